@@ -1,0 +1,86 @@
+//! Configuration: the tunables a detection engineer sets, validated so that
+//! a misspelt key is an error rather than a silently ignored setting.
+
+use serde::Deserialize;
+
+/// Engine settings. Every field has a default; JSON keys are snake_case and
+/// unknown keys are rejected.
+///
+/// ```
+/// let config = mshta_chain_core::Config::from_json(r#"{"window_seconds": 300}"#).unwrap();
+/// assert_eq!(config.window_seconds, 300);
+/// assert!(mshta_chain_core::Config::from_json(r#"{"windw_seconds": 1}"#).is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Follow-on activity counts within this many seconds of the root's
+    /// start (AN1397's `TimeWindow`); later activity is kept but marked
+    /// late. Default 600, the widest window in public rules.
+    pub window_seconds: u64,
+    /// Chains scoring below this are counted but left out of the report.
+    pub min_score: i64,
+    /// At most this many rejected items are listed in `errors`.
+    pub max_errors: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { window_seconds: 600, min_score: 0, max_errors: 100 }
+    }
+}
+
+/// A configuration that could not be used, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "invalid config: {}", self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// Parses and validates a JSON configuration.
+    pub fn from_json(json: &str) -> Result<Config, ConfigError> {
+        let config: Config = serde_json::from_str(json).map_err(|e| ConfigError(e.to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks values that parse but make no sense.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.window_seconds == 0 || self.window_seconds > 7 * 86_400 {
+            return Err(ConfigError("window_seconds must be between 1 and 604800 (7 days)".into()));
+        }
+        if !(0..=100).contains(&self.min_score) {
+            return Err(ConfigError("min_score must be between 0 and 100".into()));
+        }
+        if self.max_errors > 100_000 {
+            return Err(ConfigError("max_errors must be at most 100000".into()));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn window_ms(&self) -> i64 {
+        (self.window_seconds as i64).saturating_mul(1_000)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_errors_name_the_key() {
+        assert_eq!(Config::from_json("{}").unwrap(), Config::default());
+        let e = Config::from_json(r#"{"min_scor": 3}"#).unwrap_err();
+        assert!(e.0.contains("min_scor"), "{e}");
+        let e = Config::from_json(r#"{"min_score": "high"}"#).unwrap_err();
+        assert!(e.to_string().contains("invalid type"), "{e}");
+        assert!(Config::from_json(r#"{"min_score": 101}"#).is_err());
+        assert!(Config::from_json(r#"{"window_seconds": 0}"#).is_err());
+    }
+}
