@@ -1,0 +1,37 @@
+// Browser entry (ESM). The WebAssembly module is loaded by `init()` (async;
+// fetches dist/web/mshta_chain_bg.wasm next to this file unless given a URL,
+// Response, bytes or WebAssembly.Module) or `initSync(module)` (bytes or a
+// WebAssembly.Module). Calling the API before either throws a clear error.
+import initWasm, { initSync as initWasmSync } from "./dist/web/mshta_chain.js";
+import * as glue from "./dist/web/mshta_chain.js";
+import { createApi } from "./src/api.js";
+
+let ready = false;
+let loading = null;
+
+function ensureReady() {
+  if (!ready) throw new Error("mshta-chain: call `await init()` (or `initSync(module)`) before using the API");
+}
+
+const api = createApi(glue, ensureReady);
+
+/** Loads the WebAssembly module once; resolves to the API. */
+export default function init(source) {
+  loading ??= initWasm(source === undefined ? undefined : { module_or_path: source }).then(() => {
+    ready = true;
+    return api;
+  });
+  return loading;
+}
+
+/** Loads the WebAssembly module synchronously from bytes or a compiled module. */
+export function initSync(module) {
+  if (!ready) {
+    initWasmSync({ module });
+    ready = true;
+  }
+  return api;
+}
+
+export { init };
+export const { analyze, Detector, version } = api;

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Builds the npm package: core -> WebAssembly -> pkg/dist/.
+# Installs what is missing (wasm32 target, the pinned wasm-bindgen CLI, the
+# package's npm dev dependencies with wasm-opt) and skips what is present.
+# Prints the .wasm size raw and gzipped. Other scripts call this one.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+log() { printf '[build] %s\n' "$*" >&2; }
+
+wb_version=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)"/\1/p' Cargo.toml)
+[ -n "$wb_version" ] || { echo "build: wasm-bindgen must be pinned as =X.Y.Z in Cargo.toml" >&2; exit 1; }
+
+# 1. The wasm32 target.
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  log "adding rust target wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# 2. The wasm-bindgen CLI, same version as the crate (the two must match).
+have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+if [ "$have" != "$wb_version" ]; then
+  log "installing wasm-bindgen-cli $wb_version (several minutes; found '${have:-none}')"
+  # No --locked: the registry mirror lacks a few of the newest transitive crates.
+  cargo install wasm-bindgen-cli --version "=$wb_version"
+fi
+
+# 3. npm dev dependencies of the package (wasm-opt from binaryen, tsc).
+if [ ! -x pkg/node_modules/.bin/wasm-opt ] || [ ! -x pkg/node_modules/.bin/tsc ]; then
+  log "installing npm dev dependencies of pkg/"
+  (cd pkg && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+# 4. Compile the bindings crate to WebAssembly.
+log "cargo build (wasm32, release)"
+cargo build --quiet --release --target wasm32-unknown-unknown -p mshta-chain-wasm
+raw="$root/target/wasm32-unknown-unknown/release/mshta_chain_wasm.wasm"
+
+# 5. Generate the JS glue: `web` (ESM; browsers, Deno, workerd) and `nodejs`
+#    (CommonJS, loads the .wasm synchronously; Node ESM and CJS).
+rm -rf pkg/dist
+wasm-bindgen --target web --out-dir pkg/dist/web --out-name mshta_chain "$raw"
+wasm-bindgen --target nodejs --out-dir pkg/dist/node --out-name mshta_chain "$raw"
+# The package is "type": "module"; the nodejs glue is CommonJS.
+printf '{ "type": "commonjs" }\n' > pkg/dist/node/package.json
+# Both targets emit the same .wasm: ship one copy, read by both glues.
+cmp -s pkg/dist/web/mshta_chain_bg.wasm pkg/dist/node/mshta_chain_bg.wasm \
+  || { echo "build: web and nodejs .wasm differ; cannot share one copy" >&2; exit 1; }
+rm pkg/dist/node/mshta_chain_bg.wasm pkg/dist/node/mshta_chain_bg.wasm.d.ts
+grep -q '`${__dirname}/mshta_chain_bg.wasm`' pkg/dist/node/mshta_chain.js \
+  || { echo "build: nodejs glue no longer loads the .wasm as expected" >&2; exit 1; }
+sed -i 's|`${__dirname}/mshta_chain_bg.wasm`|`${__dirname}/../web/mshta_chain_bg.wasm`|' pkg/dist/node/mshta_chain.js
+
+# 6. Optimise for size. Feature flags match rustc's wasm32 defaults.
+features="--enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int --enable-sign-ext --enable-reference-types --enable-multivalue"
+w=pkg/dist/web/mshta_chain_bg.wasm
+# shellcheck disable=SC2086
+pkg/node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers $features "$w" -o "$w.opt"
+mv "$w.opt" "$w"
+
+# 7. The CommonJS twin of the hand-written ESM wrapper.
+node scripts/make-cjs.mjs pkg/src/api.js pkg/dist/api.cjs
+
+# 8. Sizes.
+w=pkg/dist/web/mshta_chain_bg.wasm
+printf 'wasm size: %s bytes raw, %s bytes gzipped (%s)\n' "$(wc -c < "$w")" "$(gzip -9 -c "$w" | wc -c)" "$w"
