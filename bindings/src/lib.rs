@@ -17,19 +17,22 @@ fn js_error(message: impl std::fmt::Display) -> JsError {
 /// The one serializer: plain JS objects (not `Map`s), 64-bit integers as
 /// numbers, `None` as `null`.
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(js_error)
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(js_error)
 }
 
 /// Reads options (`undefined`, `null` or an object) into a validated config.
+/// Options go through JSON rather than `serde_wasm_bindgen::from_value`,
+/// which reads only the fields it knows and so would silently accept a
+/// misspelt key; `Config::from_json` rejects it, naming the key.
 fn config_from(options: JsValue) -> Result<Config, JsError> {
     if options.is_undefined() || options.is_null() {
         return Ok(Config::default());
     }
-    let config: Config = serde_wasm_bindgen::from_value(options).map_err(|e| js_error(format!("invalid options: {e}")))?;
-    config.validate().map_err(js_error)?;
-    Ok(config)
+    let json = js_sys::JSON::stringify(&options)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| js_error("invalid options: not serialisable to JSON"))?;
+    Config::from_json(&json).map_err(js_error)
 }
 
 /// Analyses UTF-8 JSON bytes (a JSON array, JSON Lines, or JSON objects one

@@ -164,9 +164,7 @@ pub(crate) fn correlate(events: &[Event]) -> Correlation<'_> {
     for i in 0..t.procs.len() {
         let Some((parent, parent_cmd)) = t.procs[i].parent_info else { continue };
         let (key, start, host) = (t.procs[i].host_key.clone(), t.procs[i].seen, t.procs[i].host);
-        let found = t
-            .resolve(&key, parent.process.pid, parent.process.guid.as_ref(), start)
-            .filter(|&p| p != i);
+        let found = t.resolve(&key, parent.process.pid, parent.process.guid.as_ref(), start).filter(|&p| p != i);
         let linked = match found {
             Some(p) => Some(p),
             None if is_mshta(parent.image.as_deref(), None) => Some(t.inferred(host, parent, parent_cmd, start)),
@@ -270,9 +268,7 @@ fn has_mshta_ancestor(procs: &[Proc], i: usize) -> bool {
         ancestors.push(a);
         cur = procs[a].parent;
     }
-    ancestors
-        .iter()
-        .any(|&a| procs[a].is_mshta() && (!cycle || (procs[a].seen, a) < (me.seen, i)))
+    ancestors.iter().any(|&a| procs[a].is_mshta() && (!cycle || (procs[a].seen, a) < (me.seen, i)))
 }
 
 /// The image file name of a process, for scoring.

@@ -102,10 +102,9 @@ fn event_id(shape: Shape, system: System) -> Result<u64, String> {
 
 fn is_sysmon(system: System) -> bool {
     let (channel, provider) = match system {
-        System::Raw(r) => (
-            text(&r.channel),
-            text(&r.source_name).or_else(|| r.provider.as_ref().and_then(Element::name)),
-        ),
+        System::Raw(r) => {
+            (text(&r.channel), text(&r.source_name).or_else(|| r.provider.as_ref().and_then(Element::name)))
+        }
         System::Winlog(w) => (text(&w.channel), text(&w.provider_name)),
     };
     channel.is_some_and(|c| c.eq_ignore_ascii_case("Microsoft-Windows-Sysmon/Operational"))
@@ -114,7 +113,9 @@ fn is_sysmon(system: System) -> bool {
 
 fn host<'r>(shape: Shape, raw: &'r Raw, system: System<'r, '_>) -> Option<&'r str> {
     match (shape, system) {
-        (Shape::Winlogbeat, System::Winlog(w)) => text(&w.computer_name).or_else(|| obj(&raw.host).and_then(|h| text(&h.name))),
+        (Shape::Winlogbeat, System::Winlog(w)) => {
+            text(&w.computer_name).or_else(|| obj(&raw.host).and_then(|h| text(&h.name)))
+        }
         (_, System::Raw(r)) => text(&r.computer).or_else(|| text(&r.hostname)),
         _ => None,
     }
@@ -185,10 +186,9 @@ fn sysmon_kind(event_id: u64, d: &Raw) -> Result<Kind, String> {
                 },
             })))
         }
-        22 => Ok(Kind::Dns {
-            actor: actor(d)?,
-            query: text(&d.query_name).ok_or("missing field QueryName")?.to_string(),
-        }),
+        22 => {
+            Ok(Kind::Dns { actor: actor(d)?, query: text(&d.query_name).ok_or("missing field QueryName")?.to_string() })
+        }
         11 => Ok(Kind::FileCreate {
             actor: actor(d)?,
             path: text(&d.target_filename).ok_or("missing field TargetFilename")?.to_string(),
@@ -210,7 +210,12 @@ fn actor(d: &Raw) -> Result<Actor, String> {
     })
 }
 
-fn process_ref(pid_field: &Option<Scalar>, pid_name: &str, guid_field: &Option<Scalar>, guid_name: &str) -> Result<ProcessRef, String> {
+fn process_ref(
+    pid_field: &Option<Scalar>,
+    pid_name: &str,
+    guid_field: &Option<Scalar>,
+    guid_name: &str,
+) -> Result<ProcessRef, String> {
     let r = ProcessRef { pid: pid(pid_field, pid_name)?, guid: guid(guid_field) };
     if r.pid.is_none() && r.guid.is_none() {
         return Err(format!("missing field {pid_name} and {guid_name}"));

@@ -6,7 +6,9 @@ use crate::correlate::{correlate, Proc};
 use crate::decode::{decode, Decoded};
 use crate::event::{Event, Kind};
 use crate::input;
-use crate::report::{self, Chain, ChildProcess, DnsEvent, FileEvent, ItemError, NetworkEvent, Parent, Report, Root, Stats};
+use crate::report::{
+    self, Chain, ChildProcess, DnsEvent, FileEvent, ItemError, NetworkEvent, Parent, Report, Root, Stats,
+};
 use crate::score::score;
 use crate::time::format_rfc3339;
 
@@ -99,7 +101,9 @@ impl Engine {
         let before = chains.len();
         chains.retain(|c| c.score >= self.config.min_score);
         stats.chains_below_min_score = (before - chains.len()) as u64;
-        chains.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.root.time.cmp(&b.root.time)).then_with(|| a.id.cmp(&b.id)));
+        chains.sort_by(|a, b| {
+            b.score.cmp(&a.score).then_with(|| a.root.time.cmp(&b.root.time)).then_with(|| a.id.cmp(&b.id))
+        });
 
         let mut warnings = Vec::new();
         if stats.events == 0 {
@@ -136,7 +140,10 @@ fn build_chain(procs: &[Proc], parts: &crate::correlate::ChainParts, window_ms: 
                 .and_then(|p| p.guid.as_ref())
                 .or_else(|| parent_info.and_then(|a| a.process.guid.as_ref()))
                 .map(|g| g.display()),
-            image: parent.and_then(|p| p.image).or_else(|| parent_info.and_then(|a| a.image.as_deref())).map(str::to_string),
+            image: parent
+                .and_then(|p| p.image)
+                .or_else(|| parent_info.and_then(|a| a.image.as_deref()))
+                .map(str::to_string),
             command_line: root
                 .parent_info
                 .and_then(|(_, c)| c)
@@ -180,7 +187,9 @@ fn build_chain(procs: &[Proc], parts: &crate::correlate::ChainParts, window_ms: 
         let time = format_rfc3339(ev.time);
         let late = ev.time > deadline;
         match &ev.kind {
-            Kind::FileCreate { path, .. } => files.push(FileEvent { path: path.clone(), time, pid, image, late, event: ev.index }),
+            Kind::FileCreate { path, .. } => {
+                files.push(FileEvent { path: path.clone(), time, pid, image, late, event: ev.index })
+            }
             Kind::Network(n) => network.push(NetworkEvent {
                 dst_ip: n.dst_ip.clone(),
                 dst_port: n.dst_port,
@@ -194,7 +203,9 @@ fn build_chain(procs: &[Proc], parts: &crate::correlate::ChainParts, window_ms: 
                 late,
                 event: ev.index,
             }),
-            Kind::Dns { query, .. } => dns.push(DnsEvent { query: query.clone(), time, pid, image, late, event: ev.index }),
+            Kind::Dns { query, .. } => {
+                dns.push(DnsEvent { query: query.clone(), time, pid, image, late, event: ev.index })
+            }
             _ => {}
         }
     }

@@ -31,12 +31,7 @@ pub(crate) fn split(bytes: &[u8]) -> Vec<Piece<'_>> {
 }
 
 fn split_lines(bytes: &[u8]) -> Vec<Piece<'_>> {
-    bytes
-        .split(|&b| b == b'\n')
-        .map(trim)
-        .filter(|line| !line.is_empty())
-        .map(Ok)
-        .collect()
+    bytes.split(|&b| b == b'\n').map(trim).filter(|line| !line.is_empty()).map(Ok).collect()
 }
 
 fn split_concatenated(bytes: &[u8], mut pos: usize) -> Vec<Piece<'_>> {
@@ -124,11 +119,7 @@ fn scan_value(bytes: &[u8], pos: usize) -> Result<usize, String> {
             b'}' | b']' => {
                 if depth == 0 {
                     // Ends a bare scalar such as the `5` in `[5]`.
-                    return if i > pos {
-                        Ok(i)
-                    } else {
-                        Err(format!("malformed JSON: unexpected '{}'", c as char))
-                    };
+                    return if i > pos { Ok(i) } else { Err(format!("malformed JSON: unexpected '{}'", c as char)) };
                 }
                 depth -= 1;
                 i += 1;
@@ -199,10 +190,7 @@ mod tests {
     use super::*;
 
     fn texts(input: &str) -> Vec<Result<String, String>> {
-        split(input.as_bytes())
-            .into_iter()
-            .map(|p| p.map(|b| String::from_utf8_lossy(b).into_owned()))
-            .collect()
+        split(input.as_bytes()).into_iter().map(|p| p.map(|b| String::from_utf8_lossy(b).into_owned())).collect()
     }
 
     #[test]
@@ -210,22 +198,14 @@ mod tests {
         let got = texts("{\"a\":1}\r\n\n  {\"b\":\"x,}\"}\n{broken\n[1]\n");
         assert_eq!(
             got,
-            vec![
-                Ok("{\"a\":1}".into()),
-                Ok("{\"b\":\"x,}\"}".into()),
-                Ok("{broken".into()),
-                Ok("[1]".into())
-            ]
+            vec![Ok("{\"a\":1}".into()), Ok("{\"b\":\"x,}\"}".into()), Ok("{broken".into()), Ok("[1]".into())]
         );
     }
 
     #[test]
     fn array_elements_are_items() {
         let got = texts(" [ {\"a\":[1,2]} , 5, \"s\\\"]\" ,{} ] ");
-        assert_eq!(
-            got,
-            vec![Ok("{\"a\":[1,2]}".into()), Ok("5".into()), Ok("\"s\\\"]\"".into()), Ok("{}".into())]
-        );
+        assert_eq!(got, vec![Ok("{\"a\":[1,2]}".into()), Ok("5".into()), Ok("\"s\\\"]\"".into()), Ok("{}".into())]);
         assert!(texts("[]").is_empty());
     }
 

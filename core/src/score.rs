@@ -41,8 +41,17 @@ pub(crate) fn score(procs: &[Proc], chain: &ChainParts, window_ms: Millis) -> (i
         add("cmdline_remote_target", 30, format!("command line loads remote content ({target})"), root_index.clone());
     }
     let mut tokens: Vec<&str> = [
-        "getobject", "activexobject", "wscript.shell", "createobject", ".run", ".exec", "eval(", "execute(",
-        "shell.application", "regread", "regwrite",
+        "getobject",
+        "activexobject",
+        "wscript.shell",
+        "createobject",
+        ".run",
+        ".exec",
+        "eval(",
+        "execute(",
+        "shell.application",
+        "regread",
+        "regwrite",
     ]
     .into_iter()
     .filter(|t| cmd.contains(t))
@@ -52,39 +61,72 @@ pub(crate) fn score(procs: &[Proc], chain: &ChainParts, window_ms: Millis) -> (i
     }
     if !tokens.is_empty() {
         script_content = true;
-        add("cmdline_script_object", 15, format!("command line uses script objects ({})", tokens.join(", ")), root_index.clone());
+        add(
+            "cmdline_script_object",
+            15,
+            format!("command line uses script objects ({})", tokens.join(", ")),
+            root_index.clone(),
+        );
     }
-    let obfuscation: Vec<&str> = [("%2", "percent-encoding"), ("%3c", "percent-encoding"), ("chr(", "Chr()"), ("strreverse", "StrReverse"), ("fromcharcode", "fromCharCode"), ("^", "caret escapes")]
-        .into_iter()
-        .filter(|(t, _)| cmd.contains(t))
-        .map(|(_, name)| name)
-        .collect();
+    let obfuscation: Vec<&str> = [
+        ("%2", "percent-encoding"),
+        ("%3c", "percent-encoding"),
+        ("chr(", "Chr()"),
+        ("strreverse", "StrReverse"),
+        ("fromcharcode", "fromCharCode"),
+        ("^", "caret escapes"),
+    ]
+    .into_iter()
+    .filter(|(t, _)| cmd.contains(t))
+    .map(|(_, name)| name)
+    .collect();
     if !obfuscation.is_empty() {
         let mut names = obfuscation;
         names.dedup();
-        add("cmdline_obfuscation", 10, format!("command line is obfuscated ({})", names.join(", ")), root_index.clone());
+        add(
+            "cmdline_obfuscation",
+            10,
+            format!("command line is obfuscated ({})", names.join(", ")),
+            root_index.clone(),
+        );
     }
     if let Some(dir) = user_writable_dir(&cmd) {
         if cmd.contains(".hta") {
             script_content = true;
         }
-        add("cmdline_user_writable_path", 10, format!("command line references a user-writable folder ({dir})"), root_index.clone());
+        add(
+            "cmdline_user_writable_path",
+            10,
+            format!("command line references a user-writable folder ({dir})"),
+            root_index.clone(),
+        );
     }
 
     // Binary identity.
     if let Some(image) = root.image {
         let name = basename(image);
         if !name.eq_ignore_ascii_case("mshta.exe") && root.original_file_name.is_some() {
-            add("renamed_binary", 30, format!("mshta renamed to {name} (OriginalFileName MSHTA.EXE)"), root_index.clone());
+            add(
+                "renamed_binary",
+                30,
+                format!("mshta renamed to {name} (OriginalFileName MSHTA.EXE)"),
+                root_index.clone(),
+            );
         }
         let l = lower(image);
         if l.contains('\\') && !(l.contains("\\windows\\system32\\") || l.contains("\\windows\\syswow64\\")) {
-            add("unusual_image_path", 20, format!("mshta runs from outside System32/SysWOW64 ({image})"), root_index.clone());
+            add(
+                "unusual_image_path",
+                20,
+                format!("mshta runs from outside System32/SysWOW64 ({image})"),
+                root_index.clone(),
+            );
         }
     }
 
     // Lineage.
-    let parent_image = root.parent.and_then(|p| procs[p].image).or_else(|| root.parent_info.and_then(|(a, _)| a.image.as_deref()));
+    let parent_image =
+        root.parent.and_then(|p| procs[p].image).or_else(|| root.parent_info.and_then(|(a, _)| a.image.as_deref()));
     if let Some(pimg) = parent_image {
         let pname = lower(basename(pimg)).into_owned();
         let parent_cmd = root
@@ -126,7 +168,8 @@ pub(crate) fn score(procs: &[Proc], chain: &ChainParts, window_ms: Millis) -> (i
     }
 
     // Follow-on: files, network, DNS.
-    let (mut files, mut bad_files, mut public, mut private, mut dns) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut files, mut bad_files, mut public, mut private, mut dns) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for &(ev, _) in &chain.activity {
         if ev.time > deadline {
             if !matches!(ev.kind, Kind::ImageLoad { .. }) {
@@ -163,14 +206,24 @@ pub(crate) fn score(procs: &[Proc], chain: &ChainParts, window_ms: Millis) -> (i
     }
     if !bad_files.is_empty() {
         let names = unique(bad_files.iter().map(|(n, _)| n.as_str()));
-        add("file_suspicious", 15, format!("wrote executable, script, archive or startup files ({names})"), bad_files.iter().map(|(_, i)| *i).collect());
+        add(
+            "file_suspicious",
+            15,
+            format!("wrote executable, script, archive or startup files ({names})"),
+            bad_files.iter().map(|(_, i)| *i).collect(),
+        );
     }
     if !files.is_empty() {
         add("file_created", 5, format!("created {} file(s)", files.len()), files);
     }
     if !public.is_empty() {
         let ips = unique(public.iter().map(|(n, _)| n.as_str()));
-        add("network_public", 15, format!("connected to public address(es) {ips}"), public.iter().map(|(_, i)| *i).collect());
+        add(
+            "network_public",
+            15,
+            format!("connected to public address(es) {ips}"),
+            public.iter().map(|(_, i)| *i).collect(),
+        );
     }
     if !private.is_empty() {
         add("network_internal", 5, format!("made {} internal or loopback connection(s)", private.len()), private);
@@ -181,10 +234,20 @@ pub(crate) fn score(procs: &[Proc], chain: &ChainParts, window_ms: Millis) -> (i
     }
     if !late_events.is_empty() {
         late_events.sort_unstable();
-        add("late_activity", 5, format!("{} follow-on event(s) after the {}-second window", late_events.len(), window_ms / 1000), late_events);
+        add(
+            "late_activity",
+            5,
+            format!("{} follow-on event(s) after the {}-second window", late_events.len(), window_ms / 1000),
+            late_events,
+        );
     }
     if script_content && follow_on {
-        add("an1397_pattern", 15, "script content on the command line followed by activity inside the window (AN1397)".into(), root_index);
+        add(
+            "an1397_pattern",
+            15,
+            "script content on the command line followed by activity inside the window (AN1397)".into(),
+            root_index,
+        );
     }
 
     let total: i64 = reasons.iter().map(|r| r.points).sum();
@@ -194,10 +257,36 @@ pub(crate) fn score(procs: &[Proc], chain: &ChainParts, window_ms: Millis) -> (i
 /// Shells, script hosts and living-off-the-land binaries public rules flag
 /// as children of mshta.
 const LOLBINS: &[&str] = &[
-    "cmd.exe", "powershell.exe", "pwsh.exe", "wscript.exe", "cscript.exe", "rundll32.exe", "regsvr32.exe",
-    "certutil.exe", "bitsadmin.exe", "curl.exe", "msiexec.exe", "schtasks.exe", "reg.exe", "sc.exe", "mshta.exe",
-    "msbuild.exe", "wmic.exe", "bash.exe", "sh.exe", "nslookup.exe", "csc.exe", "vbc.exe", "msdt.exe", "odbcconf.exe",
-    "installutil.exe", "regasm.exe", "regsvcs.exe", "forfiles.exe", "hh.exe", "wmiprvse.exe",
+    "cmd.exe",
+    "powershell.exe",
+    "pwsh.exe",
+    "wscript.exe",
+    "cscript.exe",
+    "rundll32.exe",
+    "regsvr32.exe",
+    "certutil.exe",
+    "bitsadmin.exe",
+    "curl.exe",
+    "msiexec.exe",
+    "schtasks.exe",
+    "reg.exe",
+    "sc.exe",
+    "mshta.exe",
+    "msbuild.exe",
+    "wmic.exe",
+    "bash.exe",
+    "sh.exe",
+    "nslookup.exe",
+    "csc.exe",
+    "vbc.exe",
+    "msdt.exe",
+    "odbcconf.exe",
+    "installutil.exe",
+    "regasm.exe",
+    "regsvcs.exe",
+    "forfiles.exe",
+    "hh.exe",
+    "wmiprvse.exe",
 ];
 
 fn remote_target(cmd: &str) -> Option<&'static str> {
@@ -219,8 +308,7 @@ fn remote_target(cmd: &str) -> Option<&'static str> {
 /// `script:` as a moniker (`GetObject("script:https://…")`), not the tail
 /// of `vbscript:` or `javascript:`.
 fn has_script_moniker(cmd: &str) -> bool {
-    cmd.match_indices("script:")
-        .any(|(i, _)| !cmd[..i].chars().next_back().is_some_and(|c| c.is_ascii_alphabetic()))
+    cmd.match_indices("script:").any(|(i, _)| !cmd[..i].chars().next_back().is_some_and(|c| c.is_ascii_alphabetic()))
 }
 
 fn user_writable_dir(cmd: &str) -> Option<&'static str> {
@@ -243,10 +331,27 @@ fn user_writable_dir(cmd: &str) -> Option<&'static str> {
 /// Grades the parent: points and a description, or `None` when ordinary.
 fn parent_grade(name: &str, parent_cmd: &str, cmd: &str) -> Option<(i64, &'static str)> {
     const OFFICE: &[&str] = &[
-        "winword.exe", "excel.exe", "powerpnt.exe", "outlook.exe", "onenote.exe", "eqnedt32.exe", "mspub.exe",
-        "visio.exe", "msaccess.exe", "wordpad.exe",
+        "winword.exe",
+        "excel.exe",
+        "powerpnt.exe",
+        "outlook.exe",
+        "onenote.exe",
+        "eqnedt32.exe",
+        "mspub.exe",
+        "visio.exe",
+        "msaccess.exe",
+        "wordpad.exe",
     ];
-    const SHELLS: &[&str] = &["cmd.exe", "powershell.exe", "pwsh.exe", "wscript.exe", "cscript.exe", "regsvr32.exe", "rundll32.exe", "hh.exe"];
+    const SHELLS: &[&str] = &[
+        "cmd.exe",
+        "powershell.exe",
+        "pwsh.exe",
+        "wscript.exe",
+        "cscript.exe",
+        "regsvr32.exe",
+        "rundll32.exe",
+        "hh.exe",
+    ];
     const BROWSERS: &[&str] = &["chrome.exe", "msedge.exe", "firefox.exe", "iexplore.exe", "brave.exe", "opera.exe"];
     if OFFICE.contains(&name) {
         Some((25, "an Office application"))
@@ -287,7 +392,13 @@ pub(crate) fn is_internal_ip(ip: &str) -> bool {
             || a >= 224;
     }
     let l = lower(ip);
-    l == "::1" || l == "0:0:0:0:0:0:0:1" || l == "::" || l.starts_with("fe80") || l.starts_with("fc") || l.starts_with("fd") || l.starts_with("ff")
+    l == "::1"
+        || l == "0:0:0:0:0:0:0:1"
+        || l == "::"
+        || l.starts_with("fe80")
+        || l.starts_with("fc")
+        || l.starts_with("fd")
+        || l.starts_with("ff")
 }
 
 fn parse_v4(s: &str) -> Option<[u8; 4]> {
@@ -333,7 +444,16 @@ mod tests {
 
     #[test]
     fn internal_addresses() {
-        for ip in ["10.1.2.3", "192.168.2.5", "172.20.0.1", "127.0.0.1", "::1", "fe80::1", "::ffff:10.0.0.1", "0:0:0:0:0:0:0:1"] {
+        for ip in [
+            "10.1.2.3",
+            "192.168.2.5",
+            "172.20.0.1",
+            "127.0.0.1",
+            "::1",
+            "fe80::1",
+            "::ffff:10.0.0.1",
+            "0:0:0:0:0:0:0:1",
+        ] {
             assert!(is_internal_ip(ip), "{ip}");
         }
         for ip in ["151.101.248.133", "8.8.8.8", "172.32.0.1", "2606:4700::1111"] {
@@ -344,7 +464,10 @@ mod tests {
     #[test]
     fn parents_are_graded() {
         assert_eq!(parent_grade("winword.exe", "", "").map(|g| g.0), Some(25));
-        assert_eq!(parent_grade("svchost.exe", "c:\\windows\\system32\\svchost.exe -k dcomlaunch -p", "").map(|g| g.0), Some(20));
+        assert_eq!(
+            parent_grade("svchost.exe", "c:\\windows\\system32\\svchost.exe -k dcomlaunch -p", "").map(|g| g.0),
+            Some(20)
+        );
         assert_eq!(parent_grade("svchost.exe", "svchost.exe -k netsvcs", ""), None);
         assert_eq!(parent_grade("explorer.exe", "", ""), None);
     }

