@@ -1,5 +1,6 @@
-// Node.js entry (ESM): the same module as the CommonJS entry.
+// Node.js entry (ESM): the same module as the CommonJS entry. The default
+// export is `init`, as in every other runtime (here it resolves at once).
 import api from "./node.cjs";
 
 export const { analyze, Detector, version, init, initSync } = api;
-export default api;
+export default init;

@@ -17,10 +17,16 @@ const api = createApi(glue, ensureReady);
 
 /** Loads the WebAssembly module once; resolves to the API. */
 export default function init(source) {
-  loading ??= initWasm(source === undefined ? undefined : { module_or_path: source }).then(() => {
-    ready = true;
-    return api;
-  });
+  loading ??= initWasm(source === undefined ? undefined : { module_or_path: source }).then(
+    () => {
+      ready = true;
+      return api;
+    },
+    (error) => {
+      loading = null; // let a later call retry
+      throw error;
+    },
+  );
   return loading;
 }
 

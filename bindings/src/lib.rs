@@ -43,7 +43,9 @@ pub fn analyze_bytes(input: &[u8], options: JsValue) -> Result<JsValue, JsError>
     to_js(&mshta_chain_core::analyze(input, &config))
 }
 
-/// A streaming detector: push batches, then finish for the report.
+/// A streaming detector: push batches, then finish for the report. Its
+/// state can be saved with `snapshot()` and restored, on any runtime, with
+/// `Detector.restore(bytes, options)`.
 #[wasm_bindgen(js_name = Detector)]
 pub struct Detector {
     engine: Engine,
@@ -57,30 +59,37 @@ impl Detector {
         Ok(Detector { engine: Engine::new(config_from(options)?) })
     }
 
-    /// Adds a batch of UTF-8 JSON bytes; returns `{events, accepted, rejected}`.
+    /// Adds a batch of UTF-8 JSON bytes; returns the update: counts for the
+    /// batch and the chains it created or changed, each with a version.
     #[wasm_bindgen(js_name = pushBytes)]
     pub fn push_bytes(&mut self, input: &[u8]) -> Result<JsValue, JsError> {
-        to_js(&PushSummary::from(self.engine.push(input)))
+        to_js(&self.engine.push(input))
     }
 
-    /// The report over everything pushed so far.
+    /// Ends the stream (reads a line still waiting for its end) and returns
+    /// the report.
     #[wasm_bindgen(js_name = finish)]
-    pub fn finish(&self) -> Result<JsValue, JsError> {
+    pub fn finish(&mut self) -> Result<JsValue, JsError> {
         to_js(&self.engine.finish())
     }
-}
 
-/// DTO for `PushSummary` (the core type is not `Serialize`).
-#[derive(Serialize)]
-struct PushSummary {
-    events: u64,
-    accepted: u64,
-    rejected: u64,
-}
+    /// The report as of now, without ending the stream.
+    #[wasm_bindgen(js_name = report)]
+    pub fn report(&self) -> Result<JsValue, JsError> {
+        to_js(&self.engine.report())
+    }
 
-impl From<mshta_chain_core::PushSummary> for PushSummary {
-    fn from(s: mshta_chain_core::PushSummary) -> Self {
-        PushSummary { events: s.events, accepted: s.accepted, rejected: s.rejected }
+    /// The detector's state as bytes (versioned, checksummed).
+    #[wasm_bindgen(js_name = snapshot)]
+    pub fn snapshot(&self) -> Vec<u8> {
+        self.engine.snapshot()
+    }
+
+    /// A detector continuing from a snapshot.
+    #[wasm_bindgen(js_name = restore)]
+    pub fn restore(bytes: &[u8], options: JsValue) -> Result<Detector, JsError> {
+        let config = config_from(options)?;
+        Engine::restore(bytes, config).map(|engine| Detector { engine }).map_err(js_error)
     }
 }
 

@@ -18,15 +18,39 @@ pub struct Config {
     /// start (AN1397's `TimeWindow`); later activity is kept but marked
     /// late. Default 600, the widest window in public rules.
     pub window_seconds: u64,
+    /// How late (in event time, behind the newest event of its host) an
+    /// event may arrive and still be correlated as if it had come in order.
+    /// Default: the window.
+    pub lateness_seconds: Option<u64>,
     /// Chains scoring below this are counted but left out of the report.
     pub min_score: i64,
     /// At most this many rejected items are listed in `errors`.
     pub max_errors: usize,
+    /// At most this many processes are tracked; the oldest go first.
+    pub max_processes: usize,
+    /// At most this many follow-on events wait for attribution; the oldest
+    /// go first.
+    pub max_activity: usize,
+    /// At most this many closed chains are kept for the report; the lowest
+    /// scoring, then oldest, go first.
+    pub max_chains: usize,
+    /// A JSON line (or a partial line carried to the next push) longer than
+    /// this is rejected.
+    pub max_item_bytes: usize,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { window_seconds: 600, min_score: 0, max_errors: 100 }
+        Config {
+            window_seconds: 600,
+            lateness_seconds: None,
+            min_score: 0,
+            max_errors: 100,
+            max_processes: 200_000,
+            max_activity: 500_000,
+            max_chains: 10_000,
+            max_item_bytes: 1 << 20,
+        }
     }
 }
 
@@ -61,11 +85,28 @@ impl Config {
         if self.max_errors > 100_000 {
             return Err(ConfigError("max_errors must be at most 100000".into()));
         }
+        if self.lateness_seconds.is_some_and(|l| l > 7 * 86_400) {
+            return Err(ConfigError("lateness_seconds must be at most 604800 (7 days)".into()));
+        }
+        for (name, v, min) in [
+            ("max_processes", self.max_processes, 100),
+            ("max_activity", self.max_activity, 100),
+            ("max_chains", self.max_chains, 1),
+            ("max_item_bytes", self.max_item_bytes, 1024),
+        ] {
+            if v < min || v > 100_000_000 {
+                return Err(ConfigError(format!("{name} must be between {min} and 100000000")));
+            }
+        }
         Ok(())
     }
 
     pub(crate) fn window_ms(&self) -> i64 {
         (self.window_seconds as i64).saturating_mul(1_000)
+    }
+
+    pub(crate) fn lateness_ms(&self) -> i64 {
+        (self.lateness_seconds.unwrap_or(self.window_seconds) as i64).saturating_mul(1_000)
     }
 }
 

@@ -1,117 +1,304 @@
-//! The engine: takes input batches, keeps the decoded events and the
-//! counts, and builds the report.
+//! The engine: takes input batches, keeps the bounded correlation state,
+//! reports which chains each batch created or changed, closes chains whose
+//! window and lateness have passed, and builds the report.
 
+use crate::chains::{self, ChainParts};
 use crate::config::Config;
-use crate::correlate::{correlate, Proc};
 use crate::decode::{decode, Decoded};
-use crate::event::{Event, Kind};
+use crate::event::{Activity, Clock, Kind};
 use crate::input;
 use crate::report::{
-    self, Chain, ChildProcess, DnsEvent, FileEvent, ItemError, NetworkEvent, Parent, Report, Root, Stats,
+    self, Ancestor, Chain, ChildProcess, DnsEvent, FileEvent, ItemError, ModuleEvent, NetworkEvent, Parent, Report,
+    Root, Stats, Update, VersionedChain,
 };
 use crate::score::score;
-use crate::time::format_rfc3339;
+use crate::snapshot::{self, SnapshotError};
+use crate::store::{Caps, Store};
+use crate::time::{format_rfc3339, Millis};
+use crate::view::{self, View};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
 
-/// Correlates mshta chains over one or more input batches.
+/// Correlates mshta chains over a stream of input batches.
+///
+/// Events may arrive in any order within the allowed lateness and split
+/// into batches any way: the report is the same. State is bounded by the
+/// window, the lateness and the caps in [`Config`]; [`Engine::snapshot`]
+/// and [`Engine::restore`] carry it between processes or runtimes.
 ///
 /// ```
 /// use mshta_chain_core::{Config, Engine};
 /// let mut engine = Engine::new(Config::default());
-/// engine.push(br#"{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Hostname":"PC1",
+/// let update = engine.push(br#"{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Hostname":"PC1",
 ///   "UtcTime":"2024-05-01 10:00:00.000","ProcessId":"4242","Image":"C:\\Windows\\System32\\mshta.exe",
 ///   "CommandLine":"mshta.exe https://example.test/a.hta","ParentImage":"C:\\Windows\\explorer.exe"}"#);
+/// assert_eq!(update.chains[0].version, 1);
+/// let bytes = engine.snapshot();
+/// let mut engine = Engine::restore(&bytes, Config::default()).unwrap();
 /// let report = engine.finish();
-/// assert_eq!(report.chains.len(), 1);
 /// assert_eq!(report.chains[0].root.pid, 4242);
 /// ```
 #[derive(Debug, Clone)]
 pub struct Engine {
     config: Config,
-    events: Vec<Event>,
-    next_index: u64,
-    stats: Stats,
-    errors: Vec<ItemError>,
+    state: State,
 }
 
-/// What one `push` did with its items.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct PushSummary {
-    /// Items in the batch.
+/// Everything a snapshot carries.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct Persisted {
+    pub next_index: u64,
+    /// The end of the last batch when it stopped inside a JSON line.
+    pub carry: Vec<u8>,
+    pub counters: Counters,
+    pub errors: Vec<ItemError>,
+    pub closed: BTreeMap<String, Chain>,
+    /// Per chain id: hash of its last rendering and its version.
+    pub versions: BTreeMap<String, (u64, u32)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct State {
+    pub store: Store,
+    pub p: Persisted,
+}
+
+impl State {
+    /// Stores one decoded event, counting it late when it is older than the
+    /// allowed lateness behind its host's newest event.
+    fn accept(&mut self, ev: &crate::event::Event, lateness: Millis) {
+        if matches!(ev.kind, Kind::ProcessStart(_)) {
+            self.p.counters.processes += 1;
+        }
+        let host = self.store.host(&ev.host);
+        if let Some(wm) = self.store.hosts[host as usize].watermark[ev.clock as usize] {
+            if ev.time < wm - lateness {
+                self.p.counters.late_events += 1;
+            }
+        }
+        self.store.insert(ev);
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct Counters {
     pub events: u64,
-    /// Items decoded.
     pub accepted: u64,
-    /// Items rejected.
     pub rejected: u64,
+    pub ignored: u64,
+    pub by_schema: BTreeMap<String, u64>,
+    pub processes: u64,
+    pub late_events: u64,
+    pub chains_closed: u64,
+    pub chains_evicted: u64,
 }
 
 impl Engine {
-    /// A new engine. The config is used as given: validate it first with
-    /// [`Config::validate`] if it came from a user.
+    /// A new engine. The config is used as given: check one that came from
+    /// a user with [`Config::validate`] (or build it with
+    /// [`Config::from_json`]).
     pub fn new(config: Config) -> Engine {
-        Engine { config, events: Vec::new(), next_index: 0, stats: Stats::default(), errors: Vec::new() }
+        Engine { config, state: State::default() }
     }
 
-    /// Adds a batch: a JSON array, JSON Lines, or one or more JSON objects.
-    /// Item indexes continue from the previous batch.
-    pub fn push(&mut self, batch: &[u8]) -> PushSummary {
-        let mut summary = PushSummary::default();
-        for piece in input::split(batch) {
-            let index = self.next_index;
-            self.next_index += 1;
-            summary.events += 1;
-            match piece.and_then(|bytes| decode(bytes, index)) {
-                Ok(Decoded::Event(ev)) => {
-                    summary.accepted += 1;
-                    *self.stats.by_schema.entry(ev.schema.name()).or_default() += 1;
-                    self.events.push(ev);
-                }
-                Ok(Decoded::Ignored(schema)) => {
-                    summary.accepted += 1;
-                    self.stats.ignored += 1;
-                    *self.stats.by_schema.entry(schema.name()).or_default() += 1;
-                }
-                Err(reason) => {
-                    summary.rejected += 1;
-                    if self.errors.len() < self.config.max_errors {
-                        self.errors.push(ItemError { index, reason });
-                    }
-                }
-            }
+    /// Adds a batch: a JSON array, JSON Lines, or JSON objects one after
+    /// another. A batch of JSON Lines may stop inside a line: the rest comes
+    /// with the next push. Item indexes continue from the previous batch.
+    /// Returns the chains this batch created or changed.
+    pub fn push(&mut self, batch: &[u8]) -> Update {
+        let (events, accepted, rejected) = self.ingest(batch, false);
+        let chains = self.settle();
+        Update { events, accepted, rejected, chains }
+    }
+
+    /// Ends the stream: reads a JSON line still waiting for its end, and
+    /// returns the report over everything (closed and open chains).
+    pub fn finish(&mut self) -> Report {
+        if !self.state.p.carry.is_empty() {
+            self.ingest(&[], true);
+            self.settle();
         }
-        self.stats.events += summary.events;
-        self.stats.accepted += summary.accepted;
-        self.stats.rejected += summary.rejected;
-        summary
+        self.report()
     }
 
-    /// Builds the report over everything pushed so far.
-    pub fn finish(&self) -> Report {
-        let mut events: Vec<&Event> = self.events.iter().collect();
-        events.sort_by_key(|e| (e.time, e.kind.rank(), e.index));
-        let sorted: Vec<Event> = events.into_iter().cloned().collect();
-        let corr = correlate(&sorted);
-
-        let mut stats = self.stats.clone();
-        stats.processes = sorted.iter().filter(|e| matches!(e.kind, Kind::ProcessStart(_))).count() as u64;
-        stats.mshta_processes = corr.mshta_processes;
-        stats.chains = corr.chains.len() as u64;
-
-        let window_ms = self.config.window_ms();
-        let mut chains: Vec<Chain> = corr.chains.iter().map(|c| build_chain(&corr.procs, c, window_ms)).collect();
-        let before = chains.len();
+    /// The report as of now, without ending the stream.
+    pub fn report(&self) -> Report {
+        let s = &self.state;
+        let window = self.config.window_ms();
+        let open = chains::discover(&s.store, window, &s.p.closed.keys().cloned().collect());
+        let mut chains: Vec<Chain> = s.p.closed.values().cloned().collect();
+        chains.extend(open.iter().map(|parts| render(&s.store, parts, window, "open")));
+        let found = chains.len() as u64;
         chains.retain(|c| c.score >= self.config.min_score);
-        stats.chains_below_min_score = (before - chains.len()) as u64;
         chains.sort_by(|a, b| {
             b.score.cmp(&a.score).then_with(|| a.root.time.cmp(&b.root.time)).then_with(|| a.id.cmp(&b.id))
         });
-
+        let c = &s.p.counters;
+        let ev = &s.store.evictions;
+        let stats = Stats {
+            events: c.events,
+            accepted: c.accepted,
+            rejected: c.rejected,
+            ignored: c.ignored,
+            by_schema: c.by_schema.clone(),
+            processes: c.processes,
+            merged_starts: ev.merged_starts,
+            mshta_processes: s.store.mshta.len() as u64,
+            chains: found,
+            chains_below_min_score: found - chains.len() as u64,
+            chains_closed: c.chains_closed,
+            chains_evicted: c.chains_evicted,
+            late_events: c.late_events,
+            processes_tracked: s.store.process_count() as u64,
+            activity_tracked: s.store.acts.len() as u64,
+            processes_expired: ev.processes_expired,
+            processes_evicted: ev.processes_over_cap,
+            activity_expired: ev.activity_expired,
+            activity_evicted: ev.activity_over_cap,
+            state_bytes: s.store.approx_bytes() as u64,
+        };
         let mut warnings = Vec::new();
         if stats.events == 0 {
             warnings.push("empty input: no events".to_string());
         } else if stats.accepted == 0 {
             warnings.push("no event could be read: see errors".to_string());
         }
-        Report { chains, stats, errors: self.errors.clone(), warnings }
+        if !s.p.carry.is_empty() {
+            warnings.push(format!("{} bytes of an unfinished JSON line wait for the next push", s.p.carry.len()));
+        }
+        Report { chains, stats, errors: s.p.errors.clone(), warnings }
+    }
+
+    /// The state, as versioned bytes that [`Engine::restore`] reads on any
+    /// platform (a snapshot taken in Node restores in a browser).
+    pub fn snapshot(&self) -> Vec<u8> {
+        snapshot::encode(&self.state)
+    }
+
+    /// An engine continuing from a snapshot, with the given config.
+    pub fn restore(bytes: &[u8], config: Config) -> Result<Engine, SnapshotError> {
+        Ok(Engine { config, state: snapshot::decode(bytes)? })
+    }
+
+    /// Splits off a trailing partial line, decodes and stores every item.
+    fn ingest(&mut self, batch: &[u8], flush: bool) -> (u64, u64, u64) {
+        let s = &mut self.state;
+        let mut data: Vec<u8>;
+        let bytes: &[u8] = if s.p.carry.is_empty() {
+            batch
+        } else {
+            data = std::mem::take(&mut s.p.carry);
+            data.extend_from_slice(batch);
+            &data[..]
+        };
+        let (complete, rest) = if flush { (bytes, &[][..]) } else { split_partial_line(bytes) };
+        let mut counts = (0u64, 0u64, 0u64);
+        let mut pieces = input::split(complete);
+        if rest.len() > self.config.max_item_bytes {
+            pieces.push(Err(format!("JSON line longer than max_item_bytes ({})", self.config.max_item_bytes)));
+        } else {
+            s.p.carry = rest.to_vec();
+        }
+        let lateness = self.config.lateness_ms();
+        for piece in pieces {
+            let index = s.p.next_index;
+            s.p.next_index += 1;
+            counts.0 += 1;
+            let piece = piece.and_then(|b| {
+                if b.len() > self.config.max_item_bytes {
+                    Err(format!("item longer than max_item_bytes ({})", self.config.max_item_bytes))
+                } else {
+                    Ok(b)
+                }
+            });
+            match piece.and_then(|b| decode(b, index)) {
+                Ok(Decoded::Event(ev)) => {
+                    counts.1 += 1;
+                    *s.p.counters.by_schema.entry(ev.schema.name().to_string()).or_default() += 1;
+                    s.accept(&ev, lateness);
+                }
+                Ok(Decoded::Many(events, schema, record_errors)) => {
+                    counts.1 += 1;
+                    *s.p.counters.by_schema.entry(schema.name().to_string()).or_default() += 1;
+                    for ev in &events {
+                        s.accept(ev, lateness);
+                    }
+                    for reason in record_errors {
+                        if s.p.errors.len() < self.config.max_errors {
+                            s.p.errors.push(ItemError { index, reason });
+                        }
+                    }
+                }
+                Ok(Decoded::Ignored(schema)) => {
+                    counts.1 += 1;
+                    s.p.counters.ignored += 1;
+                    *s.p.counters.by_schema.entry(schema.name().to_string()).or_default() += 1;
+                }
+                Err(reason) => {
+                    counts.2 += 1;
+                    if s.p.errors.len() < self.config.max_errors {
+                        s.p.errors.push(ItemError { index, reason });
+                    }
+                }
+            }
+        }
+        s.p.counters.events += counts.0;
+        s.p.counters.accepted += counts.1;
+        s.p.counters.rejected += counts.2;
+        counts
+    }
+
+    /// After a batch: closes chains whose time has passed, reports the
+    /// chains that changed, and evicts what no longer matters.
+    fn settle(&mut self) -> Vec<VersionedChain> {
+        let window = self.config.window_ms();
+        let lateness = self.config.lateness_ms();
+        let s = &mut self.state;
+        let closed_ids: BTreeSet<String> = s.p.closed.keys().cloned().collect();
+        let open = chains::discover(&s.store, window, &closed_ids);
+        let mut changed = Vec::new();
+        let mut keep_procs = BTreeSet::new();
+        let mut keep_acts = BTreeSet::new();
+        let mut to_close = Vec::new();
+        for parts in &open {
+            let horizon = host_horizon(&s.store, parts.host, lateness);
+            let last = last_activity(&s.store, parts);
+            let closing = horizon.is_some_and(|h| h > (parts.seen + window).max(last));
+            let chain = render(&s.store, parts, window, if closing { "closed" } else { "open" });
+            let hash = fnv1a(&serde_json::to_vec(&chain).unwrap_or_default());
+            let entry = s.p.versions.entry(chain.id.clone()).or_insert((0, 0));
+            if entry.0 != hash || entry.1 == 0 {
+                entry.0 = hash;
+                entry.1 += 1;
+                changed.push(VersionedChain { version: entry.1, chain: chain.clone() });
+            }
+            if closing {
+                to_close.push((parts.procs(), parts.acts.clone(), chain));
+            } else {
+                keep_procs.extend(parts.procs());
+                keep_acts.extend(parts.acts.iter().copied());
+            }
+        }
+        for (procs, acts, chain) in to_close {
+            s.store.forget(&procs, &acts);
+            s.p.counters.chains_closed += 1;
+            s.p.closed.insert(chain.id.clone(), chain);
+        }
+        let caps = Caps { max_processes: self.config.max_processes, max_activity: self.config.max_activity };
+        s.store.evict(lateness, window, &caps, &keep_procs, &keep_acts);
+        if s.p.closed.len() > self.config.max_chains {
+            let mut by_rank: Vec<(i64, String, String)> =
+                s.p.closed.values().map(|c| (c.score, c.root.time.clone(), c.id.clone())).collect();
+            by_rank.sort();
+            let excess = s.p.closed.len() - self.config.max_chains;
+            for (_, _, id) in by_rank.into_iter().take(excess) {
+                s.p.closed.remove(&id);
+                s.p.versions.remove(&id);
+                s.p.counters.chains_evicted += 1;
+            }
+        }
+        changed.sort_by(|a, b| a.chain.id.cmp(&b.chain.id));
+        changed
     }
 }
 
@@ -127,116 +314,172 @@ pub fn analyze(input: &[u8], config: &Config) -> Report {
     engine.finish()
 }
 
-fn build_chain(procs: &[Proc], parts: &crate::correlate::ChainParts, window_ms: i64) -> Chain {
-    let root = &procs[parts.root];
-    let deadline = root.seen.saturating_add(window_ms);
-    let (score_value, reasons) = score(procs, parts, window_ms);
-    let parent = root.parent.map(|p| &procs[p]);
-    let parent_info = root.parent_info.map(|(a, _)| a);
-    let parent = if parent.is_some() || parent_info.is_some() {
-        Some(Parent {
-            pid: parent.and_then(|p| p.pid).or_else(|| parent_info.and_then(|a| a.process.pid)),
-            process_guid: parent
-                .and_then(|p| p.guid.as_ref())
-                .or_else(|| parent_info.and_then(|a| a.process.guid.as_ref()))
-                .map(|g| g.display()),
-            image: parent
-                .and_then(|p| p.image)
-                .or_else(|| parent_info.and_then(|a| a.image.as_deref()))
-                .map(str::to_string),
-            command_line: root
-                .parent_info
-                .and_then(|(_, c)| c)
-                .or_else(|| parent.and_then(|p| p.command_line))
-                .map(str::to_string),
-        })
-    } else {
-        None
-    };
-    let identity = match &root.guid {
-        Some(g) => g.as_str().to_string(),
-        None => format!("{}@{}", root.pid.unwrap_or(0), root.seen),
-    };
-    let id = format!("mc-{:016x}", fnv1a(format!("{}|{}", crate::names::host_key(root.host), identity).as_bytes()));
+/// Splits a chunk into complete items and an item cut by the chunk's end.
+fn split_partial_line(bytes: &[u8]) -> (&[u8], &[u8]) {
+    bytes.split_at(input::complete_prefix(bytes))
+}
 
-    let children = parts
-        .members
+/// The host's newest event time (UTC) minus the lateness.
+fn host_horizon(store: &Store, host: u32, lateness: Millis) -> Option<Millis> {
+    let info = &store.hosts[host as usize];
+    let utc = info.watermark[Clock::Utc as usize];
+    let exp = info.watermark[Clock::Exporter as usize].map(|t| store.utc(host, Clock::Exporter, t));
+    utc.max(exp).map(|w| w - lateness)
+}
+
+fn last_activity(store: &Store, parts: &ChainParts) -> Millis {
+    let mut last = parts.seen;
+    for m in &parts.members {
+        last = last.max(store.start_utc(store.proc(m.proc)));
+    }
+    for i in &parts.acts {
+        if let Some(a) = store.acts.get(i) {
+            last = last.max(store.utc(a.host, a.clock, a.time));
+        }
+    }
+    last
+}
+
+/// Renders a chain for the report.
+fn render(store: &Store, parts: &ChainParts, window: Millis, status: &str) -> Chain {
+    let v = view::build(store, parts, window);
+    let (score_value, reasons) = score(&v);
+    to_chain(&v, score_value, reasons, status)
+}
+
+fn to_chain(v: &View, score_value: i64, reasons: Vec<report::Reason>, status: &str) -> Chain {
+    let s = |o: Option<&str>| o.map(str::to_string);
+    let root = Root {
+        pid: v.root.pid.unwrap_or(0),
+        process_guid: v.root.guid.clone(),
+        image: v.root.image.to_string(),
+        command_line: s(v.root.command_line),
+        user: s(v.root.user),
+        time: format_rfc3339(v.root.time),
+        end_time: v.root.end.map(format_rfc3339),
+        inferred: v.root.inferred,
+        parent: v.parent.as_ref().map(|p| Parent {
+            pid: p.pid,
+            process_guid: p.guid.clone(),
+            image: s(p.image),
+            command_line: s(p.command_line),
+        }),
+        event: v.root.events.first().copied(),
+        events: v.root.events.clone(),
+        sources: v.root.sources.iter().map(|x| x.to_string()).collect(),
+    };
+    let lineage = v
+        .lineage
         .iter()
-        .filter_map(|&(m, depth)| {
-            let p = &procs[m];
-            let ev = p.start_event?;
-            Some(ChildProcess {
-                pid: p.pid.unwrap_or(0),
-                process_guid: p.guid.as_ref().map(|g| g.display()),
-                image: p.image.unwrap_or("").to_string(),
-                command_line: p.command_line.map(str::to_string),
-                time: format_rfc3339(ev.time),
-                depth,
-                parent_pid: p.parent.and_then(|q| procs[q].pid),
-                late: ev.time > deadline,
-                event: ev.index,
-            })
+        .map(|a| Ancestor {
+            pid: a.pid,
+            process_guid: a.guid.clone(),
+            image: s(a.image),
+            command_line: s(a.command_line),
         })
         .collect();
-
-    let (mut files, mut network, mut dns) = (Vec::new(), Vec::new(), Vec::new());
-    for &(ev, who) in &parts.activity {
-        let p = &procs[who];
-        let pid = p.pid;
-        let image = p.image.map(str::to_string);
-        let time = format_rfc3339(ev.time);
-        let late = ev.time > deadline;
-        match &ev.kind {
-            Kind::FileCreate { path, .. } => {
-                files.push(FileEvent { path: path.clone(), time, pid, image, late, event: ev.index })
-            }
-            Kind::Network(n) => network.push(NetworkEvent {
-                dst_ip: n.dst_ip.clone(),
-                dst_port: n.dst_port,
-                dst_host: n.dst_host.clone(),
-                src_ip: n.src_ip.clone(),
-                src_port: n.src_port,
-                direction: n.direction.name(),
+    let children = v
+        .members
+        .iter()
+        .map(|m| ChildProcess {
+            pid: m.pid.unwrap_or(0),
+            process_guid: m.guid.clone(),
+            image: m.image.to_string(),
+            command_line: s(m.command_line),
+            time: format_rfc3339(m.time),
+            depth: m.depth,
+            parent_pid: m.parent_pid,
+            late: m.late,
+            executed_file: m.executed_file,
+            event: m.events.first().copied().unwrap_or(0),
+            events: m.events.clone(),
+        })
+        .collect();
+    let (mut files, mut network, mut dns, mut modules) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    if let Some(f) = &v.dropped_file {
+        files.push(FileEvent {
+            path: f.path.clone(),
+            time: format_rfc3339(f.time),
+            pid: f.writer_pid,
+            image: f.writer_image.clone(),
+            late: false,
+            relation: "run_by_root".into(),
+            event: f.event,
+        });
+    }
+    for a in &v.acts {
+        let time = format_rfc3339(a.time);
+        let (pid, image, late, event) = (a.pid, s(a.image), a.late, a.events[0]);
+        match a.what {
+            Activity::FileCreate { path } => files.push(FileEvent {
+                path: path.to_string(),
                 time,
                 pid,
                 image,
                 late,
-                event: ev.index,
+                relation: "created".into(),
+                event,
             }),
-            Kind::Dns { query, .. } => {
-                dns.push(DnsEvent { query: query.clone(), time, pid, image, late, event: ev.index })
+            Activity::Network(n) => network.push(NetworkEvent {
+                dst_ip: n.dst_ip.as_deref().map(str::to_string),
+                dst_port: n.dst_port,
+                dst_host: n.dst_host.as_deref().map(str::to_string),
+                src_ip: n.src_ip.as_deref().map(str::to_string),
+                src_port: n.src_port,
+                direction: n.direction.name().to_string(),
+                time,
+                pid,
+                image,
+                late,
+                event,
+                events: a.events.clone(),
+                sources: a.sources.iter().map(|x| x.to_string()).collect(),
+            }),
+            Activity::Dns { query } => dns.push(DnsEvent { query: query.to_string(), time, pid, image, late, event }),
+            Activity::ImageLoad { path } => {
+                modules.push(ModuleEvent { path: path.to_string(), time, pid, image, event })
             }
-            _ => {}
         }
     }
-
     Chain {
-        id,
-        host: root.host.to_string(),
+        id: v.id.clone(),
+        host: v.host.to_string(),
         score: score_value,
-        severity: report::severity(score_value),
-        technique: "T1218.005",
-        analytic: "AN1397",
-        root: Root {
-            pid: root.pid.unwrap_or(0),
-            process_guid: root.guid.as_ref().map(|g| g.display()),
-            image: root.image.unwrap_or("mshta.exe").to_string(),
-            command_line: root.command_line.map(str::to_string),
-            user: root.user.map(str::to_string),
-            time: format_rfc3339(root.seen),
-            inferred: root.start.is_none(),
-            parent,
-            event: root.start_event.map(|e| e.index),
-        },
+        severity: report::severity(score_value).to_string(),
+        technique: "T1218.005".into(),
+        analytic: "AN1397".into(),
+        status: status.to_string(),
+        root,
+        lineage,
         children,
         files,
         network,
         dns,
+        modules,
         reasons,
     }
 }
 
-/// FNV-1a, 64 bits: a fixed, portable hash for stable chain ids.
-fn fnv1a(bytes: &[u8]) -> u64 {
+/// FNV-1a, 64 bits: a fixed, portable hash.
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partial_lines_are_carried_to_the_next_push() {
+        let line = r#"{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Hostname":"PC1","UtcTime":"2024-05-01 10:00:00.000","ProcessId":"4242","Image":"C:\\Windows\\System32\\mshta.exe"}"#;
+        let whole = crate::analyze(format!("{line}\n{line}\n").as_bytes(), &Config::default());
+        for cut in [1, 40, line.len(), line.len() + 1, line.len() + 30] {
+            let text = format!("{line}\n{line}\n");
+            let (a, b) = text.as_bytes().split_at(cut);
+            let mut e = Engine::new(Config::default());
+            e.push(a);
+            e.push(b);
+            assert_eq!(e.finish(), whole, "cut at {cut}");
+        }
+    }
 }

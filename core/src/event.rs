@@ -3,6 +3,7 @@
 
 use crate::names::EntityId;
 use crate::time::Millis;
+use serde::{Deserialize, Serialize};
 
 /// Which schema and shape an event came in, for `stats.by_schema`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -10,7 +11,15 @@ pub(crate) enum Schema {
     SysmonFlat,
     SysmonEvtx,
     SysmonWinlogbeat,
-    /// Windows events of other channels, recognised but not yet used.
+    SecurityFlat,
+    SecurityEvtx,
+    SecurityWinlogbeat,
+    EcsDefend,
+    EcsSysmon,
+    Ocsf,
+    Defender,
+    DefenderStream,
+    /// Windows events of other channels, recognised but not used.
     WindowsFlat,
     WindowsEvtx,
     WindowsWinlogbeat,
@@ -22,40 +31,110 @@ impl Schema {
             Schema::SysmonFlat => "sysmon_flat",
             Schema::SysmonEvtx => "sysmon_evtx",
             Schema::SysmonWinlogbeat => "sysmon_winlogbeat",
-            Schema::WindowsFlat => "windows_flat",
-            Schema::WindowsEvtx => "windows_evtx",
-            Schema::WindowsWinlogbeat => "windows_winlogbeat",
+            Schema::SecurityFlat => "security_flat",
+            Schema::SecurityEvtx => "security_evtx",
+            Schema::SecurityWinlogbeat => "security_winlogbeat",
+            Schema::EcsDefend => "ecs_elastic_defend",
+            Schema::EcsSysmon => "ecs_elastic_sysmon",
+            Schema::Ocsf => "ocsf",
+            Schema::Defender => "defender_xdr",
+            Schema::DefenderStream => "defender_xdr_stream",
+            Schema::WindowsFlat => "windows_other_flat",
+            Schema::WindowsEvtx => "windows_other_evtx",
+            Schema::WindowsWinlogbeat => "windows_other_winlogbeat",
+        }
+    }
+
+    /// The family of sensor the event came from.
+    pub(crate) fn source(self) -> Source {
+        match self {
+            Schema::SysmonFlat | Schema::SysmonEvtx | Schema::SysmonWinlogbeat | Schema::EcsSysmon => Source::Sysmon,
+            Schema::SecurityFlat | Schema::SecurityEvtx | Schema::SecurityWinlogbeat => Source::Security,
+            Schema::EcsDefend => Source::ElasticDefend,
+            Schema::Ocsf => Source::Ocsf,
+            Schema::Defender | Schema::DefenderStream => Source::Defender,
+            Schema::WindowsFlat | Schema::WindowsEvtx | Schema::WindowsWinlogbeat => Source::Security,
         }
     }
 }
 
+/// The sensor family; two reports of one process from different families
+/// are merged into one process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub(crate) enum Source {
+    Sysmon,
+    ElasticDefend,
+    Ocsf,
+    Defender,
+    Security,
+}
+
+impl Source {
+    /// Preference when merged reports disagree: the richer sensor wins.
+    pub(crate) fn rank(self) -> u8 {
+        match self {
+            Source::Sysmon => 5,
+            Source::ElasticDefend => 4,
+            Source::Ocsf => 3,
+            Source::Defender => 2,
+            Source::Security => 1,
+        }
+    }
+
+    pub(crate) fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Source::Sysmon => "sysmon",
+            Source::ElasticDefend => "elastic_defend",
+            Source::Ocsf => "ocsf",
+            Source::Defender => "defender",
+            Source::Security => "security",
+        }
+    }
+
+    pub(crate) const ALL: [Source; 5] =
+        [Source::Sysmon, Source::ElasticDefend, Source::Ocsf, Source::Defender, Source::Security];
+}
+
+/// Where an event's time came from. `Exporter` times (a flat export's
+/// `TimeCreated`/`@timestamp`) are sometimes local time labelled UTC; the
+/// engine learns a host's offset from processes both clocks report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub(crate) enum Clock {
+    Utc,
+    Exporter,
+}
+
 /// How a process is identified: a unique id where the source has one, and
 /// the pid (unique on its host only while the process lives).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct ProcessRef {
     pub pid: Option<u32>,
     pub guid: Option<EntityId>,
 }
 
 /// The process an event is about or was done by.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Actor {
     pub process: ProcessRef,
-    pub image: Option<String>,
+    pub image: Option<Box<str>>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct ProcessStart {
     pub process: ProcessRef,
-    pub image: String,
-    pub original_file_name: Option<String>,
-    pub command_line: Option<String>,
-    pub user: Option<String>,
+    pub image: Box<str>,
+    pub original_file_name: Option<Box<str>>,
+    pub command_line: Option<Box<str>>,
+    pub user: Option<Box<str>>,
     pub parent: Actor,
-    pub parent_command_line: Option<String>,
+    pub parent_command_line: Option<Box<str>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum Direction {
     Outbound,
     Inbound,
@@ -72,41 +151,41 @@ impl Direction {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Network {
-    pub actor: Actor,
-    pub dst_ip: Option<String>,
+    pub dst_ip: Option<Box<str>>,
     pub dst_port: Option<u16>,
-    pub dst_host: Option<String>,
-    pub src_ip: Option<String>,
+    pub dst_host: Option<Box<str>>,
+    pub src_ip: Option<Box<str>>,
     pub src_port: Option<u16>,
     pub direction: Direction,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+impl Network {
+    /// The far end: the destination of an outbound connection, the source
+    /// of an inbound one.
+    pub(crate) fn remote_ip(&self) -> Option<&str> {
+        match self.direction {
+            Direction::Inbound => self.src_ip.as_deref(),
+            _ => self.dst_ip.as_deref(),
+        }
+    }
+}
+
+/// Follow-on activity: what a process did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum Activity {
+    Network(Box<Network>),
+    Dns { query: Box<str> },
+    FileCreate { path: Box<str> },
+    ImageLoad { path: Box<str> },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum Kind {
     ProcessStart(Box<ProcessStart>),
     ProcessEnd(Actor),
-    Network(Box<Network>),
-    Dns { actor: Actor, query: String },
-    FileCreate { actor: Actor, path: String },
-    ImageLoad { actor: Actor, path: String },
-}
-
-impl Kind {
-    /// Process starts sort first among events with equal timestamps, ends
-    /// last, so a child started in the same millisecond as its parent's
-    /// activity still finds its parent.
-    pub(crate) fn rank(&self) -> u8 {
-        match self {
-            Kind::ProcessStart(_) => 0,
-            Kind::ImageLoad { .. } => 1,
-            Kind::FileCreate { .. } => 2,
-            Kind::Dns { .. } => 3,
-            Kind::Network(_) => 4,
-            Kind::ProcessEnd(_) => 5,
-        }
-    }
+    Activity { actor: Actor, what: Activity },
 }
 
 /// One accepted input item.
@@ -116,6 +195,7 @@ pub(crate) struct Event {
     pub index: u64,
     pub host: String,
     pub time: Millis,
+    pub clock: Clock,
     pub schema: Schema,
     pub kind: Kind,
 }

@@ -96,7 +96,7 @@ fn trailing<'a>(bytes: &'a [u8], pos: usize, mut out: Vec<Piece<'a>>) -> Vec<Pie
 
 /// Returns the end (exclusive) of the JSON value starting at `pos`. Only
 /// structure is checked: the value is parsed properly later.
-fn scan_value(bytes: &[u8], pos: usize) -> Result<usize, String> {
+pub(crate) fn scan_value(bytes: &[u8], pos: usize) -> Result<usize, String> {
     let mut depth: u32 = 0;
     let mut i = pos;
     loop {
@@ -175,6 +175,92 @@ fn skip_ws_inline(bytes: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// How much of a chunk of a stream is complete items; the rest (an item
+/// cut by the chunk boundary) waits for the next chunk. JSON Lines are cut
+/// at the last line break unless the last line is already a complete value;
+/// pretty-printed objects are cut after the last complete value; a JSON
+/// array is never cut (it must come whole).
+pub(crate) fn complete_prefix(bytes: &[u8]) -> usize {
+    let bytes_len = bytes.len();
+    let start = skip_ws(bytes, 0);
+    match bytes.get(start) {
+        None | Some(b'[') => return bytes_len,
+        Some(_) => {}
+    }
+    let line_oriented = match scan_value(bytes, start) {
+        Ok(end) => !bytes[start..end].contains(&b'\n'),
+        Err(_) => !bytes[start..].contains(&b'\n') || first_line_is_bad(bytes, start),
+    };
+    if line_oriented {
+        if bytes.last() == Some(&b'\n') {
+            return bytes_len;
+        }
+        let cut = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let tail_start = skip_ws(bytes, cut);
+        return match scan_value(bytes, tail_start) {
+            Ok(end) if skip_ws(bytes, end) == bytes_len => bytes_len,
+            _ if tail_start == bytes_len => bytes_len,
+            _ => cut,
+        };
+    }
+    // Pretty-printed: after the last complete value.
+    let mut pos = start;
+    let mut done = start;
+    while pos < bytes_len {
+        match scan_value(bytes, pos) {
+            Ok(end) => {
+                done = end;
+                pos = skip_ws(bytes, end);
+            }
+            Err(_) if reaches_end(bytes, pos) => break,
+            Err(_) => {
+                // Malformed, not cut: hand it on to be reported.
+                pos = next_line_starting_object(bytes, pos).unwrap_or(bytes_len);
+                done = pos;
+            }
+        }
+    }
+    if pos >= bytes_len {
+        done = bytes_len;
+    }
+    done
+}
+
+/// A broken first line (not an object cut short) means line mode.
+fn first_line_is_bad(bytes: &[u8], start: usize) -> bool {
+    let end = bytes[start..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |i| start + i);
+    let line = trim(&bytes[start..end]);
+    line.last() == Some(&b'}')
+}
+
+/// Whether the value starting at `pos` is unfinished because the input
+/// ends (rather than being malformed).
+fn reaches_end(bytes: &[u8], pos: usize) -> bool {
+    let mut depth: i64 = 0;
+    let mut i = pos;
+    while let Some(&c) = bytes.get(i) {
+        match c {
+            b'"' => match scan_string(bytes, i) {
+                Ok(end) => i = end,
+                Err(_) => return !bytes[i + 1..].contains(&b'\n'),
+            },
+            b'{' | b'[' => {
+                depth += 1;
+                i += 1;
+            }
+            b'}' | b']' => {
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    depth > 0
+}
+
 fn trim(mut s: &[u8]) -> &[u8] {
     while let [b' ' | b'\t' | b'\r', rest @ ..] = s {
         s = rest;
@@ -188,6 +274,21 @@ fn trim(mut s: &[u8]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn complete_prefixes_of_stream_chunks() {
+        let cut = |s: &str| complete_prefix(s.as_bytes());
+        assert_eq!(cut("{\"a\":1}\n{\"b\""), 8);
+        assert_eq!(cut("{\"a\":1}\n{\"b\":2}"), 15);
+        assert_eq!(cut("{\"a\":1}\n"), 8);
+        assert_eq!(cut("{\"a\":"), 0);
+        assert_eq!(cut("[{\"a\":1},"), 9);
+        assert_eq!(cut("{\n \"a\": 1\n}\n{\n \"b\":"), 11);
+        assert_eq!(cut("{\n \"a\": 1\n}\n"), 12);
+        assert_eq!(cut("{\"a\":1,\n \"b\": 2}"), 16);
+        assert_eq!(cut("not json\n{\"a\""), 9);
+        assert_eq!(cut(""), 0);
+    }
 
     fn texts(input: &str) -> Vec<Result<String, String>> {
         split(input.as_bytes()).into_iter().map(|p| p.map(|b| String::from_utf8_lossy(b).into_owned())).collect()

@@ -38,8 +38,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod chains;
 mod config;
-mod correlate;
 mod decode;
 mod engine;
 mod event;
@@ -48,10 +48,15 @@ mod names;
 mod report;
 mod scalar;
 mod score;
+mod snapshot;
+mod store;
 mod time;
+mod view;
 
 pub use config::{Config, ConfigError};
-pub use engine::{analyze, Engine, PushSummary};
+pub use engine::{analyze, Engine};
 pub use report::{
-    Chain, ChildProcess, DnsEvent, FileEvent, ItemError, NetworkEvent, Parent, Reason, Report, Root, Stats,
+    Ancestor, Chain, ChildProcess, DnsEvent, FileEvent, ItemError, ModuleEvent, NetworkEvent, Parent, Reason, Report,
+    Root, Stats, Update, VersionedChain,
 };
+pub use snapshot::SnapshotError;

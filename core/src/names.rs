@@ -19,7 +19,7 @@ pub(crate) fn is_mshta(image: Option<&str>, original_file_name: Option<&str>) ->
 /// entity id). GUIDs are normalised to lower case without braces so that
 /// `{39E4A257-…}` and `39e4a257-…` are the same process; the all-zero GUID
 /// means "unknown" and yields `None`. Other ids are kept verbatim.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub(crate) struct EntityId(Box<str>);
 
 impl EntityId {
@@ -49,6 +49,25 @@ impl EntityId {
 
     pub(crate) fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// An id made from parts, for sources without a process GUID
+    /// (Defender: device + pid + creation time).
+    pub(crate) fn composite(parts: &str) -> EntityId {
+        EntityId(parts.into())
+    }
+
+    /// Which id space the id comes from: Sysmon-style GUIDs, composite ids
+    /// (`source:...`), or another sensor's opaque ids. Ids of different
+    /// spaces say nothing about each other.
+    pub(crate) fn namespace(&self) -> u8 {
+        if is_guid(&self.0) {
+            0
+        } else if self.0.starts_with("dfd:") || self.0.starts_with("ocsf:") {
+            1
+        } else {
+            2
+        }
     }
 }
 

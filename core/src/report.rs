@@ -1,11 +1,11 @@
 //! The report: the output contract other tools depend on. Fields may be
 //! added; none may be renamed or removed.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Everything one analysis found, plus counts and the rejected items.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Everything an analysis found, plus counts and the rejected items.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     /// mshta execution chains, highest score first.
     pub chains: Vec<Chain>,
@@ -18,42 +18,74 @@ pub struct Report {
     pub warnings: Vec<String>,
 }
 
+/// What one `Engine::push` changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Update {
+    /// Items in the batch.
+    pub events: u64,
+    /// Items decoded.
+    pub accepted: u64,
+    /// Items rejected (listed in the report's `errors`).
+    pub rejected: u64,
+    /// Chains created or changed by this batch, each with its new version.
+    pub chains: Vec<VersionedChain>,
+}
+
+/// A chain as of one update.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VersionedChain {
+    /// 1 when the chain first appears, then one more at each change.
+    pub version: u32,
+    /// The chain.
+    #[serde(flatten)]
+    pub chain: Chain,
+}
+
 /// One mshta process (the root) with its lineage and what followed it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Chain {
     /// Stable for the same root process: a hash of host and root identity.
     pub id: String,
-    /// The host the chain ran on, as the root's event names it.
+    /// The host the chain ran on.
     pub host: String,
     /// 0 to 100: the clamped sum of the reasons' points.
     pub score: i64,
     /// `informational` (<25), `low` (<50), `medium` (<70), `high` (<90) or
     /// `critical`.
-    pub severity: &'static str,
+    pub severity: String,
     /// Always `T1218.005`.
-    pub technique: &'static str,
+    pub technique: String,
     /// Always `AN1397`.
-    pub analytic: &'static str,
+    pub analytic: String,
+    /// `open` while activity may still join it, `closed` once the window
+    /// and the allowed lateness have passed with nothing new.
+    pub status: String,
     /// The mshta process.
     pub root: Root,
-    /// All descendants of the root, in start order.
+    /// Ancestors above the root's parent, nearest first (up to 7 more).
+    pub lineage: Vec<Ancestor>,
+    /// All descendants of the root, in start order, and processes that ran
+    /// a file the chain wrote.
     pub children: Vec<ChildProcess>,
-    /// Files created by the root or a descendant.
+    /// Files created by the root or a member, and the file the root's
+    /// command line ran if another process wrote it shortly before.
     pub files: Vec<FileEvent>,
-    /// Network connections by the root or a descendant.
+    /// Network connections by the root or a member.
     pub network: Vec<NetworkEvent>,
-    /// DNS queries by the root or a descendant.
+    /// DNS queries by the root or a member.
     pub dns: Vec<DnsEvent>,
+    /// Script-engine and CLR modules loaded by the root or a member.
+    pub modules: Vec<ModuleEvent>,
     /// Why the chain scored what it did.
     pub reasons: Vec<Reason>,
 }
 
 /// The mshta process a chain is about.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Root {
     /// Process id (0 when the telemetry gave only a GUID).
     pub pid: u32,
-    /// Sysmon ProcessGuid, braced and lower case.
+    /// Process GUID (Sysmon, braced lower case) or the source's unique id.
     pub process_guid: Option<String>,
     /// Full image path.
     pub image: String,
@@ -64,17 +96,23 @@ pub struct Root {
     /// Start time (RFC 3339, UTC); for an inferred root, the first time it
     /// was seen.
     pub time: String,
+    /// End time, when its end was seen.
+    pub end_time: Option<String>,
     /// True when the root's own start event was not seen and the root was
     /// inferred from its children's parent fields or from its activity.
     pub inferred: bool,
     /// The process that started mshta, when known.
     pub parent: Option<Parent>,
-    /// Input index of the root's start event.
+    /// Input index of the root's (first) start event.
     pub event: Option<u64>,
+    /// Input indexes of every start report merged into this process.
+    pub events: Vec<u64>,
+    /// Sensors that reported the start (`sysmon`, `security`, ...).
+    pub sources: Vec<String>,
 }
 
 /// The parent of the root.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Parent {
     /// Process id.
     pub pid: Option<u32>,
@@ -86,8 +124,21 @@ pub struct Parent {
     pub command_line: Option<String>,
 }
 
+/// An ancestor of the root above its parent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ancestor {
+    /// Process id.
+    pub pid: Option<u32>,
+    /// Process GUID.
+    pub process_guid: Option<String>,
+    /// Full image path.
+    pub image: Option<String>,
+    /// Command line.
+    pub command_line: Option<String>,
+}
+
 /// A descendant process of the root.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChildProcess {
     /// Process id.
     pub pid: u32,
@@ -105,12 +156,16 @@ pub struct ChildProcess {
     pub parent_pid: Option<u32>,
     /// Started after the correlation window closed.
     pub late: bool,
-    /// Input index of its start event.
+    /// Joined because it runs a file a chain member wrote.
+    pub executed_file: bool,
+    /// Input index of its (first) start event.
     pub event: u64,
+    /// Input indexes of every start report merged into this process.
+    pub events: Vec<u64>,
 }
 
-/// A file created by a chain member.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A file created by a chain member (or dropped for the root to run).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FileEvent {
     /// Full path of the file.
     pub path: String,
@@ -122,12 +177,15 @@ pub struct FileEvent {
     pub image: Option<String>,
     /// After the correlation window closed.
     pub late: bool,
+    /// `created` by a member, or `run_by_root`: written by another process
+    /// shortly before the root's command line ran it.
+    pub relation: String,
     /// Input index.
     pub event: u64,
 }
 
 /// A network connection by a chain member.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NetworkEvent {
     /// Destination address.
     pub dst_ip: Option<String>,
@@ -140,7 +198,7 @@ pub struct NetworkEvent {
     /// Source port.
     pub src_port: Option<u16>,
     /// `outbound`, `inbound` or `unknown`.
-    pub direction: &'static str,
+    pub direction: String,
     /// Event time (RFC 3339, UTC).
     pub time: String,
     /// Process id of the member.
@@ -149,12 +207,16 @@ pub struct NetworkEvent {
     pub image: Option<String>,
     /// After the correlation window closed.
     pub late: bool,
-    /// Input index.
+    /// Input index (the first, when several sensors reported it).
     pub event: u64,
+    /// Input indexes of every report of this connection.
+    pub events: Vec<u64>,
+    /// Sensors that reported it.
+    pub sources: Vec<String>,
 }
 
 /// A DNS query by a chain member.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DnsEvent {
     /// The name queried.
     pub query: String,
@@ -170,11 +232,26 @@ pub struct DnsEvent {
     pub event: u64,
 }
 
+/// A script-engine or CLR module loaded by a chain member.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModuleEvent {
+    /// Full path of the module.
+    pub path: String,
+    /// Event time (RFC 3339, UTC).
+    pub time: String,
+    /// Process id of the member.
+    pub pid: Option<u32>,
+    /// Image of the member.
+    pub image: Option<String>,
+    /// Input index.
+    pub event: u64,
+}
+
 /// One additive contribution to a chain's score.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reason {
     /// Stable snake_case identifier.
-    pub id: &'static str,
+    pub id: String,
     /// Points added (negative lowers the score).
     pub points: i64,
     /// One line saying what was seen.
@@ -184,7 +261,7 @@ pub struct Reason {
 }
 
 /// Counts over the whole input.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Stats {
     /// Items in the input.
     pub events: u64,
@@ -195,19 +272,42 @@ pub struct Stats {
     /// Accepted items of a known schema that carry nothing the detector uses.
     pub ignored: u64,
     /// Accepted items per schema and shape.
-    pub by_schema: BTreeMap<&'static str, u64>,
-    /// Process start events seen.
+    pub by_schema: BTreeMap<String, u64>,
+    /// Process start reports seen.
     pub processes: u64,
-    /// mshta processes seen (roots and nested).
+    /// Start reports merged into a process another sensor reported.
+    pub merged_starts: u64,
+    /// mshta processes seen (roots and nested) among retained processes.
     pub mshta_processes: u64,
     /// Chains found, before `min_score` filtering.
     pub chains: u64,
     /// Chains left out of `chains` for scoring below `min_score`.
     pub chains_below_min_score: u64,
+    /// Chains closed (final) so far.
+    pub chains_closed: u64,
+    /// Closed chains dropped to respect `max_chains` (lowest score first).
+    pub chains_evicted: u64,
+    /// Events older than the allowed lateness when they arrived: results
+    /// that depend on them may depend on arrival order.
+    pub late_events: u64,
+    /// Processes tracked now.
+    pub processes_tracked: u64,
+    /// Activity records held now.
+    pub activity_tracked: u64,
+    /// Processes dropped after their end passed the horizon.
+    pub processes_expired: u64,
+    /// Processes dropped to respect `max_processes` (oldest first).
+    pub processes_evicted: u64,
+    /// Activity records dropped after the horizon (not part of a chain).
+    pub activity_expired: u64,
+    /// Activity records dropped to respect `max_activity` (oldest first).
+    pub activity_evicted: u64,
+    /// Approximate bytes of retained state.
+    pub state_bytes: u64,
 }
 
 /// A rejected input item.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ItemError {
     /// Index of the item (array element or non-blank JSON line), from 0.
     pub index: u64,

@@ -72,10 +72,6 @@ impl<'a> Scalar<'a> {
             _ => None,
         }
     }
-
-    pub(crate) fn is_present(&self) -> bool {
-        !matches!(self, Scalar::Null)
-    }
 }
 
 impl<'de: 'a, 'a> Deserialize<'de> for Scalar<'a> {

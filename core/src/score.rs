@@ -5,32 +5,29 @@
 //! detection content (SigmaHQ, Elastic, Splunk, LOLBAS, Atomic Red Team;
 //! see `../shared/reference/indicators.md`); the weights are ours.
 
-use crate::correlate::{image_name, ChainParts, Proc};
-use crate::event::{Direction, Kind};
+use crate::event::Activity;
 use crate::names::{basename, lower};
 use crate::report::Reason;
-use crate::time::Millis;
+use crate::view::View;
 
-/// Scores a chain. `window_ms` bounds which follow-on activity counts in
-/// full; later activity scores as late.
-pub(crate) fn score(procs: &[Proc], chain: &ChainParts, window_ms: Millis) -> (i64, Vec<Reason>) {
-    let root = &procs[chain.root];
-    let root_index: Vec<u64> = root.start_event.map(|e| vec![e.index]).unwrap_or_default();
-    let deadline = root.seen.saturating_add(window_ms);
+/// Scores a chain: the clamped sum and the reasons. Follow-on activity
+/// after the window scores as late.
+pub(crate) fn score(v: &View) -> (i64, Vec<Reason>) {
+    let root_index: Vec<u64> = v.root.events.clone();
     let mut reasons = Vec::new();
     let mut add = |id: &'static str, points: i64, detail: String, events: Vec<u64>| {
-        reasons.push(Reason { id, points, detail, events });
+        reasons.push(Reason { id: id.to_string(), points, detail, events });
     };
 
     add(
         "mshta_execution",
         5,
-        format!("{} ran{}", image_name(root), if root.start.is_none() { " (start not seen; inferred)" } else { "" }),
+        format!("{} ran{}", basename(v.root.image), if v.root.inferred { " (start not seen; inferred)" } else { "" }),
         root_index.clone(),
     );
 
     // Command line.
-    let cmd = root.command_line.map(lower).unwrap_or_default();
+    let cmd = v.root.command_line.map(lower).unwrap_or_default();
     let mut script_content = false;
     if let Some(handler) = ["javascript:", "vbscript:", "about:"].iter().find(|h| cmd.contains(*h)) {
         script_content = true;
@@ -68,7 +65,7 @@ pub(crate) fn score(procs: &[Proc], chain: &ChainParts, window_ms: Millis) -> (i
             root_index.clone(),
         );
     }
-    let obfuscation: Vec<&str> = [
+    let mut obfuscation: Vec<&str> = [
         ("%2", "percent-encoding"),
         ("%3c", "percent-encoding"),
         ("chr(", "Chr()"),
@@ -80,13 +77,12 @@ pub(crate) fn score(procs: &[Proc], chain: &ChainParts, window_ms: Millis) -> (i
     .filter(|(t, _)| cmd.contains(t))
     .map(|(_, name)| name)
     .collect();
+    obfuscation.dedup();
     if !obfuscation.is_empty() {
-        let mut names = obfuscation;
-        names.dedup();
         add(
             "cmdline_obfuscation",
             10,
-            format!("command line is obfuscated ({})", names.join(", ")),
+            format!("command line is obfuscated ({})", obfuscation.join(", ")),
             root_index.clone(),
         );
     }
@@ -103,59 +99,60 @@ pub(crate) fn score(procs: &[Proc], chain: &ChainParts, window_ms: Millis) -> (i
     }
 
     // Binary identity.
-    if let Some(image) = root.image {
-        let name = basename(image);
-        if !name.eq_ignore_ascii_case("mshta.exe") && root.original_file_name.is_some() {
-            add(
-                "renamed_binary",
-                30,
-                format!("mshta renamed to {name} (OriginalFileName MSHTA.EXE)"),
-                root_index.clone(),
-            );
-        }
-        let l = lower(image);
-        if l.contains('\\') && !(l.contains("\\windows\\system32\\") || l.contains("\\windows\\syswow64\\")) {
-            add(
-                "unusual_image_path",
-                20,
-                format!("mshta runs from outside System32/SysWOW64 ({image})"),
-                root_index.clone(),
-            );
-        }
+    let image = v.root.image;
+    let name = basename(image);
+    if !name.eq_ignore_ascii_case("mshta.exe") && v.root.original_file_name.is_some() {
+        add("renamed_binary", 30, format!("mshta renamed to {name} (OriginalFileName MSHTA.EXE)"), root_index.clone());
+    }
+    let l = lower(image);
+    if l.contains('\\') && !(l.contains("\\windows\\system32\\") || l.contains("\\windows\\syswow64\\")) {
+        add(
+            "unusual_image_path",
+            20,
+            format!("mshta runs from outside System32/SysWOW64 ({image})"),
+            root_index.clone(),
+        );
     }
 
     // Lineage.
-    let parent_image =
-        root.parent.and_then(|p| procs[p].image).or_else(|| root.parent_info.and_then(|(a, _)| a.image.as_deref()));
-    if let Some(pimg) = parent_image {
+    if let Some(pimg) = v.parent.as_ref().and_then(|p| p.image) {
         let pname = lower(basename(pimg)).into_owned();
-        let parent_cmd = root
-            .parent
-            .and_then(|p| procs[p].command_line)
-            .or_else(|| root.parent_info.and_then(|(_, c)| c))
-            .map(lower)
-            .unwrap_or_default();
+        let parent_cmd = v.parent.as_ref().and_then(|p| p.command_line).map(lower).unwrap_or_default();
         if let Some((points, what)) = parent_grade(&pname, &parent_cmd, &cmd) {
             add("suspicious_parent", points, format!("started by {what} ({})", basename(pimg)), root_index.clone());
         }
     }
 
-    // Follow-on: descendants.
+    // A file written shortly before, then run by mshta.
     let mut follow_on = false;
-    let (mut lolbins, mut others, mut late_events) = (Vec::new(), Vec::new(), Vec::new());
-    for &(m, _) in &chain.members {
-        let p = &procs[m];
-        let Some(ev) = p.start_event else { continue };
-        if ev.time > deadline {
-            late_events.push(ev.index);
+    if let Some(f) = &v.dropped_file {
+        follow_on = true;
+        let by = f.writer_image.as_deref().map(basename).unwrap_or("another process");
+        add(
+            "file_written_then_run",
+            20,
+            format!("{} was written by {by} shortly before mshta ran it", basename(&f.path)),
+            vec![f.event],
+        );
+    }
+
+    // Follow-on: descendants.
+    let (mut lolbins, mut others, mut late_events, mut executed) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for m in &v.members {
+        let first = m.events.first().copied().unwrap_or(0);
+        if m.late {
+            late_events.push(first);
             continue;
         }
         follow_on = true;
-        let name = lower(image_name(p)).into_owned();
+        if m.executed_file {
+            executed.push((basename(m.image).to_string(), first));
+        }
+        let name = lower(basename(m.image)).into_owned();
         if LOLBINS.contains(&name.as_str()) {
-            lolbins.push((name, ev.index));
+            lolbins.push((name, first));
         } else {
-            others.push((name, ev.index));
+            others.push((name, first));
         }
     }
     if !lolbins.is_empty() {
@@ -166,42 +163,48 @@ pub(crate) fn score(procs: &[Proc], chain: &ChainParts, window_ms: Millis) -> (i
         let names = unique(others.iter().map(|(n, _)| n.as_str()));
         add("child_process", 10, format!("spawned {names}"), others.iter().map(|(_, i)| *i).collect());
     }
+    if !executed.is_empty() {
+        let names = unique(executed.iter().map(|(n, _)| n.as_str()));
+        add(
+            "written_file_executed",
+            25,
+            format!("ran a file the chain wrote ({names})"),
+            executed.iter().map(|(_, i)| *i).collect(),
+        );
+    }
 
     // Follow-on: files, network, DNS.
     let (mut files, mut bad_files, mut public, mut private, mut dns) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for &(ev, _) in &chain.activity {
-        if ev.time > deadline {
-            if !matches!(ev.kind, Kind::ImageLoad { .. }) {
-                late_events.push(ev.index);
+    for a in &v.acts {
+        let first = a.events[0];
+        if a.late {
+            if !matches!(a.what, Activity::ImageLoad { .. }) {
+                late_events.push(first);
             }
             continue;
         }
-        match &ev.kind {
-            Kind::FileCreate { path, .. } => {
+        match a.what {
+            Activity::FileCreate { path } => {
                 follow_on = true;
                 if suspicious_file(path) {
-                    bad_files.push((basename(path).to_string(), ev.index));
+                    bad_files.push((basename(path).to_string(), first));
                 } else {
-                    files.push(ev.index);
+                    files.push(first);
                 }
             }
-            Kind::Network(n) => {
+            Activity::Network(n) => {
                 follow_on = true;
-                let remote = match n.direction {
-                    Direction::Inbound => n.src_ip.as_deref(),
-                    _ => n.dst_ip.as_deref(),
-                };
-                match remote {
-                    Some(ip) if !is_internal_ip(ip) => public.push((ip.to_string(), ev.index)),
-                    _ => private.push(ev.index),
+                match n.remote_ip() {
+                    Some(ip) if !is_internal_ip(ip) => public.push((ip.to_string(), first)),
+                    _ => private.push(first),
                 }
             }
-            Kind::Dns { query, .. } => {
+            Activity::Dns { query } => {
                 follow_on = true;
-                dns.push((query.to_string(), ev.index));
+                dns.push((query.to_string(), first));
             }
-            _ => {}
+            Activity::ImageLoad { .. } => {}
         }
     }
     if !bad_files.is_empty() {
@@ -237,17 +240,12 @@ pub(crate) fn score(procs: &[Proc], chain: &ChainParts, window_ms: Millis) -> (i
         add(
             "late_activity",
             5,
-            format!("{} follow-on event(s) after the {}-second window", late_events.len(), window_ms / 1000),
+            format!("{} follow-on event(s) after the {}-second window", late_events.len(), v.window_ms / 1000),
             late_events,
         );
     }
     if script_content && follow_on {
-        add(
-            "an1397_pattern",
-            15,
-            "script content on the command line followed by activity inside the window (AN1397)".into(),
-            root_index,
-        );
+        add("an1397_pattern", 15, "script content (inline, remote, script objects, or an HTA in a user-writable folder) followed by activity inside the window (AN1397)".into(), root_index);
     }
 
     let total: i64 = reasons.iter().map(|r| r.points).sum();

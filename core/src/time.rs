@@ -89,6 +89,19 @@ pub(crate) fn parse_timestamp(s: &str) -> Option<Millis> {
     Some(secs * 1_000 + millis)
 }
 
+/// Interprets a number as epoch seconds or milliseconds by magnitude:
+/// below 10^11 it is seconds (that is the year 5138 in seconds, 1973 in ms).
+pub(crate) fn from_epoch_number(n: f64) -> Option<Millis> {
+    if !n.is_finite() || n < 0.0 || n > 1e15 {
+        return None;
+    }
+    if n < 1e11 {
+        Some((n * 1_000.0) as i64)
+    } else {
+        Some(n as i64)
+    }
+}
+
 /// Formats as `YYYY-MM-DDThh:mm:ss.mmmZ`.
 pub(crate) fn format_rfc3339(ms: Millis) -> String {
     let secs = ms.div_euclid(1_000);
@@ -191,5 +204,13 @@ mod tests {
         let t = parse_timestamp("2024-02-29 23:59:59.999").unwrap();
         assert_eq!(format_rfc3339(t), "2024-02-29T23:59:59.999Z");
         assert_eq!(format_rfc3339(-1), "1969-12-31T23:59:59.999Z");
+    }
+
+    #[test]
+    fn epoch_numbers_by_magnitude() {
+        assert_eq!(from_epoch_number(1_603_337_291.0), Some(1_603_337_291_000));
+        assert_eq!(from_epoch_number(1_603_337_291_220.0), Some(1_603_337_291_220));
+        assert_eq!(from_epoch_number(f64::NAN), None);
+        assert_eq!(from_epoch_number(-5.0), None);
     }
 }

@@ -127,7 +127,7 @@ fn check(name: &str, shape: &str, report: &Report, expect: &Value) -> Vec<String
                     fail(format!("chain {i}: score {} > {max}", got.score));
                 }
             }
-            let ids: Vec<&str> = got.reasons.iter().map(|r| r.id).collect();
+            let ids: Vec<&str> = got.reasons.iter().map(|r| r.id.as_str()).collect();
             for r in want.get("reasons").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
                 if !ids.contains(&r) {
                     fail(format!("chain {i}: reason {r} missing; have {ids:?}"));

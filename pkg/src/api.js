@@ -68,25 +68,50 @@ export function createApi(glue, ensureReady = () => {}) {
 
   class Detector {
     #inner;
-    constructor(options) {
+    constructor(options, inner) {
       ensureReady();
-      this.#inner = new glue.Detector(options);
+      this.#inner = inner ?? new glue.Detector(options);
     }
-    /** Adds a batch; returns `{ events, accepted, rejected }` for it. */
+    #live() {
+      if (this.#inner === null) throw new Error("mshta-chain: this Detector was freed");
+      return this.#inner;
+    }
+    /**
+     * Adds a batch (JSON Lines may stop inside a line: the rest comes with
+     * the next push). Returns `{ events, accepted, rejected, chains }`:
+     * counts for the batch and the chains it created or changed.
+     */
     push(input) {
+      const inner = this.#live();
       try {
-        return this.#inner.pushBytes(toBytes(input));
+        return inner.pushBytes(toBytes(input));
       } finally {
         releaseScratch();
       }
     }
-    /** The report over everything pushed so far. */
+    /** Ends the stream and returns the report over everything pushed. */
     finish() {
-      return this.#inner.finish();
+      return this.#live().finish();
+    }
+    /** The report as of now, without ending the stream. */
+    report() {
+      return this.#live().report();
+    }
+    /** The detector's state as bytes, for `Detector.restore` (any runtime). */
+    snapshot() {
+      return this.#live().snapshot();
+    }
+    /** A detector continuing from a snapshot; throws on a bad snapshot. */
+    static restore(bytes, options) {
+      ensureReady();
+      return new Detector(undefined, glue.Detector.restore(toBytes(bytes), options));
     }
     /** Frees the WebAssembly memory now rather than at garbage collection. */
     free() {
-      this.#inner.free();
+      if (this.#inner !== null) {
+        this.#inner.free();
+        this.#inner = null;
+      }
     }
   }
 

@@ -183,8 +183,8 @@ export function formatText(report, options = {}) {
     const children = Array.isArray(chain.children) ? chain.children : [];
     if (children.length > 0) {
       lines.push(`  processes (${children.length}):`);
-      list(treeOrder(children), "", (child) => {
-        const indent = "    " + "  ".repeat(Math.max(0, (child.depth ?? 1) - 1));
+      list(treeOrder(children), "    ", (child) => {
+        const indent = "  ".repeat(Math.max(0, (child.depth ?? 1) - 1));
         const cmd = child.command_line == null ? "" : `  ${shorten(child.command_line, maxCmd)}`;
         return `${indent}${clean(imageName(child.image))} pid ${child.pid}${cmd}${late(child)}`;
       });

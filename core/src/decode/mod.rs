@@ -1,0 +1,97 @@
+//! Decoding one input item: checking it is UTF-8 JSON, recognising its
+//! schema (first match wins, in the order of `../shared/reference/schemas.md`
+//! §0), and mapping its fields into normalised [`Event`]s.
+
+mod defender;
+mod ecs;
+mod fields;
+mod ocsf;
+mod raw;
+mod windows;
+
+use crate::event::{Event, Schema};
+use raw::Raw;
+
+/// What became of one item.
+#[derive(Debug)]
+pub(crate) enum Decoded {
+    /// An event correlation uses.
+    Event(Event),
+    /// A streaming-API item holding several records: the events decoded
+    /// and the reasons records were rejected.
+    Many(Vec<Event>, Schema, Vec<String>),
+    /// A well-formed event of a known schema that carries nothing we use.
+    Ignored(Schema),
+}
+
+/// Decodes one item; `Err` carries the reason it was rejected.
+pub(crate) fn decode(bytes: &[u8], index: u64) -> Result<Decoded, String> {
+    let text = std::str::from_utf8(bytes).map_err(|e| format!("invalid UTF-8 at byte {}", e.valid_up_to()))?;
+    if !text.trim_start().starts_with('{') {
+        return Err(match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+            Ok(_) => "not a JSON object".into(),
+            Err(e) => format!("invalid JSON: {e}"),
+        });
+    }
+    let raw: Raw = serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
+    decode_raw(&raw, index)
+}
+
+fn decode_raw(raw: &Raw, index: u64) -> Result<Decoded, String> {
+    // 1. Defender streaming API: many records, or one.
+    if let Some(records) = &raw.records {
+        let mut events = Vec::new();
+        let mut errors = Vec::new();
+        for (i, r) in records.0.iter().enumerate() {
+            let is_ah = r.category.as_ref().and_then(|c| c.text()).is_some_and(|c| c.starts_with("AdvancedHunting-"));
+            let Some(props) = fields::obj(&r.properties) else { continue };
+            if !is_ah {
+                continue;
+            }
+            match defender::decode_row(props, Schema::DefenderStream, index) {
+                Ok(Some(ev)) => events.push(ev),
+                Ok(None) => {}
+                Err(e) => errors.push(format!("record {i}: {e}")),
+            }
+        }
+        if records.0.is_empty() {
+            return Err("unrecognised schema".into());
+        }
+        if events.is_empty() && !errors.is_empty() && errors.len() == records.0.len() {
+            return Err(errors.join("; "));
+        }
+        return Ok(Decoded::Many(events, Schema::DefenderStream, errors));
+    }
+    if let (Some(cat), Some(props)) = (fields::text(&raw.category), fields::obj(&raw.properties)) {
+        if cat.starts_with("AdvancedHunting-") {
+            return Ok(match defender::decode_row(props, Schema::DefenderStream, index)? {
+                Some(ev) => Decoded::Event(ev),
+                None => Decoded::Ignored(Schema::DefenderStream),
+            });
+        }
+    }
+    // 2. A bare Defender row.
+    if defender::is_row(raw) {
+        return Ok(match defender::decode_row(raw, Schema::Defender, index)? {
+            Some(ev) => Decoded::Event(ev),
+            None => Decoded::Ignored(Schema::Defender),
+        });
+    }
+    // 3. OCSF.
+    if ocsf::is_ocsf(raw) {
+        return ocsf::decode(raw, index);
+    }
+    // 5./6. ECS before the Windows shapes: the Sysmon integration keeps a
+    // `winlog` object beside its ECS fields.
+    if ecs::is_defend(raw) {
+        return ecs::decode(raw, Schema::EcsDefend, index);
+    }
+    if ecs::is_sysmon_integration(raw) {
+        return ecs::decode(raw, Schema::EcsSysmon, index);
+    }
+    // 4./6./7. Windows events: evtx_dump, Winlogbeat, flat.
+    if let Some((shape, system, data)) = windows::shape(raw) {
+        return windows::decode(raw, shape, system, data, index);
+    }
+    Err("unrecognised schema".into())
+}

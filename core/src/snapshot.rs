@@ -1,0 +1,95 @@
+//! Snapshots: the engine's state as versioned, checksummed bytes.
+//!
+//! Layout: magic `MSHC`, format version (u16 LE), payload length (u64 LE),
+//! the payload (postcard, a compact varint encoding of the serde data
+//! model), FNV-1a-64 of the payload (u64 LE). Indexes are not stored: they
+//! are rebuilt on restore.
+
+use crate::engine::{fnv1a, Persisted, State};
+use crate::store::{Store, StoreContents};
+use serde::{Deserialize, Serialize};
+
+const MAGIC: &[u8; 4] = b"MSHC";
+/// Bump when the payload's layout changes.
+pub(crate) const FORMAT_VERSION: u16 = 1;
+const HEADER: usize = 4 + 2 + 8;
+
+/// Why a snapshot could not be restored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SnapshotError {
+    /// The bytes do not start with the snapshot magic.
+    NotASnapshot,
+    /// Written by another format version.
+    Version {
+        /// The snapshot's format version.
+        found: u16,
+        /// The version this engine reads.
+        supported: u16,
+    },
+    /// Shorter than its header says.
+    Truncated,
+    /// The checksum or the payload is wrong.
+    Corrupted(String),
+}
+
+impl std::fmt::Display for SnapshotError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SnapshotError::NotASnapshot => write!(f, "not an mshta-chain snapshot"),
+            SnapshotError::Version { found, supported } => {
+                write!(f, "snapshot format version {found}; this engine reads version {supported}")
+            }
+            SnapshotError::Truncated => write!(f, "snapshot truncated"),
+            SnapshotError::Corrupted(why) => write!(f, "snapshot corrupted: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for SnapshotError {}
+
+#[derive(Serialize, Deserialize)]
+struct Payload {
+    persisted: Persisted,
+    store: StoreContents,
+}
+
+pub(crate) fn encode(state: &State) -> Vec<u8> {
+    let payload = Payload { persisted: state.p.clone(), store: state.store.contents() };
+    // Serialising plain data into a Vec cannot fail; an empty payload would
+    // be caught by the checksum on restore.
+    let body = postcard::to_allocvec(&payload).unwrap_or_default();
+    let mut out = Vec::with_capacity(HEADER + body.len() + 8);
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(&(body.len() as u64).to_le_bytes());
+    out.extend_from_slice(&body);
+    out.extend_from_slice(&fnv1a(&body).to_le_bytes());
+    out
+}
+
+pub(crate) fn decode(bytes: &[u8]) -> Result<State, SnapshotError> {
+    if bytes.len() < 4 || &bytes[..4] != MAGIC {
+        return Err(SnapshotError::NotASnapshot);
+    }
+    let version = u16::from_le_bytes(
+        bytes.get(4..6).ok_or(SnapshotError::Truncated)?.try_into().map_err(|_| SnapshotError::Truncated)?,
+    );
+    if version != FORMAT_VERSION {
+        return Err(SnapshotError::Version { found: version, supported: FORMAT_VERSION });
+    }
+    let len = u64::from_le_bytes(
+        bytes.get(6..14).ok_or(SnapshotError::Truncated)?.try_into().map_err(|_| SnapshotError::Truncated)?,
+    );
+    let len = usize::try_from(len).map_err(|_| SnapshotError::Truncated)?;
+    let end = HEADER.checked_add(len).ok_or(SnapshotError::Truncated)?;
+    let body = bytes.get(HEADER..end).ok_or(SnapshotError::Truncated)?;
+    let sum = bytes.get(end..end + 8).ok_or(SnapshotError::Truncated)?;
+    if bytes.len() != end + 8 {
+        return Err(SnapshotError::Corrupted("trailing bytes after the checksum".into()));
+    }
+    if u64::from_le_bytes(sum.try_into().map_err(|_| SnapshotError::Truncated)?) != fnv1a(body) {
+        return Err(SnapshotError::Corrupted("checksum mismatch".into()));
+    }
+    let payload: Payload = postcard::from_bytes(body).map_err(|e| SnapshotError::Corrupted(e.to_string()))?;
+    Ok(State { store: Store::from_contents(payload.store), p: payload.persisted })
+}

@@ -1,0 +1,292 @@
+// Tests of the CLI (pkg/bin/mshta-chain.mjs), run as a child process on real
+// Windows telemetry. Needs a built package and <repo>/../shared/realdata.
+
+import { after, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, "../..");
+const cliPath = resolve(repo, "pkg/bin/mshta-chain.mjs");
+const dataDir = resolve(repo, "../shared/realdata");
+assert.ok(existsSync(dataDir), `real data not found at ${dataDir} (shared/ must sit beside the repository)`);
+
+const data = (rel) => resolve(dataDir, rel);
+
+/**
+ * Why pkg/dist cannot be trusted to match the Rust sources, or "" when it
+ * can: the .wasm must be newer than every file under core/src and
+ * bindings/src. (A fresh clone builds after checkout, so this only trips on
+ * a working copy whose sources changed since the last build.)
+ */
+function staleBuild() {
+  const built = statSync(resolve(repo, "pkg/dist/web/mshta_chain_bg.wasm")).mtimeMs;
+  for (const dir of ["core/src", "bindings/src"]) {
+    for (const name of readdirSync(resolve(repo, dir), { recursive: true })) {
+      const file = resolve(repo, dir, String(name));
+      if (statSync(file).isFile() && statSync(file).mtimeMs > built) {
+        return `pkg/dist is older than ${dir}/${name}: rebuild with bash scripts/build.sh`;
+      }
+    }
+  }
+  return "";
+}
+const GETOBJECT = data("otrf/cmd_mshta_javascript_getobject_sct.jsonl");
+const VBSCRIPT = data("otrf/cmd_mshta_vbscript_execute_psh.jsonl");
+const HTA = data("otrf/psh_mshta_html_application_execution.jsonl");
+const BENIGN = data("benign/sysmon_desktop_2017.jsonl");
+
+// What each real export holds (see shared/realdata/README.md).
+const EXPECTED = [
+  { file: GETOBJECT, pid: 10076, children: ["calc.exe"] },
+  { file: VBSCRIPT, pid: 10980, children: ["powershell.exe", "conhost.exe"] },
+  { file: HTA, pid: 9160, children: ["cmd.exe", "conhost.exe", "calc.exe"] },
+];
+
+const scratch = mkdtempSync(join(tmpdir(), "mshta-chain-cli-"));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+function tempFile(name, content) {
+  const path = join(scratch, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+function run(args, input) {
+  const result = spawnSync(process.execPath, [cliPath, ...args], {
+    input,
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  assert.equal(result.error, undefined, `spawn failed: ${result.error}`);
+  return result;
+}
+
+/** Runs a scan that must succeed; returns stdout. */
+function ok(args, input) {
+  const r = run(args, input);
+  assert.equal(r.stderr, "", `unexpected stderr for ${args.join(" ")}`);
+  assert.equal(r.status, 0, `exit status for ${args.join(" ")}`);
+  return r.stdout;
+}
+
+/** Runs a command that must fail with `status` and exactly one stderr line. */
+function fails(args, status, pattern, input) {
+  const r = run(args, input);
+  assert.equal(r.status, status, `exit status for ${JSON.stringify(args)}: stderr=${r.stderr}`);
+  assert.equal(r.stdout, "", "nothing on stdout");
+  assert.ok(r.stderr.endsWith("\n"), "stderr ends with a newline");
+  const lines = r.stderr.trimEnd().split("\n");
+  assert.equal(lines.length, 1, `one stderr line, got: ${r.stderr}`);
+  assert.match(lines[0], /^mshta-chain: \S/);
+  assert.ok(!r.stderr.includes("    at "), "no stack trace");
+  if (pattern) assert.match(lines[0], pattern);
+  return lines[0];
+}
+
+const base = (path) => path.split("\\").pop().toLowerCase();
+
+/** The descendant image names in a text report's processes section. */
+function textChildren(text) {
+  const lines = text.split("\n");
+  const start = lines.findIndex((l) => /^ {2}processes \(\d+\):$/.test(l));
+  assert.ok(start >= 0, "text report has a processes section");
+  const names = [];
+  for (const line of lines.slice(start + 1)) {
+    if (!line.startsWith("    ")) break;
+    names.push(line.trim().split(" ")[0].toLowerCase());
+  }
+  return names;
+}
+
+for (const { file, pid, children } of EXPECTED) {
+  const name = file.split("/").pop();
+
+  test(`scan ${name} --format json: one chain with ${children.join(", ")}`, () => {
+    const out = ok(["scan", file]);
+    assert.ok(out.endsWith("}\n"));
+    assert.ok(out.includes('\n  "chains": ['), "pretty-printed with two spaces");
+    const report = JSON.parse(out);
+    assert.equal(report.chains.length, 1);
+    assert.equal(report.chains[0].root.pid, pid);
+    assert.deepEqual(report.chains[0].children.map((c) => base(c.image)), children);
+    assert.equal(report.stats.rejected, 0);
+    // The default format is json.
+    assert.equal(ok(["scan", "--format", "json", file]), out);
+  });
+
+  test(`scan ${name} --format ndjson: one line, the chain`, () => {
+    const out = ok(["scan", "--format", "ndjson", file]);
+    assert.ok(out.endsWith("\n"));
+    const lines = out.slice(0, -1).split("\n");
+    assert.equal(lines.length, 1);
+    const chain = JSON.parse(lines[0]);
+    assert.equal(chain.root.pid, pid);
+    assert.equal(chain.technique, "T1218.005");
+    assert.deepEqual(chain.children.map((c) => base(c.image)), children);
+  });
+
+  test(`scan ${name} --format text: the chain block and its process tree`, () => {
+    const out = ok(["scan", "--format", "text", file]);
+    assert.match(out, /^mshta-chain: 1 chain \| \d+ events, \d+ accepted, 0 rejected, \d+ ignored\n/);
+    assert.match(out, new RegExp(`^\\[(CRITICAL|HIGH|MEDIUM|LOW|INFORMATIONAL) \\d+\\] WORKSTATION5  mshta\\.exe pid ${pid}  \\S+Z  mc-[0-9a-f]{16}$`, "m"));
+    assert.deepEqual(textChildren(out), children);
+    assert.match(out, /^ {2}reasons:$/m);
+    assert.ok(!out.includes("\x1b["), "no colours when not asked");
+    // --format=text is the same as --format text.
+    assert.equal(ok(["scan", "--format=text", file]), out);
+  });
+}
+
+test("scan benign log: no chains in every format", () => {
+  const json = JSON.parse(ok(["scan", BENIGN]));
+  assert.deepEqual(json.chains, []);
+  assert.equal(json.stats.events, 358);
+  assert.equal(ok(["scan", "--format", "ndjson", BENIGN]), "");
+  const text = ok(["scan", "--format", "text", BENIGN]);
+  assert.match(text, /^mshta-chain: 0 chains \| 358 events/);
+  assert.match(text, /no mshta chains found/);
+});
+
+test("several files are one input, pushed in the order given", () => {
+  const report = JSON.parse(ok(["scan", GETOBJECT, VBSCRIPT, HTA, BENIGN]));
+  const count = (f) => readFileSync(f, "utf8").split("\n").filter((l) => l.trim()).length;
+  assert.equal(report.stats.events, count(GETOBJECT) + count(VBSCRIPT) + count(HTA) + count(BENIGN));
+  assert.deepEqual(report.chains.map((c) => c.root.pid).sort(), [10076, 10980, 9160].sort());
+  // Event indexes continue from one file to the next.
+  const vb = report.chains.find((c) => c.root.pid === 10980);
+  assert.ok(vb.root.event >= count(GETOBJECT), "the second file's events come after the first's");
+  const reversed = JSON.parse(ok(["scan", VBSCRIPT, GETOBJECT]));
+  assert.ok(reversed.chains.find((c) => c.root.pid === 10980).root.event < count(VBSCRIPT));
+  const ndjson = ok(["scan", "--format", "ndjson", GETOBJECT, VBSCRIPT, HTA]);
+  assert.equal(ndjson.split("\n").filter(Boolean).length, 3);
+});
+
+test("- and no FILE read stdin", () => {
+  const input = readFileSync(VBSCRIPT);
+  const fromFile = ok(["scan", VBSCRIPT]);
+  assert.equal(ok(["scan", "-"], input), fromFile);
+  assert.equal(ok(["scan"], input), fromFile);
+  assert.equal(JSON.parse(fromFile).chains[0].root.pid, 10980);
+  // stdin between files keeps its place in the order.
+  const mixed = JSON.parse(ok(["scan", GETOBJECT, "-"], input));
+  assert.deepEqual(mixed.chains.map((c) => c.root.pid).sort(), [10076, 10980].sort());
+  // Empty stdin: an empty report with a warning, still exit 0.
+  const empty = JSON.parse(ok(["scan", "-"], ""));
+  assert.equal(empty.stats.events, 0);
+  assert.ok(empty.warnings.length > 0);
+});
+
+test("--min-score filters chains; --min-score=N works too and overrides --config", () => {
+  const files = [GETOBJECT, VBSCRIPT, HTA];
+  const all = JSON.parse(ok(["scan", ...files]));
+  assert.equal(all.chains.length, 3);
+  const threshold = 90;
+  const above = all.chains.filter((c) => c.score >= threshold).length;
+  assert.ok(above > 0 && above < 3, "the data has chains on both sides of the threshold");
+  const filtered = JSON.parse(ok(["scan", "--min-score", String(threshold), ...files]));
+  assert.equal(filtered.chains.length, above);
+  assert.equal(filtered.stats.chains_below_min_score, 3 - above);
+  assert.deepEqual(JSON.parse(ok(["scan", `--min-score=${threshold}`, ...files])), filtered);
+  const config = tempFile("min0.json", JSON.stringify({ min_score: 0 }));
+  assert.deepEqual(JSON.parse(ok(["scan", "--config", config, "--min-score", String(threshold), ...files])), filtered);
+  assert.deepEqual(JSON.parse(ok(["scan", "--min-score", "0", ...files])), all);
+});
+
+test("--config sets the options", () => {
+  const narrow = tempFile("narrow.json", JSON.stringify({ window_seconds: 1, max_errors: 2 }));
+  const input = "junk 1\njunk 2\njunk 3\n" + readFileSync(GETOBJECT, "utf8");
+  const report = JSON.parse(ok(["scan", `--config=${narrow}`, "-"], input));
+  assert.equal(report.stats.rejected, 3);
+  assert.equal(report.errors.length, 2, "max_errors from the config");
+  assert.equal(report.chains[0].children[0].late, true, "calc.exe is late with a 1-second window");
+  const normal = JSON.parse(ok(["scan", "-"], input));
+  assert.equal(normal.errors.length, 3);
+  assert.equal(normal.chains[0].children[0].late, false);
+});
+
+test("bad items in a file are reported, exit 0", () => {
+  const file = tempFile("mixed.jsonl", "{broken\n" + readFileSync(HTA, "utf8") + "\n[1]\n");
+  const report = JSON.parse(ok(["scan", file]));
+  assert.equal(report.errors[0].index, 0);
+  assert.equal(report.errors.length, 2);
+  assert.equal(report.chains.length, 1);
+  const text = ok(["scan", "--format", "text", file]);
+  assert.match(text, /^errors \(2\):$/m);
+  assert.match(text, /^ {2}0: invalid JSON/m);
+});
+
+test("usage errors exit 2 with one line on stderr", () => {
+  fails(["scan", "--min-score", "101", GETOBJECT], 2, /min-score/);
+  fails(["scan", "--min-score=-1", GETOBJECT], 2, /min-score/);
+  fails(["scan", "--min-score", "abc", GETOBJECT], 2, /min-score/);
+  fails(["scan", "--min-score", "50.5", GETOBJECT], 2, /min-score/);
+  fails(["scan", GETOBJECT, "--min-score"], 2, /min-score.*value/);
+  fails(["scan", "--format"], 2, /format.*value/);
+  fails(["scan", "--format", "xml", GETOBJECT], 2, /format.*xml/);
+  fails(["scan", "--format=", GETOBJECT], 2, /format/);
+  fails(["scan", "--frmat", "json", GETOBJECT], 2, /--frmat/);
+  fails(["scan", "-x", GETOBJECT], 2, /-x/);
+  fails(["--bogus"], 2, /--bogus/);
+  fails(["scna", GETOBJECT], 2, /scna/);
+  fails([], 2, /command/);
+  fails(["scan", "--config"], 2, /config.*value/);
+});
+
+test("unreadable files exit 2 with one line on stderr", () => {
+  const missing = join(scratch, "does-not-exist.jsonl");
+  fails(["scan", missing], 2, /does-not-exist\.jsonl/);
+  // A missing file after a good one: still an error, no partial report.
+  fails(["scan", GETOBJECT, missing], 2, /does-not-exist\.jsonl/);
+  fails(["scan", scratch], 2, /directory/);
+  fails(["scan", "--config", join(scratch, "no-config.json"), GETOBJECT], 2, /no-config\.json/);
+});
+
+test("a config with an unknown key exits 2 with one line naming it", (t) => {
+  const stale = staleBuild();
+  if (stale) return t.skip(stale);
+  const badKey = tempFile("bad-key.json", JSON.stringify({ min_scor: 50 }));
+  fails(["scan", "--config", badKey, GETOBJECT], 2, /min_scor/);
+  const mixed = tempFile("mixed-key.json", JSON.stringify({ window_seconds: 60, max_error: 5 }));
+  fails(["scan", "--config", mixed, GETOBJECT], 2, /max_error\b/);
+});
+
+test("invalid configs exit 2 with one line on stderr", () => {
+  const badValue = tempFile("bad-value.json", JSON.stringify({ min_score: 300 }));
+  fails(["scan", "--config", badValue, GETOBJECT], 2, /min_score/);
+  const badType = tempFile("bad-type.json", JSON.stringify({ window_seconds: "ten" }));
+  fails(["scan", "--config", badType, GETOBJECT], 2, /invalid type/);
+  const zero = tempFile("zero.json", JSON.stringify({ window_seconds: 0 }));
+  fails(["scan", "--config", zero, GETOBJECT], 2, /window_seconds/);
+  const notJson = tempFile("not-json.json", "{ window_seconds: 1 ");
+  fails(["scan", "--config", notJson, GETOBJECT], 2, /not-json\.json/);
+  const notObject = tempFile("array.json", "[1, 2]");
+  fails(["scan", "--config", notObject, GETOBJECT], 2, /object/);
+});
+
+test("--help and -h print the usage to stdout, exit 0", () => {
+  for (const args of [["--help"], ["-h"], ["scan", "--help"]]) {
+    const r = run(args);
+    assert.equal(r.status, 0);
+    assert.equal(r.stderr, "");
+    assert.match(r.stdout, /^Usage:/);
+    assert.match(r.stdout, /mshta-chain scan \[--format json\|ndjson\|text\] \[--min-score N\] \[--config FILE\]/);
+  }
+});
+
+test("--version prints the package version", () => {
+  const pkg = JSON.parse(readFileSync(resolve(repo, "pkg/package.json"), "utf8"));
+  assert.equal(ok(["--version"]), pkg.version + "\n");
+});
+
+test("the CLI is executable with a node shebang", () => {
+  const source = readFileSync(cliPath, "utf8");
+  assert.ok(source.startsWith("#!/usr/bin/env node\n"));
+  assert.ok((statSync(cliPath).mode & 0o111) !== 0, "executable bit set");
+  const pkg = JSON.parse(readFileSync(resolve(repo, "pkg/package.json"), "utf8"));
+  assert.equal(resolve(repo, "pkg", pkg.bin["mshta-chain"]), cliPath);
+});

@@ -1,0 +1,226 @@
+// Tests of the text and NDJSON renderings (pkg/src/text.js) on reports of
+// real Windows telemetry. Needs a built package and <repo>/../shared/realdata.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { analyze } from "../../pkg/node.mjs";
+import { formatNdjson, formatText, imageName, severityRank } from "../../pkg/src/text.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, "../..");
+const dataDir = resolve(repo, "../shared/realdata");
+assert.ok(existsSync(dataDir), `real data not found at ${dataDir} (shared/ must sit beside the repository)`);
+
+const read = (rel) => readFileSync(resolve(dataDir, rel), "utf8");
+const GETOBJECT = read("otrf/cmd_mshta_javascript_getobject_sct.jsonl");
+const VBSCRIPT = read("otrf/cmd_mshta_vbscript_execute_psh.jsonl");
+const HTA = read("otrf/psh_mshta_html_application_execution.jsonl");
+const BENIGN = read("benign/sysmon_desktop_2017.jsonl");
+
+const linesOf = (text) => text.split("\n");
+const section = (text, title) => {
+  const lines = linesOf(text);
+  const start = lines.findIndex((l) => l.startsWith(`  ${title}`));
+  assert.ok(start >= 0, `section ${title}`);
+  const out = [];
+  for (const line of lines.slice(start + 1)) {
+    if (!line.startsWith("    ")) break;
+    out.push(line);
+  }
+  return out;
+};
+
+test("header counts and the chain block of a real report", () => {
+  const report = analyze(GETOBJECT);
+  const text = formatText(report);
+  const lines = linesOf(text);
+  const s = report.stats;
+  assert.equal(lines[0], `mshta-chain: 1 chain | ${s.events} events, ${s.accepted} accepted, ${s.rejected} rejected, ${s.ignored} ignored`);
+  assert.ok(text.endsWith("\n"));
+  const chain = report.chains[0];
+  assert.ok(
+    lines.includes(`[${chain.severity.toUpperCase()} ${chain.score}] WORKSTATION5  mshta.exe pid 10076  ${chain.root.time}  ${chain.id}`),
+    "chain header line",
+  );
+  assert.ok(lines.includes(`  command:  ${chain.root.command_line}`), "root command line, whole");
+  assert.ok(lines.includes("  user:     WORKSTATION5\\wardog"));
+  assert.ok(lines.includes('  parent:   cmd.exe pid 10196  "C:\\windows\\system32\\cmd.exe"'), "parent, trailing space trimmed");
+  assert.deepEqual(section(text, "processes"), ['    calc.exe pid 10264  "C:\\Windows\\System32\\calc.exe"']);
+  assert.deepEqual(section(text, "network"), ["    151.101.248.133:443  outbound  by mshta.exe pid 10076"]);
+  assert.deepEqual(section(text, "dns"), ["    raw.githubusercontent.com  by mshta.exe pid 10076"]);
+  const files = section(text, "files");
+  assert.equal(files.length, chain.files.length);
+  assert.ok(files[0].includes("mshta[1].sct  by mshta.exe pid 10076"));
+  assert.ok(!text.includes("(late)"), "nothing late with the default window");
+  assert.ok(!text.includes("\x1b"), "no ANSI codes by default");
+});
+
+test("reasons are aligned lines: points, id, detail", () => {
+  const report = analyze(VBSCRIPT);
+  const reasons = section(formatText(report), "reasons");
+  const chain = report.chains[0];
+  assert.equal(reasons.length, chain.reasons.length);
+  const idWidth = Math.max(...chain.reasons.map((r) => r.id.length));
+  chain.reasons.forEach((r, i) => {
+    const m = /^ {4}( *[+-]\d+) {2}(\S+)( *) {2}(.*)$/.exec(reasons[i]);
+    assert.ok(m, `reason line: ${reasons[i]}`);
+    assert.equal(m[1].trim(), `${r.points >= 0 ? "+" : ""}${r.points}`);
+    assert.equal(m[2], r.id);
+    assert.equal(m[2].length + m[3].length, idWidth, "ids padded to one width");
+    assert.equal(m[4], r.detail);
+  });
+  assert.ok(reasons.some((l) => /^ {4}\+30 {2}cmdline_inline_script +command line runs inline script/.test(l)));
+  // The detail column starts at the same place on every line.
+  const columns = new Set(reasons.map((l, i) => l.indexOf(chain.reasons[i].detail)));
+  assert.equal(columns.size, 1);
+});
+
+test("descendants are an indented tree by depth", () => {
+  const text = formatText(analyze(HTA));
+  const processes = section(text, "processes");
+  assert.deepEqual(
+    processes.map((l) => l.replace(/(\S)  .*$/, "$1")),
+    ["    cmd.exe pid 7144", "      conhost.exe pid 10308", "      calc.exe pid 10068"],
+  );
+  assert.ok(processes[0].endsWith('"C:\\Windows\\System32\\cmd.exe" /c calc.exe'));
+  assert.match(text, /^ {2}processes \(3\):$/m);
+});
+
+test("a grandchild is listed under its parent even when a sibling started in between", () => {
+  const report = analyze(HTA);
+  const chain = structuredClone(report.chains[0]);
+  const [cmd, conhost, calc] = chain.children;
+  const sibling = { ...cmd, pid: 4242, image: "C:\\Windows\\System32\\whoami.exe", command_line: "whoami", event: 9999 };
+  // start order: cmd, whoami (depth 1), conhost, calc (children of cmd)
+  chain.children = [cmd, sibling, conhost, calc];
+  const text = formatText({ ...report, chains: [chain] });
+  assert.deepEqual(
+    section(text, "processes").map((l) => l.replace(/(\S)  .*$/, "$1")),
+    ["    cmd.exe pid 7144", "      conhost.exe pid 10308", "      calc.exe pid 10068", "    whoami.exe pid 4242"],
+  );
+});
+
+test("late items are marked (late)", () => {
+  const report = analyze(GETOBJECT, { window_seconds: 1 });
+  assert.equal(report.chains[0].children[0].late, true);
+  const text = formatText(report);
+  assert.match(section(text, "processes")[0], /calc\.exe pid 10264 .*\(late\)$/);
+  const vb = analyze(VBSCRIPT, { window_seconds: 1 });
+  const files = section(formatText(vb), "files");
+  assert.equal(files.filter((l) => l.endsWith("(late)")).length, vb.chains[0].files.filter((f) => f.late).length);
+  assert.ok(files.some((l) => !l.endsWith("(late)")), "items inside the window are not marked");
+});
+
+test("several chains, highest score first, and no chains", () => {
+  const report = analyze([GETOBJECT, VBSCRIPT, HTA, BENIGN].join("\n"));
+  const text = formatText(report);
+  const headers = linesOf(text).filter((l) => /^\[[A-Z]+ \d+\] /.test(l));
+  assert.equal(headers.length, 3);
+  assert.deepEqual(headers.map((h) => h.split("  ").pop()), report.chains.map((c) => c.id));
+  assert.match(text, /^mshta-chain: 3 chains \| /);
+  const none = formatText(analyze(BENIGN));
+  assert.match(none, /^mshta-chain: 0 chains \| 358 events, 358 accepted, 0 rejected, \d+ ignored\n/);
+  assert.match(none, /no mshta chains found/);
+  assert.ok(!none.includes("reasons:"));
+  const filtered = formatText(analyze([GETOBJECT, VBSCRIPT, HTA].join("\n"), { min_score: 90 }));
+  assert.match(filtered.split("\n")[0], /\| 1 below min score$/);
+});
+
+test("long lists are cut after 20 items with '... and N more'", () => {
+  const report = analyze(VBSCRIPT);
+  const chain = structuredClone(report.chains[0]);
+  const file = chain.files[0];
+  chain.files = Array.from({ length: 27 }, (_, i) => ({ ...file, path: `C:\\Temp\\f${i}.ps1`, event: i }));
+  const child = chain.children[0];
+  chain.children = Array.from({ length: 21 }, (_, i) => ({ ...child, pid: 1000 + i, depth: 1 }));
+  chain.dns = Array.from({ length: 20 }, (_, i) => ({ query: `h${i}.example`, time: file.time, pid: 1, image: null, late: false, event: i }));
+  const text = formatText({ ...report, chains: [chain] });
+  const files = section(text, "files");
+  assert.equal(files.length, 21);
+  assert.equal(files[19], "    C:\\Temp\\f19.ps1  by powershell.exe pid 9572");
+  assert.equal(files[20], "    ... and 7 more");
+  assert.match(text, /^ {2}files \(27\):$/m);
+  const processes = section(text, "processes");
+  assert.equal(processes.length, 21);
+  assert.equal(processes[20], "    ... and 1 more");
+  const dns = section(text, "dns");
+  assert.equal(dns.length, 20, "exactly 20 items are not cut");
+  assert.equal(dns[0], "    h0.example  by pid 1");
+  // The limit is an option.
+  assert.equal(section(formatText({ ...report, chains: [chain] }, { maxItems: 5 }), "files")[5], "    ... and 22 more");
+});
+
+test("errors: at most 20 shown, counted from stats.rejected; then warnings", () => {
+  const junk = Array.from({ length: 30 }, (_, i) => `{"bad": ${i}`).join("\n");
+  const report = analyze(junk + "\n" + GETOBJECT, { max_errors: 25 });
+  assert.equal(report.errors.length, 25);
+  assert.equal(report.stats.rejected, 30);
+  const lines = linesOf(formatText(report));
+  const start = lines.indexOf("errors (30):");
+  assert.ok(start > 0);
+  assert.match(lines[start + 1], /^ {2}0: invalid JSON/);
+  assert.match(lines[start + 20], /^ {2}19: /);
+  assert.equal(lines[start + 21], "  ... and 10 more");
+  const empty = formatText(analyze(""));
+  assert.match(empty, /^warning: empty input/m);
+  assert.ok(!empty.includes("errors ("));
+});
+
+test("command lines are shortened and control characters escaped", () => {
+  const report = analyze(HTA);
+  const chain = structuredClone(report.chains[0]);
+  chain.children[0].command_line = "cmd.exe /c " + "A".repeat(400);
+  chain.root.command_line = 'mshta.exe "x"\r\n\x1b[31mred\x1b[0m\ttab\u009b';
+  chain.host = "HOST\nFAKE";
+  const text = formatText({ ...report, chains: [chain] });
+  assert.ok(!/[\x00-\x08\x0b-\x1f\x7f-\x9f]/.test(text), "no raw control characters besides newlines");
+  assert.ok(text.includes('  command:  mshta.exe "x"\\r\\n\\x1b[31mred\\x1b[0m\\ttab\\x9b'));
+  assert.ok(text.includes("HOST\\nFAKE  mshta.exe pid 9160"));
+  const first = section(text, "processes")[0];
+  assert.ok(first.endsWith("..."));
+  const cmdShown = first.slice(first.indexOf("cmd.exe /c"));
+  assert.equal(cmdShown.length, 160, "child command line cut to 160 characters");
+});
+
+test("colours only when options.color is true", () => {
+  const report = analyze(GETOBJECT);
+  for (const options of [undefined, {}, { color: false }, { color: "yes" }, { color: 1 }]) {
+    assert.ok(!formatText(report, options).includes("\x1b["), JSON.stringify(options));
+  }
+  const coloured = formatText(report, { color: true });
+  assert.ok(coloured.includes("\x1b["));
+  // Stripped of colour, it is the plain rendering.
+  assert.equal(coloured.replace(/\x1b\[[0-9;]*m/g, ""), formatText(report));
+});
+
+test("formatNdjson: one JSON line per chain, '' for none", () => {
+  const report = analyze([GETOBJECT, VBSCRIPT, HTA].join("\n"));
+  const out = formatNdjson(report);
+  assert.ok(out.endsWith("\n"));
+  const lines = out.split("\n");
+  assert.equal(lines.pop(), "");
+  assert.equal(lines.length, 3);
+  assert.deepEqual(lines.map((l) => JSON.parse(l)), report.chains);
+  assert.equal(formatNdjson(analyze(BENIGN)), "");
+  assert.equal(formatNdjson(analyze("")), "");
+});
+
+test("helpers: severityRank orders the bands, imageName takes the file name", () => {
+  const bands = ["informational", "low", "medium", "high", "critical"];
+  assert.deepEqual(bands.map(severityRank), [0, 1, 2, 3, 4]);
+  assert.equal(severityRank("severe"), -1);
+  assert.equal(imageName("C:\\Windows\\System32\\mshta.exe"), "mshta.exe");
+  assert.equal(imageName("/usr/bin/node"), "node");
+  assert.equal(imageName("mshta.exe"), "mshta.exe");
+  assert.equal(imageName(null), "?");
+});
+
+test("text.js has no imports and no Node APIs (runs in browsers)", () => {
+  const source = readFileSync(resolve(repo, "pkg/src/text.js"), "utf8");
+  assert.ok(!/^\s*import\s/m.test(source));
+  assert.ok(!/\brequire\(|\bprocess\.|\bBuffer\b/.test(source));
+});
