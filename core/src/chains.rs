@@ -213,9 +213,10 @@ fn build(store: &Store, chain: &mut ChainParts, window: Millis, owned: &mut BTre
     if let Some(cmd) = cmd {
         chain.dropped_file = dropped_file(store, chain.host, &cmd, chain.seen, window);
     }
-    chain.members.sort_by_key(|m| {
+    // Ties broken by content, not input index (arrival order).
+    chain.members.sort_by_cached_key(|m| {
         let p = store.proc(m.proc);
-        (store.start_utc(p), m.depth, p.first_event())
+        (store.start_utc(p), m.depth, p.pid, p.image.clone(), p.guid.clone())
     });
 }
 

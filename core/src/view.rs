@@ -173,7 +173,9 @@ pub(crate) fn build<'s>(store: &'s Store, parts: &'s ChainParts, window_ms: Mill
             }
         })
         .collect();
-    acts.sort_by_key(|a| (a.time, a.events[0]));
+    // Ties broken by content, not input index, so that the order does not
+    // depend on the order events arrived in.
+    acts.sort_by_cached_key(|a| (a.time, a.pid, format!("{:?}", a.what)));
     let acts = merge_duplicate_connections(acts);
     let dropped_file = parts.dropped_file.as_ref().map(|f| DroppedView {
         path: f.path.to_string(),
