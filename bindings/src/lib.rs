@@ -79,6 +79,13 @@ impl Detector {
         to_js(&self.engine.report())
     }
 
+    /// Baseline entries for a config (`{"baseline": [...]}`): the inventory
+    /// groups whose chains all scored below `below` (known-good use).
+    #[wasm_bindgen(js_name = baseline)]
+    pub fn baseline(&self, below: i32) -> Result<JsValue, JsError> {
+        to_js(&self.engine.baseline(i64::from(below)))
+    }
+
     /// The detector's state as bytes (versioned, checksummed).
     #[wasm_bindgen(js_name = snapshot)]
     pub fn snapshot(&self) -> Vec<u8> {
@@ -90,6 +97,37 @@ impl Detector {
     pub fn restore(bytes: &[u8], options: JsValue) -> Result<Detector, JsError> {
         let config = config_from(options)?;
         Engine::restore(bytes, config).map(|engine| Detector { engine }).map_err(js_error)
+    }
+}
+
+/// The scoring-reason catalogue: id, default points and documentation.
+#[wasm_bindgen(js_name = reasons)]
+pub fn reasons() -> Result<JsValue, JsError> {
+    let list: Vec<ReasonDoc> = mshta_chain_core::REASONS.iter().map(ReasonDoc::from).collect();
+    to_js(&list)
+}
+
+/// DTO for `ReasonInfo`.
+#[derive(Serialize)]
+struct ReasonDoc {
+    id: &'static str,
+    points: i64,
+    what: &'static str,
+    why: &'static str,
+    false_positives: &'static str,
+    references: &'static str,
+}
+
+impl From<&mshta_chain_core::ReasonInfo> for ReasonDoc {
+    fn from(r: &mshta_chain_core::ReasonInfo) -> Self {
+        ReasonDoc {
+            id: r.id,
+            points: r.points,
+            what: r.what,
+            why: r.why,
+            false_positives: r.false_positives,
+            references: r.references,
+        }
     }
 }
 

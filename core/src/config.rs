@@ -1,7 +1,8 @@
 //! Configuration: the tunables a detection engineer sets, validated so that
 //! a misspelt key is an error rather than a silently ignored setting.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Engine settings. Every field has a default; JSON keys are snake_case and
 /// unknown keys are rejected.
@@ -11,7 +12,7 @@ use serde::Deserialize;
 /// assert_eq!(config.window_seconds, 300);
 /// assert!(mshta_chain_core::Config::from_json(r#"{"windw_seconds": 1}"#).is_err());
 /// ```
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// Follow-on activity counts within this many seconds of the root's
@@ -37,6 +38,52 @@ pub struct Config {
     /// A JSON line (or a partial line carried to the next push) longer than
     /// this is rejected.
     pub max_item_bytes: usize,
+    /// Points per reason id, replacing the defaults (see `docs/reasons.md`).
+    pub weights: BTreeMap<String, i64>,
+    /// Known-good sources; a match is a visible negative reason.
+    pub allow: Allow,
+    /// Known-good mshta invocations learned from an inventory
+    /// (`mshta-chain baseline`).
+    pub baseline: Vec<BaselineEntry>,
+}
+
+/// Allowlists (ATT&CK AN1397's tunables). Every match shows as a reason
+/// with negative (or zero) points; nothing is dropped silently.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Allow {
+    /// Parent images (full path or file name, any case).
+    pub parent_images: Vec<String>,
+    /// Regular expressions (regex-lite syntax, matched case-insensitively)
+    /// over mshta's command line.
+    pub command_lines: Vec<String>,
+    /// Folders (path prefixes, any case) from which HTAs are known good.
+    pub hta_paths: Vec<String>,
+    /// Hosts (exact names, or `*.suffix`).
+    pub hosts: Vec<String>,
+    /// Internal networks in CIDR notation; connections there count as
+    /// internal.
+    pub networks: Vec<String>,
+    /// Domains (and their subdomains) of known-good HTA servers and
+    /// services.
+    pub domains: Vec<String>,
+}
+
+/// One known-good invocation: a normalised command-line shape and the
+/// parent's image file name, as the inventory reports them.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BaselineEntry {
+    /// Normalised command line (`inventory[].shape`).
+    pub shape: String,
+    /// Parent image file name, lower case (`inventory[].parent`).
+    pub parent: String,
+    /// How often it was seen when the baseline was made (informational).
+    #[serde(default)]
+    pub count: u64,
+    /// On how many hosts (informational).
+    #[serde(default)]
+    pub hosts: u64,
 }
 
 impl Default for Config {
@@ -50,6 +97,9 @@ impl Default for Config {
             max_activity: 500_000,
             max_chains: 10_000,
             max_item_bytes: 1 << 20,
+            weights: BTreeMap::new(),
+            allow: Allow::default(),
+            baseline: Vec::new(),
         }
     }
 }
@@ -98,7 +148,7 @@ impl Config {
                 return Err(ConfigError(format!("{name} must be between {min} and 100000000")));
             }
         }
-        Ok(())
+        crate::tuning::Tuning::compile(self).map(|_| ())
     }
 
     pub(crate) fn window_ms(&self) -> i64 {
@@ -123,5 +173,22 @@ mod tests {
         assert!(e.to_string().contains("invalid type"), "{e}");
         assert!(Config::from_json(r#"{"min_score": 101}"#).is_err());
         assert!(Config::from_json(r#"{"window_seconds": 0}"#).is_err());
+    }
+
+    #[test]
+    fn tuning_errors_name_what_is_wrong() {
+        let e = Config::from_json(r#"{"weights": {"no_such_reason": 5}}"#).unwrap_err();
+        assert!(e.0.contains("no_such_reason"), "{e}");
+        let e = Config::from_json(r#"{"allow": {"command_lines": ["(unclosed"]}}"#).unwrap_err();
+        assert!(e.0.contains("(unclosed"), "{e}");
+        let e = Config::from_json(r#"{"allow": {"networks": ["10.0.0.0/33"]}}"#).unwrap_err();
+        assert!(e.0.contains("10.0.0.0/33"), "{e}");
+        let e = Config::from_json(r#"{"allow": {"netwrks": []}}"#).unwrap_err();
+        assert!(e.0.contains("netwrks"), "{e}");
+        let ok = Config::from_json(
+            r#"{"weights": {"parent_explorer": 0}, "allow": {"networks": ["10.0.0.0/8", "fd00::/8"], "domains": ["corp.example"]},
+                "baseline": [{"shape": "mshta \"c:\\program files\\x\\a.hta\"", "parent": "explorer.exe"}]}"#,
+        );
+        assert!(ok.is_ok(), "{ok:?}");
     }
 }

@@ -3,10 +3,12 @@
 //! window and lateness have passed, and builds the report.
 
 use crate::chains::{self, ChainParts};
-use crate::config::Config;
+use crate::config::{BaselineEntry, Config};
+use crate::coverage::Coverage;
 use crate::decode::{decode, Decoded};
 use crate::event::{Activity, Clock, Kind};
 use crate::input;
+use crate::inventory::Inventory;
 use crate::report::{
     self, Ancestor, Chain, ChildProcess, DnsEvent, FileEvent, ItemError, ModuleEvent, NetworkEvent, Parent, Report,
     Root, Stats, Update, VersionedChain,
@@ -15,6 +17,7 @@ use crate::score::score;
 use crate::snapshot::{self, SnapshotError};
 use crate::store::{Caps, Store};
 use crate::time::{format_rfc3339, Millis};
+use crate::tuning::Tuning;
 use crate::view::{self, View};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -41,6 +44,7 @@ use std::collections::{BTreeMap, BTreeSet};
 #[derive(Debug, Clone)]
 pub struct Engine {
     config: Config,
+    tuning: Tuning,
     state: State,
 }
 
@@ -55,6 +59,8 @@ pub(crate) struct Persisted {
     pub closed: BTreeMap<String, Chain>,
     /// Per chain id: hash of its last rendering and its version.
     pub versions: BTreeMap<String, (u64, u32)>,
+    pub inventory: Inventory,
+    pub coverage: Coverage,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -76,7 +82,29 @@ impl State {
                 self.p.counters.late_events += 1;
             }
         }
+        self.p.coverage.add(ev);
         self.store.insert(ev);
+    }
+
+    /// Counts mshta processes in the inventory once all their reports can
+    /// have arrived (or all of them, at the end), so that merged reports
+    /// count once and the UTC start is used.
+    fn inventory_ready(&mut self, all: bool, lateness: Millis) {
+        let store = &mut self.store;
+        let horizons: Vec<Option<Millis>> =
+            (0..store.hosts.len() as u32).map(|h| host_horizon(store, h, lateness)).collect();
+        let ready = store.take_uninventoried(all, |h| horizons.get(h as usize).copied().flatten());
+        for id in ready {
+            let p = store.proc(id);
+            let host = &*store.hosts[p.host as usize].display;
+            self.p.inventory.add(
+                host,
+                store.start_utc(p),
+                p.command_line.as_deref(),
+                &p.image,
+                p.parent.image.as_deref(),
+            );
+        }
     }
 }
 
@@ -98,7 +126,10 @@ impl Engine {
     /// a user with [`Config::validate`] (or build it with
     /// [`Config::from_json`]).
     pub fn new(config: Config) -> Engine {
-        Engine { config, state: State::default() }
+        // A config that fails validation keeps its valid parts out of
+        // scoring rather than panicking; `Config::validate` reports it.
+        let tuning = Tuning::compile(&config).unwrap_or_default();
+        Engine { config, tuning, state: State::default() }
     }
 
     /// Adds a batch: a JSON array, JSON Lines, or JSON objects one after
@@ -127,8 +158,29 @@ impl Engine {
         let window = self.config.window_ms();
         let open = chains::discover(&s.store, window, &s.p.closed.keys().cloned().collect());
         let mut chains: Vec<Chain> = s.p.closed.values().cloned().collect();
-        chains.extend(open.iter().map(|parts| render(&s.store, parts, window, "open")));
+        chains.extend(open.iter().map(|parts| render(&s.store, &self.tuning, parts, window, "open")));
         let found = chains.len() as u64;
+        let mut pending = s.clone();
+        pending.inventory_ready(true, self.config.lateness_ms());
+        let inventory = pending.p.inventory.entries(|shape, parent| {
+            chains
+                .iter()
+                .filter(|c| {
+                    let cp = c
+                        .root
+                        .parent
+                        .as_ref()
+                        .and_then(|p| p.image.as_deref())
+                        .map(|i| crate::names::lower(crate::names::basename(i)).into_owned())
+                        .unwrap_or_default();
+                    cp == parent
+                        && crate::inventory::command_shape(c.root.command_line.as_deref().unwrap_or(&c.root.image))
+                            == shape
+                })
+                .map(|c| c.score)
+                .max()
+                .unwrap_or(0)
+        });
         chains.retain(|c| c.score >= self.config.min_score);
         chains.sort_by(|a, b| {
             b.score.cmp(&a.score).then_with(|| a.root.time.cmp(&b.root.time)).then_with(|| a.id.cmp(&b.id))
@@ -166,7 +218,24 @@ impl Engine {
         if !s.p.carry.is_empty() {
             warnings.push(format!("{} bytes of an unfinished JSON line wait for the next push", s.p.carry.len()));
         }
-        Report { chains, stats, errors: s.p.errors.clone(), warnings }
+        let coverage = s.p.coverage.report();
+        Report { chains, stats, errors: s.p.errors.clone(), warnings, coverage, inventory }
+    }
+
+    /// Baseline entries for a config: the inventory groups whose chains all
+    /// scored below `below` (known-good use). Scanning the same data with a
+    /// config holding them marks those chains `baseline_known`.
+    pub fn baseline(&self, below: i64) -> Vec<BaselineEntry> {
+        let mut config = self.config.clone();
+        config.min_score = 0;
+        let engine = Engine { config, tuning: Tuning::default(), state: self.state.clone() };
+        engine
+            .report()
+            .inventory
+            .into_iter()
+            .filter(|e| e.max_score < below)
+            .map(|e| BaselineEntry { shape: e.shape, parent: e.parent, count: e.count, hosts: e.hosts })
+            .collect()
     }
 
     /// The state, as versioned bytes that [`Engine::restore`] reads on any
@@ -177,7 +246,8 @@ impl Engine {
 
     /// An engine continuing from a snapshot, with the given config.
     pub fn restore(bytes: &[u8], config: Config) -> Result<Engine, SnapshotError> {
-        Ok(Engine { config, state: snapshot::decode(bytes)? })
+        let tuning = Tuning::compile(&config).unwrap_or_default();
+        Ok(Engine { config, tuning, state: snapshot::decode(bytes)? })
     }
 
     /// Splits off a trailing partial line, decodes and stores every item.
@@ -253,6 +323,8 @@ impl Engine {
     fn settle(&mut self) -> Vec<VersionedChain> {
         let window = self.config.window_ms();
         let lateness = self.config.lateness_ms();
+        let over_cap = self.state.store.process_count() > self.config.max_processes;
+        self.state.inventory_ready(over_cap, lateness);
         let s = &mut self.state;
         let closed_ids: BTreeSet<String> = s.p.closed.keys().cloned().collect();
         let open = chains::discover(&s.store, window, &closed_ids);
@@ -264,7 +336,7 @@ impl Engine {
             let horizon = host_horizon(&s.store, parts.host, lateness);
             let last = last_activity(&s.store, parts);
             let closing = horizon.is_some_and(|h| h > (parts.seen + window).max(last));
-            let chain = render(&s.store, parts, window, if closing { "closed" } else { "open" });
+            let chain = render(&s.store, &self.tuning, parts, window, if closing { "closed" } else { "open" });
             let hash = fnv1a(&serde_json::to_vec(&chain).unwrap_or_default());
             let entry = s.p.versions.entry(chain.id.clone()).or_insert((0, 0));
             if entry.0 != hash || entry.1 == 0 {
@@ -278,6 +350,10 @@ impl Engine {
                 keep_procs.extend(parts.procs());
                 keep_acts.extend(parts.acts.iter().copied());
             }
+        }
+        if !to_close.is_empty() {
+            // Closing drops the chain's processes: count them first.
+            s.inventory_ready(true, lateness);
         }
         for (procs, acts, chain) in to_close {
             s.store.forget(&procs, &acts);
@@ -341,9 +417,9 @@ fn last_activity(store: &Store, parts: &ChainParts) -> Millis {
 }
 
 /// Renders a chain for the report.
-fn render(store: &Store, parts: &ChainParts, window: Millis, status: &str) -> Chain {
+fn render(store: &Store, tuning: &Tuning, parts: &ChainParts, window: Millis, status: &str) -> Chain {
     let v = view::build(store, parts, window);
-    let (score_value, reasons) = score(&v);
+    let (score_value, reasons) = score(&v, tuning);
     to_chain(&v, score_value, reasons, status)
 }
 

@@ -40,20 +40,32 @@
 
 mod chains;
 mod config;
+mod coverage;
 mod decode;
 mod engine;
 mod event;
 mod input;
+mod inventory;
 mod names;
+mod reasons;
 mod report;
 mod scalar;
 mod score;
 mod snapshot;
 mod store;
 mod time;
+mod tuning;
 mod view;
 
-pub use config::{Config, ConfigError};
+pub use config::{Allow, BaselineEntry, Config, ConfigError};
+pub use coverage::{CoverageReport, HostCoverage, Verdict};
+pub use inventory::InventoryEntry;
+pub use reasons::{ReasonInfo, REASONS};
+
+/// The scoring-reason reference page (Markdown), generated from [`REASONS`].
+pub fn reasons_markdown() -> String {
+    reasons::markdown()
+}
 pub use engine::{analyze, Engine};
 pub use report::{
     Ancestor, Chain, ChildProcess, DnsEvent, FileEvent, ItemError, ModuleEvent, NetworkEvent, Parent, Reason, Report,

@@ -16,6 +16,10 @@ pub struct Report {
     pub errors: Vec<ItemError>,
     /// Notes about the input as a whole (an empty input, for one).
     pub warnings: Vec<String>,
+    /// Can this telemetry show a chain at all? Per host and overall.
+    pub coverage: crate::coverage::CoverageReport,
+    /// Every mshta execution seen, grouped for baselining.
+    pub inventory: Vec<crate::inventory::InventoryEntry>,
 }
 
 /// What one `Engine::push` changed.

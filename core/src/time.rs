@@ -92,7 +92,7 @@ pub(crate) fn parse_timestamp(s: &str) -> Option<Millis> {
 /// Interprets a number as epoch seconds or milliseconds by magnitude:
 /// below 10^11 it is seconds (that is the year 5138 in seconds, 1973 in ms).
 pub(crate) fn from_epoch_number(n: f64) -> Option<Millis> {
-    if !n.is_finite() || n < 0.0 || n > 1e15 {
+    if !n.is_finite() || !(0.0..=1e15).contains(&n) {
         return None;
     }
     if n < 1e11 {

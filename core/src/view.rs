@@ -121,7 +121,7 @@ pub(crate) fn build<'s>(store: &'s Store, parts: &'s ChainParts, window_ms: Mill
             None,
         ),
     };
-    let lineage = parts
+    let mut lineage: Vec<ProcView> = parts
         .lineage
         .iter()
         .skip(1)
@@ -135,6 +135,21 @@ pub(crate) fn build<'s>(store: &'s Store, parts: &'s ChainParts, window_ms: Mill
             }
         })
         .collect();
+    // The oldest known ancestor may still name its own parent.
+    if let Some(&last) = parts.lineage.last() {
+        let p = store.proc(last);
+        if lineage.len() + 1 < crate::chains::LINEAGE_DEPTH
+            && store.parent_of(last).is_none()
+            && p.parent.image.is_some()
+        {
+            lineage.push(ProcView {
+                pid: p.parent.process.pid,
+                guid: p.parent.process.guid.as_ref().map(|g| g.display()),
+                image: p.parent.image.as_deref(),
+                command_line: p.parent_command_line.as_deref(),
+            });
+        }
+    }
     let members = parts
         .members
         .iter()

@@ -301,6 +301,7 @@ fn updates_report_new_and_changed_chains_with_versions() {
     }
 }
 
+#[allow(clippy::too_many_arguments)] // mirrors the event's fields, clearer than a struct here
 fn sysmon_start(host: &str, t: i64, pid: u32, guid: &str, image: &str, ppid: u32, pguid: &str, pimage: &str) -> String {
     json!({"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Hostname":host,"UtcTime":utc(t),
         "ProcessId":pid.to_string(),"ProcessGuid":guid,"Image":image,"CommandLine":"x",

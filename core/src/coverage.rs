@@ -1,0 +1,263 @@
+//! Telemetry coverage: can this data even show an mshta chain? Per host,
+//! which event kinds arrived and how complete process events are, and a
+//! verdict for each of the five things a chain needs: process creation
+//! with command lines, parent lineage, file creation, network, DNS.
+
+use crate::event::{Activity, Event, Kind};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+const MAX_HOSTS: usize = 10_000;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct Coverage {
+    hosts: BTreeMap<String, Counts>,
+    /// Events of hosts beyond the cap (counted overall only).
+    overflow: Counts,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+struct Counts {
+    process_starts: u64,
+    with_command_line: u64,
+    with_parent: u64,
+    with_guid: u64,
+    process_ends: u64,
+    file_creates: u64,
+    network: u64,
+    dns: u64,
+    module_loads: u64,
+    sources: BTreeMap<String, u64>,
+}
+
+impl Counts {
+    fn add(&mut self, o: &Counts) {
+        self.process_starts += o.process_starts;
+        self.with_command_line += o.with_command_line;
+        self.with_parent += o.with_parent;
+        self.with_guid += o.with_guid;
+        self.process_ends += o.process_ends;
+        self.file_creates += o.file_creates;
+        self.network += o.network;
+        self.dns += o.dns;
+        self.module_loads += o.module_loads;
+        for (k, v) in &o.sources {
+            *self.sources.entry(k.clone()).or_default() += v;
+        }
+    }
+}
+
+/// Coverage of one host, or of all hosts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HostCoverage {
+    /// Host name (lower case), or `*` for all hosts.
+    pub host: String,
+    /// Process start events.
+    pub process_starts: u64,
+    /// Share (0..1) of process starts with an empty or missing command line.
+    pub empty_command_line_share: f64,
+    /// Share of process starts that name their parent.
+    pub parent_share: f64,
+    /// Share of process starts with a unique process id (GUID).
+    pub guid_share: f64,
+    /// Process end events.
+    pub process_ends: u64,
+    /// File creation events.
+    pub file_creates: u64,
+    /// Network connection events.
+    pub network: u64,
+    /// DNS query events.
+    pub dns: u64,
+    /// Script-engine and CLR module loads.
+    pub module_loads: u64,
+    /// Events per sensor schema.
+    pub sources: BTreeMap<String, u64>,
+    /// One verdict per telemetry need.
+    pub verdicts: Vec<Verdict>,
+}
+
+/// Whether the data can show one part of a chain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Verdict {
+    /// `process_command_lines`, `parent_lineage`, `file_creation`,
+    /// `network`, `dns`.
+    pub need: String,
+    /// `ok`, `partial` or `missing`.
+    pub status: String,
+    /// One line saying what the data can and cannot show.
+    pub detail: String,
+}
+
+/// The report's `coverage`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CoverageReport {
+    /// All hosts together.
+    pub overall: HostCoverage,
+    /// Per host, by name.
+    pub hosts: Vec<HostCoverage>,
+    /// Hosts beyond the per-host cap, counted in `overall` only.
+    pub hosts_not_listed: u64,
+}
+
+impl Coverage {
+    pub(crate) fn add(&mut self, ev: &Event) {
+        let key = ev.host.to_ascii_lowercase();
+        let c = if self.hosts.contains_key(&key) || self.hosts.len() < MAX_HOSTS {
+            self.hosts.entry(key).or_default()
+        } else {
+            &mut self.overflow
+        };
+        *c.sources.entry(ev.schema.name().to_string()).or_default() += 1;
+        match &ev.kind {
+            Kind::ProcessStart(ps) => {
+                c.process_starts += 1;
+                if ps.command_line.as_deref().is_some_and(|s| !s.trim().is_empty()) {
+                    c.with_command_line += 1;
+                }
+                if ps.parent.image.is_some() || ps.parent.process.pid.is_some() || ps.parent.process.guid.is_some() {
+                    c.with_parent += 1;
+                }
+                if ps.process.guid.is_some() {
+                    c.with_guid += 1;
+                }
+            }
+            Kind::ProcessEnd(_) => c.process_ends += 1,
+            Kind::Activity { what, .. } => match what {
+                Activity::FileCreate { .. } => c.file_creates += 1,
+                Activity::Network(_) => c.network += 1,
+                Activity::Dns { .. } => c.dns += 1,
+                Activity::ImageLoad { .. } => c.module_loads += 1,
+            },
+        }
+    }
+
+    pub(crate) fn report(&self) -> CoverageReport {
+        let mut all = self.overflow.clone();
+        for c in self.hosts.values() {
+            all.add(c);
+        }
+        let hosts: Vec<HostCoverage> = self.hosts.iter().map(|(h, c)| view(h, c)).collect();
+        let hosts_not_listed = u64::from(self.overflow != Counts::default());
+        let mut overall = view("*", &all);
+        // Overall verdicts also say which hosts lack what.
+        for v in &mut overall.verdicts {
+            let missing: Vec<&str> = hosts
+                .iter()
+                .filter(|h| h.verdicts.iter().any(|x| x.need == v.need && x.status == "missing"))
+                .map(|h| h.host.as_str())
+                .collect();
+            if !missing.is_empty() && missing.len() < hosts.len() {
+                v.status = "partial".into();
+                let shown: Vec<&str> = missing.iter().take(10).copied().collect();
+                v.detail = format!(
+                    "{} of {} hosts lack it ({}{})",
+                    missing.len(),
+                    hosts.len(),
+                    shown.join(", "),
+                    if missing.len() > 10 { ", ..." } else { "" }
+                );
+            }
+        }
+        CoverageReport { overall, hosts, hosts_not_listed }
+    }
+}
+
+fn share(n: u64, d: u64) -> f64 {
+    if d == 0 {
+        0.0
+    } else {
+        (n as f64 / d as f64 * 1000.0).round() / 1000.0
+    }
+}
+
+fn view(host: &str, c: &Counts) -> HostCoverage {
+    let who = if host == "*" { "any host".to_string() } else { format!("host {host}") };
+    let mut verdicts = Vec::new();
+    let mut add = |need: &str, status: &str, detail: String| {
+        verdicts.push(Verdict { need: need.into(), status: status.into(), detail });
+    };
+    let empty = c.process_starts - c.with_command_line;
+    if c.process_starts == 0 {
+        add(
+            "process_command_lines",
+            "missing",
+            format!("no process start events from {who}: cannot see mshta or what it spawns (Sysmon 1 / 4688)"),
+        );
+    } else if share(empty, c.process_starts) > 0.5 {
+        add("process_command_lines", "partial", format!("{:.0}% of process starts from {who} have no command line: cannot judge what mshta ran (enable command lines in 4688 auditing)", share(empty, c.process_starts) * 100.0));
+    } else {
+        add(
+            "process_command_lines",
+            "ok",
+            format!(
+                "{} process starts, {:.0}% with command lines",
+                c.process_starts,
+                share(c.with_command_line, c.process_starts) * 100.0
+            ),
+        );
+    }
+    if c.process_starts == 0 {
+        add("parent_lineage", "missing", format!("no process start events from {who}: no lineage"));
+    } else if share(c.with_parent, c.process_starts) < 0.5 {
+        add(
+            "parent_lineage",
+            "partial",
+            format!(
+                "only {:.0}% of process starts from {who} name their parent",
+                share(c.with_parent, c.process_starts) * 100.0
+            ),
+        );
+    } else if c.with_guid == 0 {
+        add(
+            "parent_lineage",
+            "ok",
+            format!("parents by pid and time only (no process GUIDs) from {who}: pid reuse is resolved by lifetimes"),
+        );
+    } else {
+        add(
+            "parent_lineage",
+            "ok",
+            format!("{:.0}% of process starts name their parent", share(c.with_parent, c.process_starts) * 100.0),
+        );
+    }
+    let need = |n: u64, name: &str, what: &str, src: &str| -> (String, String, String) {
+        if n == 0 {
+            (
+                name.into(),
+                "missing".into(),
+                format!(
+                    "no {what} events from {who}: cannot show {} ({src})",
+                    match name {
+                        "file_creation" => "dropped files",
+                        "network" => "retrieval or command and control",
+                        _ => "name lookups",
+                    }
+                ),
+            )
+        } else {
+            (name.into(), "ok".into(), format!("{n} {what} events"))
+        }
+    };
+    for (n, name, what, src) in [
+        (c.file_creates, "file_creation", "file creation", "Sysmon 11, ECS file, OCSF 1001, DeviceFileEvents"),
+        (c.network, "network", "network", "Sysmon 3, Security 5156, ECS network, OCSF 4001, DeviceNetworkEvents"),
+        (c.dns, "dns", "DNS", "Sysmon 22, ECS dns, OCSF 4003, DeviceEvents DnsQueryResponse"),
+    ] {
+        let (need, status, detail) = need(n, name, what, src);
+        add(&need, &status, detail);
+    }
+    HostCoverage {
+        host: host.to_string(),
+        process_starts: c.process_starts,
+        empty_command_line_share: share(empty, c.process_starts),
+        parent_share: share(c.with_parent, c.process_starts),
+        guid_share: share(c.with_guid, c.process_starts),
+        process_ends: c.process_ends,
+        file_creates: c.file_creates,
+        network: c.network,
+        dns: c.dns,
+        module_loads: c.module_loads,
+        sources: c.sources.clone(),
+        verdicts,
+    }
+}

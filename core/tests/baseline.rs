@@ -1,0 +1,94 @@
+//! Tuning to the estate: a baseline made from the inventory lowers the
+//! known-good chains to informational, visibly (a `baseline_known` reason),
+//! while an attack in the same data still scores high. Allowlists and
+//! weights show as reasons too.
+
+use mshta_chain_core::{analyze, Config, Engine};
+use serde_json::Value;
+
+fn scenario_events(name: &str) -> Vec<String> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/scenarios").join(format!("{name}.json"));
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    v["events"].as_array().unwrap().iter().map(|e| e.to_string()).collect()
+}
+
+fn mixed() -> String {
+    let mut lines = Vec::new();
+    for name in [
+        "benign_sccm_splash",
+        "benign_sccm_ccmcache_autorun",
+        "benign_hp_support_assistant",
+        "benign_vendor_hta_explorer",
+        "attack_clickfix_runmru",
+        "attack_office_mshta_powershell",
+    ] {
+        lines.extend(scenario_events(name));
+    }
+    lines.join("\n")
+}
+
+#[test]
+fn baseline_drops_known_good_to_informational_and_keeps_attacks_high() {
+    let input = mixed();
+    let mut engine = Engine::new(Config::default());
+    engine.push(input.as_bytes());
+    let before = engine.finish();
+    assert_eq!(before.chains.len(), 6);
+    assert_eq!(before.inventory.len(), 6, "one inventory group per invocation shape and parent");
+    let benign_ids: Vec<String> = before.chains.iter().filter(|c| c.score < 50).map(|c| c.id.clone()).collect();
+    assert_eq!(benign_ids.len(), 4);
+
+    let baseline = engine.baseline(50);
+    assert_eq!(baseline.len(), 4, "only the low-scoring groups: {baseline:?}");
+    let config = Config { baseline, ..Config::default() };
+    // The config round-trips through JSON, as `mshta-chain baseline` writes it.
+    let json = serde_json::to_string(&config).unwrap();
+    let config = Config::from_json(&json).unwrap();
+
+    let after = analyze(input.as_bytes(), &config);
+    for c in &after.chains {
+        if benign_ids.contains(&c.id) {
+            assert_eq!(c.severity, "informational", "{} {}", c.id, c.score);
+            assert!(c.reasons.iter().any(|r| r.id == "baseline_known" && r.points < 0));
+        } else {
+            assert!(c.score >= 70, "attack {} still scores high: {}", c.id, c.score);
+            assert!(!c.reasons.iter().any(|r| r.id == "baseline_known"));
+        }
+    }
+}
+
+#[test]
+fn allowlists_and_weights_are_visible_reasons() {
+    let input = scenario_events("attack_clickfix_runmru").join("\n");
+    let config = Config::from_json(
+        r#"{"allow": {"domains": ["verify-human.example"], "parent_images": ["explorer.exe"], "networks": ["203.0.113.0/24"]},
+            "weights": {"child_shell_or_lolbin": 40}}"#,
+    )
+    .unwrap();
+    let plain = analyze(input.as_bytes(), &Config::default());
+    let tuned = analyze(input.as_bytes(), &config);
+    let ids =
+        |r: &mshta_chain_core::Report| r.chains[0].reasons.iter().map(|x| (x.id.clone(), x.points)).collect::<Vec<_>>();
+    let t = ids(&tuned);
+    assert!(t.contains(&("allowlisted_domain".into(), -20)), "{t:?}");
+    assert!(t.contains(&("allowlisted_parent".into(), -30)), "{t:?}");
+    assert!(t.iter().any(|(id, _)| id == "allowlisted_network"), "{t:?}");
+    assert!(t.contains(&("child_shell_or_lolbin".into(), 40)), "{t:?}");
+    assert!(!t.iter().any(|(id, _)| id == "network_public"), "allowlisted network is not public: {t:?}");
+    assert!(ids(&plain).iter().any(|(id, _)| id == "network_public"));
+    assert!(tuned.chains[0].score < plain.chains[0].score);
+    assert_eq!(tuned.chains.len(), 1, "an allowlist never hides a chain");
+}
+
+#[test]
+fn reference_page_is_current() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/reasons.md");
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == mshta_chain_core::reasons_markdown(),
+        "docs/reasons.md is stale: run `cargo run -q -p mshta-chain-core --example reasons > docs/reasons.md`"
+    );
+    for r in mshta_chain_core::REASONS {
+        assert!(!r.why.is_empty() && !r.references.is_empty(), "{} is documented", r.id);
+    }
+}
