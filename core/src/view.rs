@@ -215,6 +215,8 @@ fn merge_duplicate_connections(acts: Vec<ActView<'_>>) -> Vec<ActView<'_>> {
                         prev.sources.push(s);
                     }
                 }
+                // Sensor order, not arrival order.
+                prev.sources.sort_by_key(|s| crate::event::Source::ALL.iter().position(|x| x.name() == *s));
                 continue;
             }
         }
