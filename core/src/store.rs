@@ -163,6 +163,10 @@ pub(crate) struct Store {
     pub mshta_acts: BTreeSet<u64>,
     ends: BTreeMap<u64, EndRec>,
     ends_by_time: BTreeSet<(HostId, Clock, Millis, u64)>,
+    /// Pending ends by (host, pid), so a new process finds its end fast.
+    ends_by_pid: BTreeMap<(HostId, u32), Vec<u64>>,
+    /// Pending ends with a GUID but no pid.
+    ends_by_guid: BTreeMap<(HostId, EntityId), Vec<u64>>,
     files: BTreeMap<(HostId, Box<str>), Vec<FileRec>>,
     files_by_time: BTreeSet<(HostId, Clock, Millis, Box<str>, u64)>,
     pub evictions: Evictions,
@@ -452,21 +456,48 @@ impl Store {
                 Some(id)
             }
             None => {
-                self.ends_by_time.insert((rec.host, rec.clock, rec.time, rec.index));
-                self.ends.insert(rec.index, rec);
+                self.add_pending_end(rec);
                 None
             }
         }
+    }
+
+    fn add_pending_end(&mut self, rec: EndRec) {
+        self.ends_by_time.insert((rec.host, rec.clock, rec.time, rec.index));
+        match (rec.actor.process.pid, &rec.actor.process.guid) {
+            (Some(pid), _) => self.ends_by_pid.entry((rec.host, pid)).or_default().push(rec.index),
+            (None, Some(g)) => self.ends_by_guid.entry((rec.host, g.clone())).or_default().push(rec.index),
+            (None, None) => {}
+        }
+        self.ends.insert(rec.index, rec);
+    }
+
+    fn remove_pending_end(&mut self, index: u64) -> Option<EndRec> {
+        let e = self.ends.remove(&index)?;
+        self.ends_by_time.remove(&(e.host, e.clock, e.time, e.index));
+        match (e.actor.process.pid, &e.actor.process.guid) {
+            (Some(pid), _) => remove_from(&mut self.ends_by_pid, (e.host, pid), &index),
+            (None, Some(g)) => remove_from(&mut self.ends_by_guid, (e.host, g.clone()), &index),
+            (None, None) => {}
+        }
+        Some(e)
     }
 
     /// An end that arrived before its start.
     fn claim_pending_end(&mut self, id: ProcId) {
         let p = self.proc(id);
         let start = self.start_utc(p);
-        let found = self
-            .ends
-            .values()
-            .filter(|e| e.host == p.host && image_compatible(&p.image, e.actor.image.as_deref()))
+        let mut candidates: Vec<u64> = Vec::new();
+        if let Some(pid) = p.pid {
+            candidates.extend(self.ends_by_pid.get(&(p.host, pid)).into_iter().flatten());
+        }
+        for g in p.guid.iter().chain(p.aliases.iter()) {
+            candidates.extend(self.ends_by_guid.get(&(p.host, g.clone())).into_iter().flatten());
+        }
+        let found = candidates
+            .iter()
+            .filter_map(|i| self.ends.get(i))
+            .filter(|e| image_compatible(&p.image, e.actor.image.as_deref()))
             .filter(|e| match &e.actor.process.guid {
                 Some(g) if p.guid.as_ref() == Some(g) || p.aliases.contains(g) => true,
                 Some(g) if !p.may_be(g) => false,
@@ -474,13 +505,12 @@ impl Store {
             })
             .filter(|e| self.utc(e.host, e.clock, e.time) >= start - SLACK_MS)
             .min_by_key(|e| (self.utc(e.host, e.clock, e.time), e.index))
-            .map(|e| (e.index, e.time, e.clock));
-        if let Some((index, time, clock)) = found {
-            if let Some(e) = self.ends.remove(&index) {
-                self.ends_by_time.remove(&(e.host, e.clock, e.time, e.index));
-            }
-            if let Some(p) = self.procs[id].as_mut() {
-                p.end = Some((time, clock, index));
+            .map(|e| e.index);
+        if let Some(index) = found {
+            if let Some(e) = self.remove_pending_end(index) {
+                if let Some(p) = self.procs[id].as_mut() {
+                    p.end = Some((e.time, e.clock, e.index));
+                }
             }
         }
     }
@@ -658,9 +688,7 @@ impl Store {
                     self.ends_by_time.range((h, clock, Millis::MIN, 0)..(h, clock, horizon, 0)).map(|k| k.3).collect();
                 self.evictions.ends_expired += old_ends.len() as u64;
                 for i in old_ends {
-                    if let Some(e) = self.ends.remove(&i) {
-                        self.ends_by_time.remove(&(e.host, e.clock, e.time, e.index));
-                    }
+                    self.remove_pending_end(i);
                 }
                 let file_horizon = horizon - window;
                 let old_files: Vec<(HostId, Clock, Millis, Box<str>, u64)> = self
@@ -767,8 +795,7 @@ impl Store {
             s.insert_act(a);
         }
         for e in c.ends {
-            s.ends_by_time.insert((e.host, e.clock, e.time, e.index));
-            s.ends.insert(e.index, e);
+            s.add_pending_end(e);
         }
         for (h, f) in c.files {
             let name: Box<str> = basename(&f.path).to_ascii_lowercase().into();
