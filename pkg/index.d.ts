@@ -12,9 +12,34 @@ export type Severity = "informational" | "low" | "medium" | "high" | "critical";
 export type Direction = "outbound" | "inbound" | "unknown";
 
 /**
+ * `open` while activity may still join the chain; `closed` once its window
+ * and the allowed lateness have passed with nothing new (a closed chain is
+ * final and no longer changes).
+ */
+export type ChainStatus = "open" | "closed";
+
+/**
+ * A sensor that reported an event: `sysmon`, `security` (Windows Security
+ * log), `elastic_defend`, `ocsf` or `defender` (Microsoft Defender XDR).
+ * Open-ended: new sources may be added.
+ */
+export type Source = "sysmon" | "security" | "elastic_defend" | "ocsf" | "defender" | (string & {});
+
+/**
+ * How a file belongs to a chain: `created` by the root or a member, or
+ * `run_by_root`: written by another process shortly before the root's
+ * command line ran it.
+ */
+export type FileRelation = "created" | "run_by_root";
+
+/**
  * What the detector can read: UTF-8 JSON bytes or text (JSON Lines, one JSON
  * array, or JSON objects one after another), or an array of event objects
  * (each element's index in the array is its index in the report).
+ *
+ * Recognised telemetry: Sysmon (flat exports, `evtx_dump`, Winlogbeat),
+ * Windows Security 4688/4689/5156, Elastic ECS, OCSF and Microsoft Defender
+ * XDR. A process reported by several sensors is merged into one.
  */
 export type Input = string | Uint8Array | ArrayBuffer | ArrayBufferView | unknown[];
 
@@ -38,6 +63,67 @@ export interface Options {
    * has the full count). 0 to 100000; default 100.
    */
   max_errors?: number;
+  /**
+   * How late (in event time, behind the newest event of its host) an event
+   * may arrive and still be correlated as if it had come in order. 0 to
+   * 604800; default (omitted or `null`): `window_seconds`.
+   */
+  lateness_seconds?: number | null;
+  /** At most this many processes are tracked; the oldest go first. 100 to 100000000; default 200000. */
+  max_processes?: number;
+  /** At most this many follow-on events wait for attribution; the oldest go first. 100 to 100000000; default 500000. */
+  max_activity?: number;
+  /**
+   * At most this many closed chains are kept for the report; the lowest
+   * scoring, then oldest, go first. 1 to 100000000; default 10000.
+   */
+  max_chains?: number;
+  /**
+   * A JSON item (or an unfinished line carried to the next push) longer than
+   * this many bytes is rejected. 1024 to 100000000; default 1048576.
+   */
+  max_item_bytes?: number;
+  /**
+   * Points per reason id, replacing the defaults (-100 to 100; the ids are
+   * listed in the project's docs/reasons.md). An unknown id is an error.
+   */
+  weights?: Record<string, number>;
+  /** Known-good sources; every match shows as a reason with negative (or zero) points. */
+  allow?: Allow;
+  /** Known-good mshta invocations, as a report's `inventory` lists them. */
+  baseline?: BaselineEntry[];
+}
+
+/**
+ * Allowlists (ATT&CK AN1397's tunables). A match is a visible reason
+ * (`allowlisted_parent`, `allowlisted_command_line`, ...), never a silently
+ * dropped chain.
+ */
+export interface Allow {
+  /** Parent images (full path or file name, any case). */
+  parent_images?: string[];
+  /** Regular expressions (regex-lite syntax, case-insensitive) over mshta's command line. */
+  command_lines?: string[];
+  /** Folders (path prefixes, any case) from which HTAs are known good. */
+  hta_paths?: string[];
+  /** Hosts: exact names, or `*.suffix`. */
+  hosts?: string[];
+  /** Internal networks in CIDR notation; connections there count as internal. */
+  networks?: string[];
+  /** Domains (and their subdomains) of known-good HTA servers and services. */
+  domains?: string[];
+}
+
+/** One known-good invocation: an inventory group's shape and parent. */
+export interface BaselineEntry {
+  /** Normalised command line (`inventory[].shape`). */
+  shape: string;
+  /** Parent image file name, lower case (`inventory[].parent`). */
+  parent: string;
+  /** How often it was seen when the baseline was made (informational). */
+  count?: number;
+  /** On how many hosts (informational). */
+  hosts?: number;
 }
 
 /** Everything one analysis found, plus counts and the rejected items. */
@@ -50,6 +136,83 @@ export interface Report {
   errors: ItemError[];
   /** Notes about the input as a whole (an empty input, for one). */
   warnings: string[];
+  /** Can this telemetry show a chain at all? Per host and overall. */
+  coverage: CoverageReport;
+  /** Every mshta execution seen, grouped by command-line shape and parent, for baselining. */
+  inventory: InventoryEntry[];
+}
+
+/** The report's `coverage`. */
+export interface CoverageReport {
+  /** All hosts together (`host` is `*`). */
+  overall: HostCoverage;
+  /** Per host, by name. */
+  hosts: HostCoverage[];
+  /** Hosts beyond the per-host cap, counted in `overall` only. */
+  hosts_not_listed: number;
+}
+
+/** Which event kinds arrived from one host (or all), and what they can show. */
+export interface HostCoverage {
+  /** Host name (lower case), or `*` for all hosts. */
+  host: string;
+  /** Process start events. */
+  process_starts: number;
+  /** Share (0 to 1) of process starts with an empty or missing command line. */
+  empty_command_line_share: number;
+  /** Share of process starts that name their parent. */
+  parent_share: number;
+  /** Share of process starts with a unique process id (GUID). */
+  guid_share: number;
+  /** Process end events. */
+  process_ends: number;
+  /** File creation events. */
+  file_creates: number;
+  /** Network connection events. */
+  network: number;
+  /** DNS query events. */
+  dns: number;
+  /** Script-engine and CLR module loads. */
+  module_loads: number;
+  /** Events per sensor schema. */
+  sources: Record<string, number>;
+  /** One verdict per telemetry need. */
+  verdicts: Verdict[];
+}
+
+/** Whether the data can show one part of a chain. */
+export interface Verdict {
+  /** What a chain needs. */
+  need: "process_command_lines" | "parent_lineage" | "file_creation" | "network" | "dns" | (string & {});
+  /** `ok`, `partial` or `missing`. */
+  status: "ok" | "partial" | "missing";
+  /** One line saying what the data can and cannot show. */
+  detail: string;
+}
+
+/** One group of mshta executions in the report's `inventory`. */
+export interface InventoryEntry {
+  /**
+   * Normalised command line: lower case, the executable as `mshta`, user
+   * names as `*`, GUIDs as `{guid}`, digit runs as `#`.
+   */
+  shape: string;
+  /** Parent image file name, lower case (empty when unknown). */
+  parent: string;
+  /** Executions seen. */
+  count: number;
+  /** Distinct hosts (exact up to 50 names, then at least). */
+  hosts: number;
+  /** Up to 50 host names. */
+  host_names: string[];
+  /** First execution (RFC 3339, UTC). */
+  first_seen: string;
+  /** Last execution (RFC 3339, UTC). */
+  last_seen: string;
+  /** One real command line of the group. */
+  example: string;
+  /** Highest score of a chain of this group in the report (0 when its chains were left out or evicted). */
+  max_score: number;
 }
 
 /** One mshta process (the root) with its lineage and what followed it. */
@@ -66,25 +229,43 @@ export interface Chain {
   technique: "T1218.005";
   /** Always `AN1397` (the MITRE ATT&CK analytic for mshta). */
   analytic: "AN1397";
+  /** Whether activity may still join the chain. */
+  status: ChainStatus;
   /** The mshta process. */
   root: Root;
-  /** All descendants of the root, in start order. */
+  /** Ancestors above the root's parent, nearest first (up to 7). */
+  lineage: Ancestor[];
+  /**
+   * All descendants of the root, in start order, and processes that ran a
+   * file the chain wrote (`executed_file`).
+   */
   children: ChildProcess[];
-  /** Files created by the root or a descendant. */
+  /**
+   * Files created by the root or a descendant, and the file the root's
+   * command line ran if another process wrote it shortly before.
+   */
   files: FileEvent[];
   /** Network connections by the root or a descendant. */
   network: NetworkEvent[];
   /** DNS queries by the root or a descendant. */
   dns: DnsEvent[];
+  /** Script-engine and CLR modules loaded by the root or a descendant. */
+  modules: ModuleEvent[];
   /** Why the chain scored what it did. */
   reasons: Reason[];
+}
+
+/** A chain as one {@link Update} reports it: the chain and its version. */
+export interface VersionedChain extends Chain {
+  /** 1 when the chain first appears, then one more at each change. */
+  version: number;
 }
 
 /** The mshta process a chain is about. */
 export interface Root {
   /** Process id (0 when the telemetry gave only a GUID). */
   pid: number;
-  /** Sysmon ProcessGuid, braced and lower case. */
+  /** Process GUID (Sysmon's, braced and lower case) or the source's unique process id. */
   process_guid: string | null;
   /** Full image path. */
   image: string;
@@ -94,6 +275,8 @@ export interface Root {
   user: string | null;
   /** Start time (RFC 3339, UTC); for an inferred root, the first time it was seen. */
   time: string;
+  /** End time (RFC 3339, UTC), when its end was seen. */
+  end_time: string | null;
   /**
    * True when the root's own start event was not seen and the root was
    * inferred from its children's parent fields or from its activity.
@@ -101,12 +284,28 @@ export interface Root {
   inferred: boolean;
   /** The process that started mshta, when known. */
   parent: Parent | null;
-  /** Input index of the root's start event. */
+  /** Input index of the root's (first) start event. */
   event: number | null;
+  /** Input indexes of every start report merged into this process (one per sensor). */
+  events: number[];
+  /** Sensors that reported the start. */
+  sources: Source[];
 }
 
 /** The parent of the root. */
 export interface Parent {
+  /** Process id. */
+  pid: number | null;
+  /** Process GUID. */
+  process_guid: string | null;
+  /** Full image path. */
+  image: string | null;
+  /** Command line. */
+  command_line: string | null;
+}
+
+/** An ancestor of the root above its parent. */
+export interface Ancestor {
   /** Process id. */
   pid: number | null;
   /** Process GUID. */
@@ -135,11 +334,15 @@ export interface ChildProcess {
   parent_pid: number | null;
   /** Started after the correlation window closed. */
   late: boolean;
-  /** Input index of its start event. */
+  /** Joined the chain because it runs a file a chain member wrote. */
+  executed_file: boolean;
+  /** Input index of its (first) start event. */
   event: number;
+  /** Input indexes of every start report merged into this process. */
+  events: number[];
 }
 
-/** A file created by a chain member. */
+/** A file created by a chain member (or dropped for the root to run). */
 export interface FileEvent {
   /** Full path of the file. */
   path: string;
@@ -151,6 +354,8 @@ export interface FileEvent {
   image: string | null;
   /** After the correlation window closed. */
   late: boolean;
+  /** How the file belongs to the chain. */
+  relation: FileRelation;
   /** Input index. */
   event: number;
 }
@@ -177,8 +382,12 @@ export interface NetworkEvent {
   image: string | null;
   /** After the correlation window closed. */
   late: boolean;
-  /** Input index. */
+  /** Input index (of the preferred sensor's report when several reported it). */
   event: number;
+  /** Input indexes of every report of this connection. */
+  events: number[];
+  /** Sensors that reported it. */
+  sources: Source[];
 }
 
 /** A DNS query by a chain member. */
@@ -193,6 +402,20 @@ export interface DnsEvent {
   image: string | null;
   /** After the correlation window closed. */
   late: boolean;
+  /** Input index. */
+  event: number;
+}
+
+/** A script-engine or CLR module loaded by a chain member. */
+export interface ModuleEvent {
+  /** Full path of the module. */
+  path: string;
+  /** Event time (RFC 3339, UTC). */
+  time: string;
+  /** Process id of the member. */
+  pid: number | null;
+  /** Image of the member. */
+  image: string | null;
   /** Input index. */
   event: number;
 }
@@ -221,14 +444,39 @@ export interface Stats {
   ignored: number;
   /** Accepted items per schema and shape (for example `sysmon_flat`). */
   by_schema: Record<string, number>;
-  /** Process start events seen. */
+  /** Process start reports seen. */
   processes: number;
-  /** mshta processes seen (roots and nested). */
+  /** Start reports merged into a process another sensor reported. */
+  merged_starts: number;
+  /** mshta processes seen (roots and nested) among the retained processes. */
   mshta_processes: number;
   /** Chains found, before `min_score` filtering. */
   chains: number;
   /** Chains left out of `chains` for scoring below `min_score`. */
   chains_below_min_score: number;
+  /** Chains closed (final) so far. */
+  chains_closed: number;
+  /** Closed chains dropped to respect `max_chains` (lowest score first). */
+  chains_evicted: number;
+  /**
+   * Events older than the allowed lateness when they arrived: results that
+   * depend on them may depend on arrival order.
+   */
+  late_events: number;
+  /** Processes tracked now. */
+  processes_tracked: number;
+  /** Activity records held now. */
+  activity_tracked: number;
+  /** Processes dropped after their end passed the horizon. */
+  processes_expired: number;
+  /** Processes dropped to respect `max_processes` (oldest first). */
+  processes_evicted: number;
+  /** Activity records dropped after the horizon (not part of a chain). */
+  activity_expired: number;
+  /** Activity records dropped to respect `max_activity` (oldest first). */
+  activity_evicted: number;
+  /** Approximate bytes of retained state. */
+  state_bytes: number;
 }
 
 /** A rejected input item. */
@@ -239,15 +487,23 @@ export interface ItemError {
   reason: string;
 }
 
-/** Counts for one batch given to `Detector.push`. */
-export interface PushSummary {
-  /** Items in the batch. */
+/** What one `Detector.push` changed: counts for the batch and the chains it created or changed. */
+export interface Update {
+  /** Items in the batch (an unfinished last line counts in the push that completes it). */
   events: number;
   /** Items that decoded. */
   accepted: number;
-  /** Items rejected. */
+  /** Items rejected (listed in the report's `errors`). */
   rejected: number;
+  /**
+   * The chains this batch created or changed, each with its new version;
+   * in chain id order. Unaffected by `min_score`.
+   */
+  chains: VersionedChain[];
 }
+
+/** @deprecated The old name of {@link Update} (its first three fields). */
+export type PushSummary = Update;
 
 /**
  * Analyses one input and returns the report.
@@ -261,10 +517,15 @@ export interface PushSummary {
 export function analyze(input: Input, options?: Options): Report;
 
 /**
- * A streaming detector: push batches (in order; item indexes continue from
- * one batch to the next), then `finish` for the report. The result is the
- * same as `analyze` over the batches concatenated, when each batch ends at an
- * item boundary.
+ * A streaming detector: push batches in order (item indexes continue from
+ * one batch to the next), then `finish` for the report. State is bounded
+ * (see the `max_*` options) and can be saved with `snapshot` and continued
+ * elsewhere, in any runtime, with `Detector.restore`.
+ *
+ * JSON Lines and objects one after another may be cut anywhere, even inside
+ * a line or a UTF-8 character, when pushed as bytes: the unfinished end waits
+ * for the next push. (A string must be cut between characters.) A JSON array
+ * must come whole, in one push.
  */
 export class Detector {
   /**
@@ -272,11 +533,35 @@ export class Detector {
    * @throws Error when the options are invalid.
    */
   constructor(options?: Options);
-  /** Adds a batch; returns the counts for that batch. */
-  push(input: Input): PushSummary;
-  /** The report over everything pushed so far (may be called more than once). */
+  /**
+   * Adds a batch; returns its counts and the chains it created or changed.
+   * @throws TypeError for an input of another type; Error once freed.
+   */
+  push(input: Input): Update;
+  /**
+   * Ends the stream (reads an unfinished last line) and returns the report
+   * over everything pushed, open and closed chains alike. May be called
+   * more than once.
+   */
   finish(): Report;
-  /** Frees the WebAssembly memory now rather than at garbage collection; the detector is unusable after. */
+  /** The report as of now, without ending the stream (an unfinished line waits, with a warning). */
+  report(): Report;
+  /**
+   * The detector's state (versioned, checksummed bytes, without the
+   * options): restore it with `Detector.restore` in any runtime.
+   */
+  snapshot(): Uint8Array;
+  /**
+   * A detector continuing from a snapshot, with the given options (they are
+   * not part of the snapshot: pass the same ones to get the same results).
+   * @throws Error naming the problem for a truncated, corrupted or foreign
+   *   snapshot, or for invalid options.
+   */
+  static restore(snapshot: Uint8Array | ArrayBuffer | ArrayBufferView, options?: Options): Detector;
+  /**
+   * Frees the WebAssembly memory now rather than at garbage collection; any
+   * later call but `free` throws an Error ("this Detector was freed").
+   */
   free(): void;
 }
 

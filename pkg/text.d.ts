@@ -7,7 +7,7 @@ import type { Report, Severity } from "./index.js";
 export interface TextOptions {
   /** ANSI colours (severity tags, headings); only when exactly `true`. Default false. */
   color?: boolean;
-  /** Items shown per list (processes, network, dns, files, reasons, errors) before "... and N more". Default 20. */
+  /** Items shown per list (processes, network, dns, files, modules, reasons, errors) before "... and N more". Default 20. */
   maxItems?: number;
   /** Characters of a parent's or descendant's command line before it is cut. Default 160. */
   maxCommandLine?: number;
@@ -18,8 +18,9 @@ export interface TextOptions {
 /**
  * Renders a report as readable plain text: a header with counts, one block
  * per chain (severity, score, host, root, command line, user, parent, the
- * process tree, network, DNS, files and the reasons), then the rejected items
- * and warnings. Control characters from the telemetry are shown escaped.
+ * ancestors above it, open/closed status, the process tree, network, DNS,
+ * files, script-engine modules and the reasons), then the rejected items,
+ * the warnings and the telemetry gaps (coverage verdicts other than `ok`). Control characters from the telemetry are shown escaped.
  * Ends with a newline.
  */
 export function formatText(report: Report, options?: TextOptions): string;

@@ -6,26 +6,42 @@
 // an unreadable input or config file, or an invalid config; 1 for anything
 // unexpected. Errors are one line on stderr, never a stack trace.
 
-import { readFileSync, statSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 import { formatNdjson, formatText } from "../src/text.js";
 
 const PROGRAM = "mshta-chain";
 const FORMATS = ["json", "ndjson", "text"];
 const PROGRESS_BYTES = 32 * 1024 * 1024;
+// Inputs are pushed to the detector in batches of about this size, so a
+// large file is never held in memory whole (JSON Lines may be cut anywhere:
+// the detector carries an unfinished line to the next push). A JSON array
+// must reach the detector in one push, so an input that starts with "[" is
+// read whole.
+const BATCH_BYTES = 16 * 1024 * 1024;
 
 const USAGE = `Usage:
   ${PROGRAM} scan [--format json|ndjson|text] [--min-score N] [--config FILE] [FILE ... | -]
+  ${PROGRAM} baseline [--below N] [--config FILE] [FILE ... | -]
   ${PROGRAM} --help | -h
   ${PROGRAM} --version
 
 Finds mshta.exe execution chains (ATT&CK T1218.005, analytic AN1397) in
-Windows telemetry: Sysmon events (flat exports, evtx_dump, Winlogbeat) as
-JSON Lines, a JSON array, or JSON objects one after another. Events of
-other Windows channels are accepted and counted as ignored.
+Windows telemetry as JSON Lines, a JSON array, or JSON objects one after
+another: Sysmon (flat exports, evtx_dump, Winlogbeat), Windows Security
+4688/4689/5156, Elastic ECS, OCSF and Microsoft Defender XDR. A process
+reported by several sensors is one process. Other Windows events are
+accepted and counted as ignored.
 
 Commands:
-  scan              Analyse the FILEs, in the order given, as one input
-                    (each file is one batch). "-" or no FILE reads stdin.
+  scan              Analyse the FILEs, in the order given, as one stream
+                    of events (a file's last line ends with the file).
+                    "-" or no FILE reads stdin.
+  baseline          Scan the FILEs the same way and print a config (the
+                    --config one, if given) whose "baseline" lists the
+                    mshta invocations (inventory groups: command-line shape
+                    and parent) whose chains all scored below N. Scanning
+                    with it marks those invocations as known good
+                    (reason baseline_known) while new ones score as before.
 
 Options:
   --format FORMAT   json (default): the report as one JSON document;
@@ -33,8 +49,13 @@ Options:
                     text: a readable summary.
   --min-score N     Leave out chains scoring below N (0-100); overrides
                     min_score from --config.
+  --below N         baseline: take groups whose chains all scored below N
+                    (1-100, default 50).
   --config FILE     JSON object of options: window_seconds (default 600),
-                    min_score (default 0), max_errors (default 100).
+                    lateness_seconds (default: the window), min_score
+                    (default 0), max_errors (default 100), max_processes,
+                    max_activity, max_chains, max_item_bytes, weights,
+                    allow, baseline (see the README).
   -h, --help        Show this help.
   --version         Show the version.
 
@@ -70,9 +91,9 @@ function fsReason(error) {
   }
 }
 
-/** Parses the arguments of `scan`. */
-function parseScanArgs(args) {
-  const opts = { format: "json", minScore: undefined, config: undefined, files: [], help: false };
+/** Parses the arguments of a command; `allowed` lists its options. */
+function parseArgs(args, allowed) {
+  const opts = { format: "json", minScore: undefined, below: 50, config: undefined, files: [], help: false };
   let onlyFiles = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -91,7 +112,8 @@ function parseScanArgs(args) {
     const eq = arg.indexOf("=");
     const name = arg.startsWith("--") && eq > 0 ? arg.slice(0, eq) : arg;
     let value;
-    if (name === "--format" || name === "--min-score" || name === "--config") {
+    if (!allowed.includes(name)) throw new UsageError(`unknown option ${name} (try --help)`);
+    if (name === "--format" || name === "--min-score" || name === "--config" || name === "--below") {
       if (eq > 0 && name !== arg) {
         value = arg.slice(eq + 1);
       } else {
@@ -116,6 +138,14 @@ function parseScanArgs(args) {
           throw new UsageError(`--min-score must be an integer from 0 to 100, not "${value}"`);
         }
         opts.minScore = n;
+        break;
+      }
+      case "--below": {
+        const n = /^\d{1,3}$/.test(value) ? Number(value) : NaN;
+        if (!(n >= 1 && n <= 100)) {
+          throw new UsageError(`--below must be an integer from 1 to 100, not "${value}"`);
+        }
+        opts.below = n;
         break;
       }
       case "--config":
@@ -150,26 +180,110 @@ function readConfig(path) {
   return config;
 }
 
-async function readStdin() {
-  const chunks = [];
-  for await (const chunk of process.stdin) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
-
 function progress(message) {
   process.stderr.write(`${PROGRAM}: ${message}\n`);
 }
 
-async function scan(args) {
-  const opts = parseScanArgs(args);
-  if (opts.help) {
-    process.stdout.write(USAGE);
-    return;
+/** Whether the input starting with `bytes` is a JSON array (after a BOM and whitespace). */
+function startsArray(bytes) {
+  let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0a || bytes[i] === 0x0d)) i++;
+  return bytes[i] === 0x5b;
+}
+
+/**
+ * Feeds one input to the detector in batches; JSON arrays in one push.
+ * `next()` returns the next chunk (a Buffer) or null at the end. Ends the
+ * input with a line break so that its last line never runs into the next
+ * input's first. Returns the number of bytes read.
+ */
+async function feed(detector, next) {
+  let pending = [];
+  let pendingBytes = 0;
+  let array = null; // unknown until the first non-blank byte
+  let total = 0;
+  let last = 0x0a;
+  const flush = () => {
+    if (pendingBytes === 0) return;
+    detector.push(pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes));
+    pending = [];
+    pendingBytes = 0;
+  };
+  for (let chunk = await next(); chunk !== null; chunk = await next()) {
+    if (chunk.length === 0) continue;
+    pending.push(chunk);
+    pendingBytes += chunk.length;
+    total += chunk.length;
+    last = chunk[chunk.length - 1];
+    if (array === null) {
+      const head = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
+      if (head.some((b) => b !== 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0xef && b !== 0xbb && b !== 0xbf)) {
+        array = startsArray(head);
+      }
+    }
+    if (array === false && pendingBytes >= BATCH_BYTES) flush();
   }
+  flush();
+  if (last !== 0x0a) detector.push("\n");
+  return total;
+}
 
-  const options = opts.config === undefined ? {} : readConfig(opts.config);
-  if (opts.minScore !== undefined) options.min_score = opts.minScore;
+/** Chunks of a file read synchronously, BATCH_BYTES at a time. */
+function fileChunks(file) {
+  let fd;
+  try {
+    fd = openSync(file, "r");
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${fsReason(error)}`);
+  }
+  let done = false;
+  let size = 0;
+  try {
+    size = fstatSync(fd).size;
+  } catch {
+    // the size only sizes the buffer and the progress message
+  }
+  const next = async () => {
+    if (done) return null;
+    // A small file needs no 16 MiB buffer (+1 to see the end in one read).
+    const buffer = Buffer.allocUnsafe(size > 0 ? Math.min(BATCH_BYTES, size + 1) : BATCH_BYTES);
+    let n;
+    try {
+      n = readSync(fd, buffer, 0, buffer.length, null);
+    } catch (error) {
+      close();
+      throw new UsageError(`cannot read ${file}: ${fsReason(error)}`);
+    }
+    if (n === 0) {
+      close();
+      return null;
+    }
+    return buffer.subarray(0, n);
+  };
+  const close = () => {
+    if (!done) {
+      done = true;
+      closeSync(fd);
+    }
+  };
+  return { next, close, size };
+}
 
+/** Chunks of stdin, as they come. */
+function stdinChunks() {
+  const iterator = process.stdin[Symbol.asyncIterator]();
+  return async () => {
+    try {
+      const { value, done } = await iterator.next();
+      return done ? null : value;
+    } catch (error) {
+      throw new UsageError(`cannot read stdin: ${fsReason(error)}`);
+    }
+  };
+}
+
+/** Reads the inputs named by `opts.files` (stdin for "-" or none) as one stream; returns the report. */
+async function analyseInputs(opts, options) {
   // Loaded here rather than at the top so that a missing or broken build
   // is reported as one line like any other error.
   const { Detector } = await import("../node.mjs");
@@ -187,43 +301,78 @@ async function scan(args) {
     const files = opts.files.length === 0 ? ["-"] : opts.files;
     const showProgress = process.stderr.isTTY === true;
     for (const file of files) {
-      let bytes;
       if (file === "-") {
-        try {
-          bytes = await readStdin();
-        } catch (error) {
-          throw new UsageError(`cannot read stdin: ${fsReason(error)}`);
-        }
-        if (showProgress && bytes.length > PROGRESS_BYTES) progress("analysing...");
+        await feed(detector, stdinChunks());
       } else {
+        const input = fileChunks(file);
         try {
-          if (showProgress) {
-            const size = statSync(file).size;
-            if (size > PROGRESS_BYTES) progress(`reading ${file} (${Math.round(size / (1024 * 1024))} MiB)`);
+          if (showProgress && input.size > PROGRESS_BYTES) {
+            progress(`reading ${file} (${Math.round(input.size / (1024 * 1024))} MiB)`);
           }
-          bytes = readFileSync(file);
-        } catch (error) {
-          throw new UsageError(`cannot read ${file}: ${fsReason(error)}`);
+          await feed(detector, input.next);
+        } finally {
+          input.close();
         }
-        if (showProgress && bytes.length > PROGRESS_BYTES) progress("analysing...");
       }
-      detector.push(bytes);
     }
-    const report = detector.finish();
-
-    let out;
-    if (opts.format === "ndjson") {
-      out = formatNdjson(report);
-    } else if (opts.format === "text") {
-      const color = process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
-      out = formatText(report, { color });
-    } else {
-      out = JSON.stringify(report, null, 2) + "\n";
-    }
-    process.stdout.write(out);
+    return detector.finish();
   } finally {
     detector.free();
   }
+}
+
+async function scan(args) {
+  const opts = parseArgs(args, ["--format", "--min-score", "--config"]);
+  if (opts.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const options = opts.config === undefined ? {} : readConfig(opts.config);
+  if (opts.minScore !== undefined) options.min_score = opts.minScore;
+  const report = await analyseInputs(opts, options);
+
+  let out;
+  if (opts.format === "ndjson") {
+    out = formatNdjson(report);
+  } else if (opts.format === "text") {
+    const color = process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
+    out = formatText(report, { color });
+  } else {
+    out = JSON.stringify(report, null, 2) + "\n";
+  }
+  process.stdout.write(out);
+}
+
+/**
+ * `baseline`: scans like `scan` (every chain kept: min_score 0) and prints
+ * the config with `baseline` holding the inventory groups whose chains all
+ * scored below --below, merged with the config's own entries.
+ */
+async function baseline(args) {
+  const opts = parseArgs(args, ["--below", "--config"]);
+  if (opts.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const config = opts.config === undefined ? {} : readConfig(opts.config);
+  const report = await analyseInputs(opts, { ...config, min_score: 0 });
+  if (report.stats.chains_evicted > 0) {
+    // An evicted chain's group reports max_score 0: it would look benign.
+    throw new UsageError(
+      `${report.stats.chains_evicted} chains were evicted (max_chains): their scores are unknown; raise max_chains in the config`,
+    );
+  }
+  const key = (e) => `${e.parent}\u0000${e.shape}`;
+  const entries = new Map();
+  for (const e of Array.isArray(config.baseline) ? config.baseline : []) entries.set(key(e), e);
+  for (const group of report.inventory) {
+    if (group.max_score < opts.below) {
+      entries.set(key(group), { shape: group.shape, parent: group.parent, count: group.count, hosts: group.hosts });
+    }
+  }
+  const sorted = [...entries.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  const { baseline: _old, ...rest } = config;
+  process.stdout.write(JSON.stringify({ ...rest, baseline: sorted }, null, 2) + "\n");
 }
 
 async function main(argv) {
@@ -238,6 +387,7 @@ async function main(argv) {
   }
   if (command === undefined) throw new UsageError("missing command (try --help)");
   if (command === "scan") return scan(rest);
+  if (command === "baseline") return baseline(rest);
   if (command.startsWith("-")) throw new UsageError(`unknown option ${command} (try --help)`);
   throw new UsageError(`unknown command "${command}" (try --help)`);
 }

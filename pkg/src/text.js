@@ -179,6 +179,18 @@ export function formatText(report, options = {}) {
     } else {
       field("parent", paint(ANSI.dim, "(unknown)"));
     }
+    // Ancestors above the parent, nearest first in the report: shown from
+    // the farthest down to the nearest.
+    const lineage = Array.isArray(chain.lineage) ? chain.lineage : [];
+    if (lineage.length > 0) {
+      const ancestors = [...lineage]
+        .reverse()
+        .map((a) => `${clean(imageName(a.image))}${a.pid != null ? ` pid ${a.pid}` : ""}`);
+      field("lineage", ancestors.join(" > "));
+    }
+    if (chain.status === "open" || chain.status === "closed") {
+      field("status", chain.status === "open" ? "open (activity may still join)" : "closed");
+    }
 
     const children = Array.isArray(chain.children) ? chain.children : [];
     if (children.length > 0) {
@@ -210,7 +222,14 @@ export function formatText(report, options = {}) {
     const files = Array.isArray(chain.files) ? chain.files : [];
     if (files.length > 0) {
       lines.push(`  files (${files.length}):`);
-      list(files, "    ", (f) => `${clean(f.path)}  ${by(f)}${late(f)}`);
+      const relation = (f) => (f.relation === "run_by_root" ? " " + paint(ANSI.dim, "(run by mshta)") : "");
+      list(files, "    ", (f) => `${clean(f.path)}  ${by(f)}${relation(f)}${late(f)}`);
+    }
+
+    const modules = Array.isArray(chain.modules) ? chain.modules : [];
+    if (modules.length > 0) {
+      lines.push(`  modules (${modules.length}):`);
+      list(modules, "    ", (m) => `${clean(imageName(m.path))}  ${by(m)}`);
     }
 
     const reasons = Array.isArray(chain.reasons) ? chain.reasons : [];
@@ -236,6 +255,14 @@ export function formatText(report, options = {}) {
   if (warnings.length > 0) {
     lines.push("");
     for (const w of warnings) lines.push(paint(ANSI.yellow, `warning: ${clean(w)}`));
+  }
+
+  // Telemetry gaps: what this data cannot show (overall verdicts not "ok").
+  const verdicts = Array.isArray(report?.coverage?.overall?.verdicts) ? report.coverage.overall.verdicts : [];
+  const gaps = (stats.events ?? 0) > 0 ? verdicts.filter((v) => v && v.status !== "ok") : [];
+  if (gaps.length > 0) {
+    lines.push("");
+    for (const v of gaps) lines.push(paint(ANSI.dim, `coverage: ${clean(v.need)} ${clean(v.status)}: ${clean(v.detail)}`));
   }
 
   return lines.map((line) => line.trimEnd()).join("\n") + "\n";

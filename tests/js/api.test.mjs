@@ -61,6 +61,31 @@ function staleBuild() {
   return "";
 }
 
+/** Scenario files whose chains score below the real attacks'. */
+const LOW_SCORING = ["benign_vendor_hta_double_click.json", "renamed_mshta_copy.json"];
+
+/** The events of scenario files (tests/scenarios) as JSON Lines. */
+function scenarioLines(files) {
+  return files
+    .flatMap((f) => JSON.parse(readFileSync(resolve(repo, "tests/scenarios", f), "utf8")).events)
+    .map((e) => JSON.stringify(e))
+    .join("\n");
+}
+
+/**
+ * A min_score that splits the given scores into two non-empty groups, taken
+ * from the scores themselves (the median distinct score), so the test does
+ * not depend on today's point values.
+ */
+function thresholdBetween(scores) {
+  const distinct = [...new Set(scores)].sort((a, b) => a - b);
+  assert.ok(distinct.length >= 2, `need chains of at least two scores, got ${distinct.join(", ")}`);
+  return distinct[Math.floor(distinct.length / 2)];
+}
+
+/** The counts of a push's Update, without its chains. */
+const counts = ({ events, accepted, rejected }) => ({ events, accepted, rejected });
+
 function concatBytes(parts) {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
@@ -76,7 +101,9 @@ test("ESM and CommonJS entries expose the same API and agree", () => {
     assert.equal(typeof esm[name], "function", `ESM ${name}`);
     assert.equal(typeof cjs[name], "function", `CJS ${name}`);
   }
-  assert.equal(esmDefault.analyze, esm.analyze);
+  // The default export is `init`, as in every runtime; in Node it resolves
+  // at once to the ready API.
+  assert.equal(esmDefault, esm.init);
   assert.match(esm.version(), /^\d+\.\d+\.\d+/);
   assert.equal(cjs.version(), esm.version());
   const text = readText("vbscript");
@@ -88,6 +115,10 @@ test("ESM and CommonJS entries expose the same API and agree", () => {
 
 test("Node init and initSync resolve to the ready API", async () => {
   const api = await esm.init();
+  assert.equal(api.analyze, esm.analyze);
+  assert.equal(api.Detector, esm.Detector);
+  assert.equal((await esmDefault()).analyze, esm.analyze);
+  assert.equal((await cjs.init()).analyze, cjs.analyze);
   assert.equal(api.analyze(readText("getobject")).chains[0].root.pid, 10076);
   assert.equal(cjs.initSync().version(), esm.version());
 });
@@ -115,6 +146,27 @@ for (const name of ["getobject", "vbscript", "hta"]) {
     assert.equal(chain.score, Math.max(0, Math.min(100, sum)), "score is the clamped sum of the points");
     assert.ok(["informational", "low", "medium", "high", "critical"].includes(chain.severity));
     for (const child of chain.children) assert.ok(child.depth >= 1);
+    // Every recorded attack is worth looking at.
+    assert.ok(["high", "critical"].includes(chain.severity), `severity ${chain.severity} (score ${chain.score})`);
+    assert.ok(["open", "closed"].includes(chain.status));
+    // The export holds the mshta start twice (Sysmon 1 and Security 4688):
+    // one process, both sensors, both input indexes.
+    assert.deepEqual([...chain.root.sources].sort(), ["security", "sysmon"]);
+    assert.equal(chain.root.events.length, 2);
+    assert.equal(chain.root.event, chain.root.events[0]);
+    assert.equal(report.stats.merged_starts > 0, true);
+    assert.ok(Array.isArray(chain.lineage));
+    assert.ok(Array.isArray(chain.modules));
+    for (const child of chain.children) {
+      assert.ok(child.events.includes(child.event), "a child's event is one of its events");
+      assert.equal(typeof child.executed_file, "boolean");
+    }
+    for (const file of chain.files) assert.ok(["created", "run_by_root"].includes(file.relation));
+    for (const n of chain.network) {
+      assert.ok(n.events.includes(n.event));
+      assert.ok(n.sources.length >= 1);
+    }
+    for (const m of chain.modules) assert.equal(typeof m.path, "string");
   });
 }
 
@@ -128,6 +180,15 @@ test("real export getobject: network, DNS and the downloaded scriptlet are tied 
   assert.ok(chain.files.some((f) => f.path.toLowerCase().endsWith(".sct")), "the fetched .sct file is listed");
   assert.equal(chain.root.parent.pid, 10196);
   assert.equal(base(chain.root.parent.image), "cmd.exe");
+  // The Sysmon 3 and the Security 5156 of the download are one connection.
+  assert.deepEqual([...chain.network[0].sources].sort(), ["security", "sysmon"]);
+  assert.equal(chain.network[0].events.length, 2);
+  // mshta loaded the script engines that ran the scriptlet.
+  const modules = chain.modules.map((m) => base(m.path));
+  assert.ok(modules.includes("jscript9.dll") || modules.includes("jscript.dll"), modules.join(", "));
+  assert.ok(modules.includes("scrobj.dll"), modules.join(", "));
+  // mshta ended about a second after it started.
+  assert.ok(chain.root.end_time > chain.root.time, `${chain.root.end_time} after ${chain.root.time}`);
 });
 
 test("real export hta: the process tree depths follow the parent pids", () => {
@@ -238,8 +299,12 @@ test("Detector over two pushes equals analyze over the concatenation", () => {
     const detector = new Detector();
     const first = detector.push(all.slice(0, cut).join("\n") + "\n");
     const second = detector.push(new TextEncoder().encode(all.slice(cut).join("\n")));
-    assert.deepEqual(first, { events: cut, accepted: cut, rejected: 0 });
-    assert.deepEqual(second, { events: all.length - cut, accepted: all.length - cut, rejected: 0 });
+    assert.deepEqual(counts(first), { events: cut, accepted: cut, rejected: 0 });
+    assert.deepEqual(counts(second), { events: all.length - cut, accepted: all.length - cut, rejected: 0 });
+    assert.deepEqual(Object.keys(first).sort(), ["accepted", "chains", "events", "rejected"]);
+    for (const update of [first, second]) {
+      for (const chain of update.chains) assert.ok(Number.isInteger(chain.version) && chain.version >= 1);
+    }
     const streamed = detector.finish();
     const whole = analyze(all.join("\n"));
     assert.deepEqual(streamed.chains.map((c) => c.id), whole.chains.map((c) => c.id));
@@ -270,15 +335,17 @@ test("Detector over the three attack exports, one push each, finds the three cha
   // A push summary counts rejected items of its own batch only.
   const d2 = new Detector();
   d2.push(readBytes("getobject"));
-  assert.deepEqual(d2.push("oops\n{}\n"), { events: 2, accepted: 0, rejected: 2 });
+  assert.deepEqual(d2.push("oops\n{}\n"), { events: 2, accepted: 0, rejected: 2, chains: [] });
   assert.deepEqual(d2.finish().errors.map((e) => e.index), [lines(readText("getobject")).length, lines(readText("getobject")).length + 1]);
   d2.free();
 });
 
 test("options: min_score filters, window_seconds marks late activity", () => {
-  const text = ["getobject", "vbscript", "hta"].map(readText).join("\n");
+  // The three attacks all score high; two scenario events (a vendor HTA
+  // opened from Explorer, a renamed mshta copy) add lower-scoring chains.
+  const text = [...["getobject", "vbscript", "hta"].map(readText), scenarioLines(LOW_SCORING)].join("\n");
   const all = analyze(text);
-  const threshold = 90;
+  const threshold = thresholdBetween(all.chains.map((c) => c.score));
   const above = all.chains.filter((c) => c.score >= threshold).length;
   assert.ok(above > 0 && above < all.chains.length, "the data has chains on both sides of the threshold");
   const filtered = analyze(text, { min_score: threshold });
@@ -299,6 +366,11 @@ test("invalid option values throw an Error naming the option", () => {
     [{ window_seconds: 0 }, /window_seconds/],
     [{ max_errors: 100001 }, /max_errors/],
     [{ min_score: "high" }, /invalid type/],
+    [{ lateness_seconds: 604801 }, /lateness_seconds/],
+    [{ max_processes: 99 }, /max_processes/],
+    [{ max_activity: 99 }, /max_activity/],
+    [{ max_chains: 0 }, /max_chains/],
+    [{ max_item_bytes: 1023 }, /max_item_bytes/],
   ];
   for (const [options, pattern] of cases) {
     assert.throws(() => analyze("", options), (e) => e instanceof Error && pattern.test(e.message), JSON.stringify(options));
@@ -344,3 +416,362 @@ test("web.js entry: a clear error before init, then works after initSync", async
   assert.equal(await web.default(), api);
   assert.equal(await web.init(), api);
 });
+
+test("coverage: per host and overall, a verdict for each need; inventory: one group per mshta shape", () => {
+  const report = analyze(["getobject", "vbscript", "hta"].map(readText).join("\n"));
+  const { overall, hosts } = report.coverage;
+  assert.equal(overall.host, "*");
+  assert.deepEqual(hosts.map((h) => h.host), ["workstation5"]);
+  const needs = ["process_command_lines", "parent_lineage", "file_creation", "network", "dns"];
+  for (const coverage of [overall, ...hosts]) {
+    assert.deepEqual(coverage.verdicts.map((v) => v.need).sort(), [...needs].sort());
+    for (const v of coverage.verdicts) assert.ok(["ok", "partial", "missing"].includes(v.status));
+    assert.equal(coverage.verdicts.find((v) => v.need === "process_command_lines").status, "ok");
+    assert.ok(coverage.empty_command_line_share >= 0 && coverage.empty_command_line_share <= 1);
+  }
+  assert.equal(overall.process_starts, report.stats.processes);
+  assert.deepEqual(Object.keys(overall.sources).sort(), Object.keys(report.stats.by_schema).filter((k) => !k.startsWith("windows_other")).sort());
+  // Three different invocations, each once, each with its chain's score.
+  assert.equal(report.inventory.length, 3);
+  for (const entry of report.inventory) {
+    assert.equal(entry.count, 1);
+    assert.deepEqual(entry.host_names, ["workstation5"]);
+    assert.match(entry.shape, /^mshta /);
+    const chain = report.chains.find((c) => c.root.command_line === entry.example);
+    assert.ok(chain, `a chain runs ${entry.example}`);
+    assert.equal(entry.max_score, chain.score);
+    assert.equal(entry.first_seen, chain.root.time);
+  }
+  // An empty input: nothing covered.
+  assert.deepEqual(analyze("").inventory, []);
+});
+
+test("tuning: weights, allowlists and a baseline show as reasons; bad ones throw naming them", () => {
+  const text = readText("vbscript");
+  const [chain] = analyze(text).chains;
+  const report = analyze(text);
+  // A weight replaces a reason's points.
+  const [first] = chain.reasons.filter((r) => r.points > 0 && r.id !== "mshta_execution");
+  const reweighted = analyze(text, { weights: { [first.id]: 0 } }).chains[0];
+  assert.equal(reweighted.reasons.find((r) => r.id === first.id).points, 0);
+  // An allowlisted host is a visible negative reason, not a dropped chain.
+  const allowed = analyze(text, { allow: { hosts: [chain.host] } }).chains[0];
+  const allowReason = allowed.reasons.find((r) => r.id === "allowlisted_host");
+  assert.ok(allowReason && allowReason.points < 0, JSON.stringify(allowed.reasons));
+  // A baseline made from the inventory marks the invocation as known.
+  const baseline = report.inventory.map(({ shape, parent, count, hosts }) => ({ shape, parent, count, hosts }));
+  const known = analyze(text, { baseline }).chains[0];
+  const knownReason = known.reasons.find((r) => r.id === "baseline_known");
+  assert.ok(knownReason && knownReason.points < 0, JSON.stringify(known.reasons));
+  assert.deepEqual(knownReason.events, chain.root.events);
+  // Mistakes name what is wrong.
+  assert.throws(() => analyze(text, { weights: { no_such_reason: 5 } }), /no_such_reason/);
+  assert.throws(() => analyze(text, { allow: { command_lines: ["(unclosed"] } }), /\(unclosed/);
+  assert.throws(() => analyze(text, { allow: { networks: ["10.0.0.0/33"] } }), /10\.0\.0\.0\/33/);
+  assert.throws(() => new Detector({ allow: { netwrks: [] } }), /netwrks/);
+});
+
+// ---------------------------------------------------------------------------
+// Streaming: Update versions, report(), snapshots, arbitrary batch cuts.
+
+/** A small deterministic PRNG (mulberry32), so every run cuts the same way. */
+function prng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Pushes `bytes` cut at `cuts` (sorted byte offsets) into a new Detector; returns it and the Updates. */
+function pushCut(bytes, cuts, options) {
+  const detector = new Detector(options);
+  const updates = [];
+  let at = 0;
+  for (const cut of [...cuts, bytes.length]) {
+    updates.push(detector.push(bytes.subarray(at, cut)));
+    at = cut;
+  }
+  return { detector, updates };
+}
+
+/** `n` distinct random cut offsets in 1..length-1, sorted. */
+function randomCuts(random, length, n) {
+  const cuts = new Set();
+  while (cuts.size < n) cuts.add(1 + Math.floor(random() * (length - 1)));
+  return [...cuts].sort((a, b) => a - b);
+}
+
+const ALL_ATTACKS = () => concatBytes(["getobject", "vbscript", "hta"].map(readBytes));
+
+test("push returns an Update whose chain versions go up by one at each change", () => {
+  const all = lines(readText("vbscript"));
+  const detector = new Detector();
+  const history = new Map(); // chain id -> its updates, in order
+  const per = Math.ceil(all.length / 12);
+  for (let i = 0; i < all.length; i += per) {
+    const update = detector.push(all.slice(i, i + per).join("\n") + "\n");
+    assert.equal(update.events, Math.min(per, all.length - i));
+    const ids = update.chains.map((c) => c.id);
+    assert.equal(new Set(ids).size, ids.length, "a chain appears at most once per update");
+    for (const chain of update.chains) {
+      const seen = history.get(chain.id) ?? [];
+      assert.equal(chain.version, seen.length + 1, `${chain.id}: versions 1, 2, 3, ... in order`);
+      if (seen.length > 0) {
+        const { version: _a, ...before } = seen.at(-1);
+        const { version: _b, ...after } = chain;
+        assert.notDeepEqual(after, before, "a chain is reported again only when it changed");
+      }
+      seen.push(chain);
+      history.set(chain.id, seen);
+    }
+  }
+  assert.ok([...history.values()].some((h) => h.length >= 2), "the chain changed after it first appeared");
+  // A batch that changes nothing reports no chain.
+  assert.deepEqual(detector.push(""), { events: 0, accepted: 0, rejected: 0, chains: [] });
+  // The last version of each chain is the chain in the report.
+  const report = detector.finish();
+  assert.equal(report.chains.length, 1);
+  for (const chain of report.chains) {
+    const { version, ...last } = history.get(chain.id).at(-1);
+    assert.ok(version >= 2);
+    assert.deepEqual(last, chain);
+  }
+  detector.free();
+});
+
+test("report() does not end the stream; finish() reads the unfinished line", () => {
+  const text = readText("getobject");
+  const bytes = new TextEncoder().encode(text);
+  const cut = text.indexOf("\n", Math.floor(text.length / 2)) - 25; // inside a line
+  const detector = new Detector();
+  detector.push(bytes.subarray(0, cut));
+  const early = detector.report();
+  assert.match(early.warnings.join(" "), /unfinished JSON line/);
+  assert.deepEqual(detector.report(), early, "report() changes nothing");
+  detector.push(bytes.subarray(cut));
+  const final = detector.finish();
+  assert.deepEqual(final, analyze(text));
+  assert.ok(final.stats.events > early.stats.events);
+  assert.deepEqual(detector.report(), final);
+  detector.free();
+  // finish() reads a last line without its newline.
+  const d = new Detector();
+  d.push(lines(text).slice(0, 10).join("\n") + "\n" + lines(text)[10].slice(0, 40));
+  assert.equal(d.report().stats.events, 10);
+  const r = d.finish();
+  assert.equal(r.stats.events, 11);
+  assert.equal(r.stats.rejected, 1, "the cut line is read, and rejected");
+  d.free();
+});
+
+test("snapshot in one Detector, restore, continue: finish equals one Detector fed everything", () => {
+  const bytes = ALL_ATTACKS();
+  const whole = analyze(bytes);
+  assert.equal(whole.chains.length, 3);
+  const text = new TextDecoder().decode(bytes);
+  // Cuts at line ends and inside lines (the unfinished line travels in the snapshot).
+  const cuts = [0.25, 0.5, 0.75].flatMap((f) => {
+    const nl = text.indexOf("\n", Math.floor(text.length * f));
+    return [nl + 1, nl - 100];
+  });
+  for (const cut of cuts) {
+    const first = new Detector();
+    first.push(bytes.subarray(0, cut));
+    const snapshot = first.snapshot();
+    assert.ok(snapshot instanceof Uint8Array && snapshot.length > 0);
+    const restored = Detector.restore(snapshot);
+    assert.deepEqual(restored.report(), first.report(), "the restored detector has the same state");
+    assert.deepEqual(restored.snapshot(), snapshot, "a snapshot is deterministic");
+    restored.push(bytes.subarray(cut));
+    const continued = restored.finish();
+    // One Detector fed the same batches without a snapshot.
+    first.push(bytes.subarray(cut));
+    assert.deepEqual(continued, first.finish(), `cut at ${cut}`);
+    assert.deepEqual(continued, whole, `cut at ${cut}`);
+    // A snapshot can be restored more than once, by either entry.
+    const again = cjs.Detector.restore(snapshot);
+    again.push(bytes.subarray(cut));
+    assert.deepEqual(again.finish(), whole);
+    for (const d of [first, restored, again]) d.free();
+  }
+});
+
+test("Detector.restore takes the options to continue with; a snapshot of a fresh Detector restores", () => {
+  const text = [readText("vbscript"), scenarioLines(LOW_SCORING)].join("\n");
+  const all = analyze(text);
+  const threshold = thresholdBetween(all.chains.map((c) => c.score));
+  const first = new Detector();
+  first.push(text);
+  const filtered = Detector.restore(first.snapshot(), { min_score: threshold }).finish();
+  assert.deepEqual(filtered, analyze(text, { min_score: threshold }));
+  assert.ok(filtered.stats.chains_below_min_score > 0);
+  assert.throws(() => Detector.restore(first.snapshot(), { min_score: 300 }), /min_score/);
+  first.free();
+  const empty = Detector.restore(new Detector().snapshot());
+  empty.push(readBytes("hta"));
+  assert.deepEqual(empty.finish(), analyze(readBytes("hta")));
+});
+
+test("a corrupted, truncated or foreign snapshot throws a clear Error", () => {
+  const detector = new Detector();
+  detector.push(readBytes("getobject"));
+  const snapshot = detector.snapshot();
+  detector.free();
+  const rejects = (bytes, pattern, what) =>
+    assert.throws(
+      () => Detector.restore(bytes),
+      (e) => e instanceof Error && /snapshot/.test(e.message) && pattern.test(e.message),
+      what,
+    );
+  // Flip each byte (header, payload and checksum alike).
+  for (let i = 0; i < snapshot.length; i++) {
+    const bad = snapshot.slice();
+    bad[i] ^= i % 2 ? 0xff : 0x01;
+    assert.throws(() => Detector.restore(bad), (e) => e instanceof Error && /snapshot/.test(e.message), `byte ${i} flipped`);
+  }
+  const payloadByte = snapshot.slice();
+  payloadByte[Math.floor(snapshot.length / 2)] ^= 0x20;
+  rejects(payloadByte, /corrupt/i, "payload byte flipped");
+  // Truncated anywhere.
+  for (const n of [snapshot.length - 1, snapshot.length - 8, Math.floor(snapshot.length / 2), 14, 6, 5]) {
+    rejects(snapshot.subarray(0, n), /truncated/i, `first ${n} bytes`);
+  }
+  const longer = new Uint8Array(snapshot.length + 3);
+  longer.set(snapshot);
+  rejects(longer, /corrupt|trailing/i, "trailing bytes");
+  // Not a snapshot at all.
+  rejects(new Uint8Array(0), /not an mshta-chain snapshot/, "empty");
+  rejects(readBytes("vbscript"), /not an mshta-chain snapshot/, "a JSON Lines file");
+  rejects(new Uint8Array(readFileSync(resolve(pkgDir, "dist/web/mshta_chain_bg.wasm"))), /not an mshta-chain snapshot/, "a .wasm file");
+  const otherVersion = snapshot.slice();
+  otherVersion[4] += 1;
+  rejects(otherVersion, /version/, "another format version");
+  // The good snapshot still restores, and a bad one left nothing behind.
+  const ok = Detector.restore(snapshot);
+  assert.equal(ok.finish().chains[0].root.pid, EXPECTED.getobject.pid);
+  ok.free();
+});
+
+test("JSON Lines pushed in pieces cut at arbitrary byte offsets (mid-line, mid-UTF-8) give the one-push report", () => {
+  const random = prng(0x5eed);
+  // The vbscript export with a non-ASCII user name (2- and 4-byte UTF-8
+  // sequences), so that cuts also fall inside a character; and the benign log.
+  const vb = new TextEncoder().encode(readText("vbscript").replaceAll("wardog", "wärdög\u{1F600}"));
+  const inputs = { vbscript: vb, benign: readBytes("benign") };
+  const expectedVb = analyze(vb);
+  assert.equal(expectedVb.chains[0].root.user, "WORKSTATION5\\wärdög\u{1F600}");
+  for (const [name, bytes] of Object.entries(inputs)) {
+    const whole = analyze(bytes);
+    // Two pieces, cut at random offsets.
+    for (const cuts of Array.from({ length: 6 }, () => randomCuts(random, bytes.length, 1))) {
+      const { detector } = pushCut(bytes, cuts);
+      assert.deepEqual(detector.finish(), whole, `${name} cut at ${cuts}`);
+      detector.free();
+    }
+    // Many pieces, cut at random offsets.
+    for (const n of [7, 60, 400]) {
+      const cuts = randomCuts(random, bytes.length, n);
+      const { detector, updates } = pushCut(bytes, cuts);
+      assert.equal(updates.reduce((sum, u) => sum + u.events, 0), whole.stats.events);
+      assert.deepEqual(detector.finish(), whole, `${name} in ${n + 1} pieces`);
+      detector.free();
+    }
+  }
+  // Every offset through one multi-byte character and the line end after it.
+  const at = vb.indexOf(0xf0); // first byte of the emoji
+  const lineEnd = vb.indexOf(0x0a, at);
+  for (const cut of [at - 2, at - 1, at, at + 1, at + 2, at + 3, at + 4, lineEnd - 1, lineEnd, lineEnd + 1, lineEnd + 2]) {
+    const { detector } = pushCut(vb, [cut]);
+    assert.deepEqual(detector.finish(), expectedVb, `cut at byte ${cut}`);
+    detector.free();
+  }
+  // One byte at a time across a line boundary, then the rest.
+  const from = vb.indexOf(0x0a, 5000) - 3;
+  const { detector } = pushCut(vb, Array.from({ length: 10 }, (_, i) => from + i));
+  assert.deepEqual(detector.finish(), expectedVb);
+  detector.free();
+});
+
+test("free(): every later call throws 'this Detector was freed'; free is idempotent", () => {
+  const detector = new Detector();
+  detector.push(readBytes("getobject"));
+  detector.free();
+  detector.free();
+  for (const [name, call] of [
+    ["push", () => detector.push("{}\n")],
+    ["finish", () => detector.finish()],
+    ["report", () => detector.report()],
+    ["snapshot", () => detector.snapshot()],
+  ]) {
+    assert.throws(call, (e) => e instanceof Error && /this Detector was freed/.test(e.message), name);
+  }
+});
+
+// Known bugs in the core, documented as `todo` tests: they run and report,
+// but do not fail the suite. Each turns into a plain test once fixed.
+
+test(
+  "batch boundaries do not change the report (a Security 4688 and its Sysmon 1 in different batches)",
+  { todo: "core bug: a Security-only chain closes before the exporter clock offset is learned, so the Sysmon start of the same process makes a second chain" },
+  () => {
+    for (const [name, bytes, size] of [
+      ["getobject", readBytes("getobject"), 64 * 1024],
+      ["hta", readBytes("hta"), 4096],
+      ["sample", new Uint8Array(readFileSync(resolve(repo, "tests/data/sample.jsonl"))), 16 * 1024],
+    ]) {
+      const cuts = [];
+      for (let at = size; at < bytes.length; at += size) cuts.push(at);
+      const { detector } = pushCut(bytes, cuts);
+      const streamed = detector.finish();
+      detector.free();
+      assert.deepEqual(
+        streamed.chains.map((c) => [c.root.pid, c.root.sources.join("+")]),
+        analyze(bytes).chains.map((c) => [c.root.pid, c.root.sources.join("+")]),
+        `${name} in ${size}-byte batches`,
+      );
+    }
+  },
+);
+
+test(
+  "a malformed first line does not swallow the rest of the input",
+  { todo: "core bug: complete_prefix takes an unterminated '{' on the first line for a pretty-printed object and carries everything after it, up to max_item_bytes" },
+  () => {
+    const text = readText("hta");
+    const report = analyze("{broken\n" + text);
+    assert.equal(report.stats.events, lines(text).length + 1);
+    assert.deepEqual(report.errors.map((e) => e.index), [0]);
+    assert.equal(report.chains.length, 1);
+  },
+);
+
+test(
+  "a UTF-8 BOM followed by whitespace before a JSON array is skipped like whitespace",
+  { todo: "core bug: input::complete_prefix does not strip the BOM (input::split does), takes the BOM for a line, and cuts the array before its last line" },
+  () => {
+    const objects = lines(readText("vbscript")).map((line) => JSON.parse(line));
+    const expected = analyze(objects);
+    for (const text of ["\ufeff  " + JSON.stringify(objects, null, 2), "\ufeff\n" + JSON.stringify(objects)]) {
+      assert.deepEqual(analyze(text), expected);
+    }
+  },
+);
+
+test(
+  "a line longer than max_item_bytes cut across pushes is one rejected item",
+  { todo: "core bug: the carried partial line is dropped with an error, but the rest of that line in the next push is read as a second (invalid) item" },
+  () => {
+    const long = JSON.stringify({ EventID: 1, padding: "a".repeat(3000) }) + "\n";
+    const tail = lines(readText("vbscript")).slice(0, 50).join("\n") + "\n";
+    const whole = analyze(long + tail, { max_item_bytes: 2048 });
+    assert.equal(whole.stats.rejected, 1);
+    const detector = new Detector({ max_item_bytes: 2048 });
+    detector.push(long.slice(0, 2500));
+    detector.push(long.slice(2500) + tail);
+    assert.deepEqual(detector.finish(), whole);
+  },
+);

@@ -8,12 +8,22 @@ import init, {
   initSync,
   version,
   init as namedInit,
+  type Allow,
+  type Ancestor,
   type Api,
+  type BaselineEntry,
+  type CoverageReport,
+  type HostCoverage,
+  type InventoryEntry,
+  type Verdict,
   type Chain,
+  type ChainStatus,
   type ChildProcess,
   type DnsEvent,
   type FileEvent,
+  type FileRelation,
   type ItemError,
+  type ModuleEvent,
   type NetworkEvent,
   type Options,
   type Parent,
@@ -22,12 +32,28 @@ import init, {
   type Report,
   type Root,
   type Severity,
+  type Source,
   type Stats,
+  type Update,
+  type VersionedChain,
 } from "mshta-chain";
 import { formatNdjson, formatText, severityRank, imageName, type TextOptions } from "mshta-chain/text";
 
 // Every accepted input type.
 const options: Options = { window_seconds: 300, min_score: 50, max_errors: 10 };
+const bounded: Options = {
+  lateness_seconds: 60,
+  max_processes: 1000,
+  max_activity: 1000,
+  max_chains: 10,
+  max_item_bytes: 65536,
+};
+const defaultLateness: Options = { lateness_seconds: null };
+const allow: Allow = { parent_images: ["explorer.exe"], networks: ["10.0.0.0/8"], domains: ["corp.example"] };
+const known: BaselineEntry = { shape: 'mshta "c:\\program files\\x\\a.hta"', parent: "explorer.exe" };
+const tuned: Options = { weights: { parent_explorer: 0 }, allow, baseline: [known, { ...known, count: 3, hosts: 2 }] };
+// @ts-expect-error allowlists are lists of strings
+const badAllow: Options = { allow: { hosts: "build01" } };
 const fromString: Report = analyze('{"EventID": 1}\n', options);
 const fromBytes: Report = analyze(new Uint8Array([0x7b, 0x7d]));
 const fromBuffer: Report = analyze(new ArrayBuffer(0));
@@ -42,11 +68,26 @@ analyze("", { window_seconds: "600" });
 
 // The streaming detector.
 const detector = new Detector({ min_score: 25 });
-const summary: PushSummary = detector.push("");
-const counts: number = summary.events + summary.accepted + summary.rejected;
+const update: Update = detector.push("");
+const counts: number = update.events + update.accepted + update.rejected;
+const versions: number[] = update.chains.map((c: VersionedChain) => c.version);
+const changed: Chain[] = update.chains;
+const legacy: PushSummary = detector.push(new Uint8Array(0));
+const partial: Report = detector.report();
+const snapshot: Uint8Array = detector.snapshot();
+const restored: Detector = Detector.restore(snapshot, bounded);
+const restoredDefault: Detector = Detector.restore(new Uint8Array(snapshot).buffer);
+restoredDefault.push(legacy.chains.length > 0 ? "{}" : "");
 const streamed: Report = detector.finish();
 detector.free();
-new Detector().free();
+restored.free();
+new Detector(defaultLateness).free();
+// @ts-expect-error restore is static
+detector.restore(snapshot);
+// @ts-expect-error a snapshot is bytes, not text
+Detector.restore("snapshot");
+// @ts-expect-error a report's chains carry no version
+const noVersion: number = partial.chains[0]!.version;
 
 // Walking a report touches every type and field.
 function describe(report: Report): string[] {
@@ -55,7 +96,10 @@ function describe(report: Report): string[] {
   const schemas: Record<string, number> = stats.by_schema;
   const totals: number[] = [
     stats.events, stats.accepted, stats.rejected, stats.ignored, stats.processes,
-    stats.mshta_processes, stats.chains, stats.chains_below_min_score,
+    stats.merged_starts, stats.mshta_processes, stats.chains, stats.chains_below_min_score,
+    stats.chains_closed, stats.chains_evicted, stats.late_events, stats.processes_tracked,
+    stats.activity_tracked, stats.processes_expired, stats.processes_evicted,
+    stats.activity_expired, stats.activity_evicted, stats.state_bytes,
     ...Object.values(schemas),
   ];
   out.push(String(totals.reduce((a, b) => a + b, 0)));
@@ -64,7 +108,9 @@ function describe(report: Report): string[] {
     const severity: Severity = c.severity;
     const technique: "T1218.005" = c.technique;
     const analytic: "AN1397" = c.analytic;
-    out.push(`${c.id} ${c.host} ${c.score} ${severity} ${technique} ${analytic}`);
+    const status: ChainStatus = c.status;
+    const open: boolean = status === "open";
+    out.push(`${c.id} ${c.host} ${c.score} ${severity} ${technique} ${analytic} ${status} ${open}`);
     const root: Root = c.root;
     const pid: number = root.pid;
     const cmd: string = root.command_line ?? "";
@@ -72,7 +118,17 @@ function describe(report: Report): string[] {
     const guid: string | null = root.process_guid;
     const rootEvent: number | null = root.event;
     const inferred: boolean = root.inferred;
-    out.push(`${pid} ${root.image} ${cmd} ${user} ${guid} ${root.time} ${rootEvent} ${inferred}`);
+    const ended: string | null = root.end_time;
+    const starts: number[] = root.events;
+    const sensors: Source[] = root.sources;
+    const known: Source = "sysmon";
+    const future: Source = "some_new_sensor";
+    out.push(`${pid} ${root.image} ${cmd} ${user} ${guid} ${root.time} ${rootEvent} ${inferred} ${ended} ${starts.join(",")} ${sensors.join("+")} ${known} ${future}`);
+    for (const a of c.lineage) {
+      const ancestor: Ancestor = a;
+      const ancestorPid: number | null = ancestor.pid;
+      out.push(`${ancestorPid} ${ancestor.image} ${ancestor.command_line} ${ancestor.process_guid}`);
+    }
     const parent: Parent | null = root.parent;
     if (parent !== null) {
       const parentPid: number | null = parent.pid;
@@ -82,21 +138,30 @@ function describe(report: Report): string[] {
       const p: ChildProcess = child;
       const depth: number = p.depth;
       const late: boolean = p.late;
-      out.push(`${p.pid} ${p.parent_pid} ${p.image} ${p.command_line} ${p.time} ${depth} ${late} ${p.event} ${p.process_guid}`);
+      const ranDrop: boolean = p.executed_file;
+      const childEvents: number[] = p.events;
+      out.push(`${p.pid} ${p.parent_pid} ${p.image} ${p.command_line} ${p.time} ${depth} ${late} ${p.event} ${p.process_guid} ${ranDrop} ${childEvents.length}`);
     }
     for (const f of c.files) {
       const file: FileEvent = f;
-      out.push(`${file.path} ${file.time} ${file.pid} ${file.image} ${file.late} ${file.event}`);
+      const relation: FileRelation = file.relation;
+      out.push(`${file.path} ${file.time} ${file.pid} ${file.image} ${file.late} ${file.event} ${relation}`);
     }
     for (const n of c.network) {
       const net: NetworkEvent = n;
       const direction: "outbound" | "inbound" | "unknown" = net.direction;
       const port: number | null = net.dst_port;
-      out.push(`${net.dst_ip}:${port} ${net.dst_host} ${net.src_ip}:${net.src_port} ${direction} ${net.time} ${net.pid} ${net.image} ${net.late} ${net.event}`);
+      const reports: number[] = net.events;
+      const netSources: Source[] = net.sources;
+      out.push(`${net.dst_ip}:${port} ${net.dst_host} ${net.src_ip}:${net.src_port} ${direction} ${net.time} ${net.pid} ${net.image} ${net.late} ${net.event} ${reports.length} ${netSources.length}`);
     }
     for (const d of c.dns) {
       const dns: DnsEvent = d;
       out.push(`${dns.query} ${dns.time} ${dns.pid} ${dns.image} ${dns.late} ${dns.event}`);
+    }
+    for (const m of c.modules) {
+      const module: ModuleEvent = m;
+      out.push(`${module.path} ${module.time} ${module.pid} ${module.image} ${module.event}`);
     }
     for (const r of c.reasons) {
       const reason: Reason = r;
@@ -106,8 +171,31 @@ function describe(report: Report): string[] {
     // @ts-expect-error severities are a closed set
     const wrong: Severity = "severe";
     out.push(wrong);
+    // @ts-expect-error statuses are a closed set
+    const pending: ChainStatus = "pending";
+    out.push(pending);
+    // @ts-expect-error file relations are a closed set
+    const moved: FileRelation = "moved";
+    out.push(moved);
     // @ts-expect-error nullable fields must be narrowed before use
     out.push(root.command_line.trim());
+  }
+  const coverage: CoverageReport = report.coverage;
+  for (const host of [coverage.overall, ...coverage.hosts]) {
+    const h: HostCoverage = host;
+    const shares: number = h.empty_command_line_share + h.parent_share + h.guid_share;
+    out.push(`${h.host} ${h.process_starts} ${shares} ${h.process_ends} ${h.file_creates} ${h.network} ${h.dns} ${h.module_loads} ${Object.keys(h.sources)}`);
+    for (const v of h.verdicts) {
+      const verdict: Verdict = v;
+      const status: "ok" | "partial" | "missing" = verdict.status;
+      out.push(`${verdict.need} ${status} ${verdict.detail}`);
+    }
+  }
+  out.push(String(coverage.hosts_not_listed));
+  for (const entry of report.inventory) {
+    const i: InventoryEntry = entry;
+    const asBaseline: BaselineEntry = { shape: i.shape, parent: i.parent, count: i.count, hosts: i.hosts };
+    out.push(`${asBaseline.shape} ${i.host_names.join(",")} ${i.first_seen} ${i.last_seen} ${i.example} ${i.max_score}`);
   }
   for (const e of report.errors) {
     const error: ItemError = e;
@@ -139,4 +227,4 @@ const name: string = imageName(fromView.chains[0]?.root.parent?.image);
 // @ts-expect-error color is a boolean
 formatText(streamed, { color: "yes" });
 
-export { describe, start, counts, text, ndjson, rank, name };
+export { describe, start, counts, versions, changed, streamed, text, ndjson, rank, name, noVersion, tuned, badAllow };
