@@ -95,8 +95,13 @@ impl Detector {
     /// A detector continuing from a snapshot.
     #[wasm_bindgen(js_name = restore)]
     pub fn restore(bytes: &[u8], options: JsValue) -> Result<Detector, JsError> {
-        let config = config_from(options)?;
-        Engine::restore(bytes, config).map(|engine| Detector { engine }).map_err(js_error)
+        let engine = if options.is_undefined() || options.is_null() {
+            // No options given: continue with those the snapshot was taken with.
+            Engine::restore_saved(bytes)
+        } else {
+            Engine::restore(bytes, config_from(options)?)
+        };
+        engine.map(|engine| Detector { engine }).map_err(js_error)
     }
 }
 

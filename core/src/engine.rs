@@ -54,11 +54,17 @@ pub(crate) struct Persisted {
     pub next_index: u64,
     /// The end of the last batch when it stopped inside a JSON line.
     pub carry: Vec<u8>,
+    /// The line being received was rejected as too long; skip to its end.
+    pub skip_line: bool,
     pub counters: Counters,
     pub errors: Vec<ItemError>,
     pub closed: BTreeMap<String, Chain>,
     /// Per chain id: hash of its last rendering and its version.
     pub versions: BTreeMap<String, (u64, u32)>,
+    /// Ids of the chains open after the last batch.
+    pub open_ids: BTreeSet<String>,
+    /// The config the state was built with (used by `restore_saved`).
+    pub config: Option<Config>,
     pub inventory: Inventory,
     pub coverage: Coverage,
 }
@@ -91,9 +97,10 @@ impl State {
     /// count once and the UTC start is used.
     fn inventory_ready(&mut self, all: bool, lateness: Millis) {
         let store = &mut self.store;
-        let horizons: Vec<Option<Millis>> =
-            (0..store.hosts.len() as u32).map(|h| host_horizon(store, h, lateness)).collect();
-        let ready = store.take_uninventoried(all, |h| horizons.get(h as usize).copied().flatten());
+        let horizons: Vec<[Option<Millis>; 2]> = (0..store.hosts.len() as u32)
+            .map(|h| [horizon(store, h, Clock::Utc, lateness), horizon(store, h, Clock::Exporter, lateness)])
+            .collect();
+        let ready = store.take_uninventoried(all, |h, c| horizons.get(h as usize).and_then(|x| x[c as usize]));
         for id in ready {
             let p = store.proc(id);
             let host = &*store.hosts[p.host as usize].display;
@@ -138,8 +145,8 @@ impl Engine {
     /// Returns the chains this batch created or changed.
     pub fn push(&mut self, batch: &[u8]) -> Update {
         let (events, accepted, rejected) = self.ingest(batch, false);
-        let chains = self.settle();
-        Update { events, accepted, rejected, chains }
+        let (chains, retracted) = self.settle();
+        Update { events, accepted, rejected, chains, retracted }
     }
 
     /// Ends the stream: reads a JSON line still waiting for its end, and
@@ -147,7 +154,7 @@ impl Engine {
     pub fn finish(&mut self) -> Report {
         if !self.state.p.carry.is_empty() {
             self.ingest(&[], true);
-            self.settle();
+            let _ = self.settle();
         }
         self.report()
     }
@@ -179,7 +186,6 @@ impl Engine {
                 })
                 .map(|c| c.score)
                 .max()
-                .unwrap_or(0)
         });
         chains.retain(|c| c.score >= self.config.min_score);
         chains.sort_by(|a, b| {
@@ -233,7 +239,7 @@ impl Engine {
             .report()
             .inventory
             .into_iter()
-            .filter(|e| e.max_score < below)
+            .filter(|e| e.max_score.is_some_and(|s| s < below))
             .map(|e| BaselineEntry { shape: e.shape, parent: e.parent, count: e.count, hosts: e.hosts })
             .collect()
     }
@@ -241,7 +247,7 @@ impl Engine {
     /// The state, as versioned bytes that [`Engine::restore`] reads on any
     /// platform (a snapshot taken in Node restores in a browser).
     pub fn snapshot(&self) -> Vec<u8> {
-        snapshot::encode(&self.state)
+        snapshot::encode(&self.state, &self.config)
     }
 
     /// An engine continuing from a snapshot, with the given config.
@@ -250,9 +256,31 @@ impl Engine {
         Ok(Engine { config, tuning, state: snapshot::decode(bytes)? })
     }
 
+    /// An engine continuing from a snapshot with the config it was taken
+    /// with.
+    pub fn restore_saved(bytes: &[u8]) -> Result<Engine, SnapshotError> {
+        let state = snapshot::decode(bytes)?;
+        let config = state.p.config.clone().unwrap_or_default();
+        let tuning = Tuning::compile(&config).unwrap_or_default();
+        Ok(Engine { config, tuning, state })
+    }
+
     /// Splits off a trailing partial line, decodes and stores every item.
     fn ingest(&mut self, batch: &[u8], flush: bool) -> (u64, u64, u64) {
         let s = &mut self.state;
+        // The rest of a line already rejected as too long: drop it, up to
+        // its end, without a second error.
+        let batch = if s.p.skip_line {
+            match memchr::memchr(b'\n', batch) {
+                Some(nl) => {
+                    s.p.skip_line = false;
+                    &batch[nl + 1..]
+                }
+                None => &[][..],
+            }
+        } else {
+            batch
+        };
         let mut data: Vec<u8>;
         let bytes: &[u8] = if s.p.carry.is_empty() {
             batch
@@ -266,6 +294,7 @@ impl Engine {
         let mut pieces = input::split(complete);
         if rest.len() > self.config.max_item_bytes {
             pieces.push(Err(format!("JSON line longer than max_item_bytes ({})", self.config.max_item_bytes)));
+            s.p.skip_line = true;
         } else {
             s.p.carry = rest.to_vec();
         }
@@ -320,7 +349,7 @@ impl Engine {
 
     /// After a batch: closes chains whose time has passed, reports the
     /// chains that changed, and evicts what no longer matters.
-    fn settle(&mut self) -> Vec<VersionedChain> {
+    fn settle(&mut self) -> (Vec<VersionedChain>, Vec<String>) {
         let window = self.config.window_ms();
         let lateness = self.config.lateness_ms();
         let over_cap = self.state.store.process_count() > self.config.max_processes;
@@ -333,16 +362,16 @@ impl Engine {
         let mut keep_acts = BTreeSet::new();
         let mut to_close = Vec::new();
         for parts in &open {
-            let horizon = host_horizon(&s.store, parts.host, lateness);
-            let last = last_activity(&s.store, parts);
-            let closing = horizon.is_some_and(|h| h > (parts.seen + window).max(last));
+            let closing = quiet(&s.store, parts, lateness, window);
             let chain = render(&s.store, &self.tuning, parts, window, if closing { "closed" } else { "open" });
             let hash = fnv1a(&serde_json::to_vec(&chain).unwrap_or_default());
             let entry = s.p.versions.entry(chain.id.clone()).or_insert((0, 0));
             if entry.0 != hash || entry.1 == 0 {
                 entry.0 = hash;
                 entry.1 += 1;
-                changed.push(VersionedChain { version: entry.1, chain: chain.clone() });
+                if chain.score >= self.config.min_score {
+                    changed.push(VersionedChain { version: entry.1, chain: chain.clone() });
+                }
             }
             if closing {
                 to_close.push((parts.procs(), parts.acts.clone(), chain));
@@ -373,8 +402,22 @@ impl Engine {
                 s.p.counters.chains_evicted += 1;
             }
         }
+        // Chains that were open and are now neither open nor closed were
+        // merged into another (a second sensor's report of the root gave it
+        // a GUID): tell the caller to drop them.
+        let now_open: BTreeSet<String> = open.iter().map(|p| p.id.clone()).collect();
+        let retracted: Vec<String> =
+            s.p.open_ids
+                .iter()
+                .filter(|id| !now_open.contains(*id) && !s.p.closed.contains_key(*id))
+                .cloned()
+                .collect();
+        for id in &retracted {
+            s.p.versions.remove(id);
+        }
+        s.p.open_ids = now_open.into_iter().filter(|id| !s.p.closed.contains_key(id)).collect();
         changed.sort_by(|a, b| a.chain.id.cmp(&b.chain.id));
-        changed
+        (changed, retracted)
     }
 }
 
@@ -395,25 +438,42 @@ fn split_partial_line(bytes: &[u8]) -> (&[u8], &[u8]) {
     bytes.split_at(input::complete_prefix(bytes))
 }
 
-/// The host's newest event time (UTC) minus the lateness.
-fn host_horizon(store: &Store, host: u32, lateness: Millis) -> Option<Millis> {
-    let info = &store.hosts[host as usize];
-    let utc = info.watermark[Clock::Utc as usize];
-    let exp = info.watermark[Clock::Exporter as usize].map(|t| store.utc(host, Clock::Exporter, t));
-    utc.max(exp).map(|w| w - lateness)
+/// The host's newest event time on `clock` minus the lateness: events of
+/// that clock older than this can no longer be joined by in-bound events.
+/// Each clock has its own horizon, because an exporter's clock may be hours
+/// off UTC until the host's offset is learned.
+fn horizon(store: &Store, host: u32, clock: Clock, lateness: Millis) -> Option<Millis> {
+    store.hosts[host as usize].watermark[clock as usize].map(|w| w - lateness)
 }
 
-fn last_activity(store: &Store, parts: &ChainParts) -> Millis {
-    let mut last = parts.seen;
-    for m in &parts.members {
-        last = last.max(store.start_utc(store.proc(m.proc)));
+/// Whether a chain can close: on every clock its events use, the newest
+/// event of its host is past the chain's last event by a window plus the
+/// lateness. After that no event within the allowed lateness can join it.
+fn quiet(store: &Store, parts: &ChainParts, lateness: Millis, window: Millis) -> bool {
+    let mut last: [Option<Millis>; 2] = [None, None];
+    let mut note = |clock: Clock, t: Millis| {
+        let slot = &mut last[clock as usize];
+        *slot = Some(slot.map_or(t, |l| l.max(t)));
+    };
+    for id in parts.procs() {
+        let p = store.proc(id);
+        note(p.clock, p.start);
+        if let Some((t, c, _)) = p.end {
+            note(c, t);
+        }
     }
     for i in &parts.acts {
         if let Some(a) = store.acts.get(i) {
-            last = last.max(store.utc(a.host, a.clock, a.time));
+            note(a.clock, a.time);
         }
     }
-    last
+    if parts.procs().is_empty() && parts.acts.is_empty() {
+        note(Clock::Utc, parts.seen);
+    }
+    [Clock::Utc, Clock::Exporter].iter().all(|&c| match last[c as usize] {
+        None => true,
+        Some(t) => horizon(store, parts.host, c, lateness).is_some_and(|h| h > t + window),
+    })
 }
 
 /// Renders a chain for the report.

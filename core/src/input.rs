@@ -20,10 +20,12 @@ pub(crate) fn split(bytes: &[u8]) -> Vec<Piece<'_>> {
         None => Vec::new(),
         Some(b'[') => split_array(bytes, start),
         Some(_) => {
-            // A first value that spans several lines means pretty-printed
-            // JSON; otherwise the input is line-oriented.
+            // A first value that spans several lines (or a first line that
+            // is only `{`) means pretty-printed JSON; otherwise the input is
+            // line-oriented.
             match scan_value(bytes, start) {
                 Ok(end) if bytes[start..end].contains(&b'\n') => split_concatenated(bytes, start),
+                Err(_) if first_line_opens_object(bytes, start) => split_concatenated(bytes, start),
                 _ => split_lines(bytes),
             }
         }
@@ -182,14 +184,18 @@ fn skip_ws_inline(bytes: &[u8], mut i: usize) -> usize {
 /// array is never cut (it must come whole).
 pub(crate) fn complete_prefix(bytes: &[u8]) -> usize {
     let bytes_len = bytes.len();
-    let start = skip_ws(bytes, 0);
+    let bom = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    let start = skip_ws(bytes, bom);
     match bytes.get(start) {
         None | Some(b'[') => return bytes_len,
         Some(_) => {}
     }
+    // Pretty-printed input opens with a line holding only `{`, or its first
+    // value is complete and spans lines; anything else is JSON Lines (a
+    // broken first line must not swallow the rest).
     let line_oriented = match scan_value(bytes, start) {
         Ok(end) => !bytes[start..end].contains(&b'\n'),
-        Err(_) => !bytes[start..].contains(&b'\n') || first_line_is_bad(bytes, start),
+        Err(_) => !first_line_opens_object(bytes, start),
     };
     if line_oriented {
         if bytes.last() == Some(&b'\n') {
@@ -226,11 +232,10 @@ pub(crate) fn complete_prefix(bytes: &[u8]) -> usize {
     done
 }
 
-/// A broken first line (not an object cut short) means line mode.
-fn first_line_is_bad(bytes: &[u8], start: usize) -> bool {
+/// Whether the first line is just `{` (pretty-printed JSON).
+fn first_line_opens_object(bytes: &[u8], start: usize) -> bool {
     let end = bytes[start..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |i| start + i);
-    let line = trim(&bytes[start..end]);
-    line.last() == Some(&b'}')
+    trim(&bytes[start..end]) == b"{"
 }
 
 /// Whether the value starting at `pos` is unfinished because the input
@@ -288,6 +293,10 @@ mod tests {
         assert_eq!(cut("{\"a\":1,\n \"b\": 2}"), 16);
         assert_eq!(cut("not json\n{\"a\""), 9);
         assert_eq!(cut(""), 0);
+        // A broken first line does not swallow the lines after it.
+        assert_eq!(cut("{broken\n{\"a\":1}\n{\"b\""), 16);
+        // A byte-order mark before an array.
+        assert_eq!(cut("\u{feff}  [{\"a\":1},\n{\"b\":2}]"), "\u{feff}  [{\"a\":1},\n{\"b\":2}]".len());
     }
 
     fn texts(input: &str) -> Vec<Result<String, String>> {

@@ -53,9 +53,9 @@ pub struct InventoryEntry {
     pub last_seen: String,
     /// One real command line of the group.
     pub example: String,
-    /// Highest score of a chain of this group in the report (0 when its
-    /// chains were left out or evicted).
-    pub max_score: i64,
+    /// Highest score of a chain of this group in the report; `null` when
+    /// none of its chains is in the report (left out or evicted).
+    pub max_score: Option<i64>,
 }
 
 impl Inventory {
@@ -94,7 +94,7 @@ impl Inventory {
         }
     }
 
-    pub(crate) fn entries(&self, max_score: impl Fn(&str, &str) -> i64) -> Vec<InventoryEntry> {
+    pub(crate) fn entries(&self, max_score: impl Fn(&str, &str) -> Option<i64>) -> Vec<InventoryEntry> {
         let mut out: Vec<InventoryEntry> = self
             .groups
             .iter()

@@ -31,8 +31,12 @@ pub struct Update {
     pub accepted: u64,
     /// Items rejected (listed in the report's `errors`).
     pub rejected: u64,
-    /// Chains created or changed by this batch, each with its new version.
+    /// Chains created or changed by this batch, each with its new version
+    /// (those scoring below `min_score` are left out).
     pub chains: Vec<VersionedChain>,
+    /// Ids of chains announced before that no longer exist: a second
+    /// sensor's report of the root merged them into another chain.
+    pub retracted: Vec<String>,
 }
 
 /// A chain as of one update.

@@ -53,8 +53,10 @@ struct Payload {
     store: StoreContents,
 }
 
-pub(crate) fn encode(state: &State) -> Vec<u8> {
-    let payload = Payload { persisted: state.p.clone(), store: state.store.contents() };
+pub(crate) fn encode(state: &State, config: &crate::Config) -> Vec<u8> {
+    let mut persisted = state.p.clone();
+    persisted.config = Some(config.clone());
+    let payload = Payload { persisted, store: state.store.contents() };
     // Serialising plain data into a Vec cannot fail; an empty payload would
     // be caught by the checksum on restore.
     let body = postcard::to_allocvec(&payload).unwrap_or_default();

@@ -300,7 +300,14 @@ impl Store {
             .copied()
             .filter_map(|id| {
                 let p = self.proc(id);
-                if p.sources & source.bit() != 0 || !basename(&p.image).eq_ignore_ascii_case(name) {
+                if !basename(&p.image).eq_ignore_ascii_case(name) {
+                    return None;
+                }
+                // The same sensor twice is the same process only as an exact
+                // repeat (at-least-once delivery); otherwise it is pid reuse.
+                if p.sources & source.bit() != 0
+                    && !(p.start == ev.time && p.clock == ev.clock && p.command_line == ps.command_line)
+                {
                     return None;
                 }
                 if let Some(b) = &ps.process.guid {
@@ -633,14 +640,24 @@ impl Store {
     /// mshta processes to count in the inventory now: those whose start
     /// is older than `horizon(host)` (so every report of them has arrived),
     /// or all with `all`. Marks them counted.
-    pub(crate) fn take_uninventoried(&mut self, all: bool, horizon: impl Fn(HostId) -> Option<Millis>) -> Vec<ProcId> {
+    pub(crate) fn take_uninventoried(
+        &mut self,
+        all: bool,
+        horizon: impl Fn(HostId, Clock) -> Option<Millis>,
+    ) -> Vec<ProcId> {
         let ready: Vec<ProcId> = self
             .uninventoried
             .iter()
             .copied()
             .filter(|&id| {
                 let p = self.proc(id);
-                all || horizon(p.host).is_some_and(|h| self.start_utc(p) + SLACK_MS < h)
+                // Every report of the process is in when both clocks' horizons
+                // have passed its start (a report on the other clock may
+                // still come otherwise).
+                all || [Clock::Utc, Clock::Exporter].iter().all(|&c| {
+                    let start = if c == p.clock { p.start } else { p.start - self.offset(p.host) };
+                    horizon(p.host, c).is_none_or(|h| start + SLACK_MS < h)
+                })
             })
             .collect();
         for &id in &ready {

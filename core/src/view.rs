@@ -210,6 +210,7 @@ fn merge_duplicate_connections(acts: Vec<ActView<'_>>) -> Vec<ActView<'_>> {
         if let Activity::Network(n) = a.what {
             if let Some(prev) = out.iter_mut().rev().take(16).find(|p| same_connection(p, &a, n)) {
                 prev.events.extend(a.events);
+                prev.events.sort_unstable();
                 for s in a.sources {
                     if !prev.sources.contains(&s) {
                         prev.sources.push(s);

@@ -116,3 +116,38 @@ fn all_exports_together_give_three_chains() {
     pids.sort();
     assert_eq!(pids, vec![9160, 10076, 10980]);
 }
+
+#[test]
+fn batch_cuts_do_not_change_the_report_when_sysmon_and_security_merge() {
+    // The Security 4688 of mshta comes long before its Sysmon 1 in the file,
+    // on an exporter clock four hours off: cutting the stream between them
+    // must not close a Security-only chain early.
+    let mut all = Vec::new();
+    for case in CASES {
+        all.extend(support::render_lines(&load(case.file), "flat"));
+    }
+    let whole = analyze(&all, &Config::default());
+    assert_eq!(whole.chains.len(), 3);
+    for size in [4_096usize, 32_768, 65_536, 1_000_000] {
+        let mut engine = mshta_chain_core::Engine::new(Config::default());
+        let mut announced = std::collections::BTreeSet::new();
+        for chunk in all.chunks(size) {
+            let update = engine.push(chunk);
+            for c in update.chains {
+                announced.insert(c.chain.id.clone());
+            }
+            for id in update.retracted {
+                announced.remove(&id);
+            }
+        }
+        let report = engine.finish();
+        let mut a = report.clone();
+        let mut b = whole.clone();
+        for r in [&mut a, &mut b] {
+            r.stats = Default::default();
+        }
+        assert_eq!(a, b, "cut every {size} bytes");
+        let ids: std::collections::BTreeSet<String> = report.chains.iter().map(|c| c.id.clone()).collect();
+        assert_eq!(announced, ids, "updates minus retractions are the final chains (cut every {size} bytes)");
+    }
+}

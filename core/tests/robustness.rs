@@ -134,3 +134,44 @@ fn non_utf8_inside_a_string_rejects_only_that_item() {
     assert_eq!(report.chains.len(), 1);
     assert_eq!(report.chains[0].root.pid, 6);
 }
+
+#[test]
+fn an_overlong_line_split_across_pushes_is_one_error() {
+    let config = Config { max_item_bytes: 2_048, ..Config::default() };
+    let mut engine = Engine::new(config);
+    let long = format!("{{\"x\":\"{}\"}}\n", "a".repeat(5_000));
+    engine.push(&long.as_bytes()[..3_000]);
+    engine.push(&long.as_bytes()[3_000..4_000]);
+    engine.push(&long.as_bytes()[4_000..]);
+    engine.push(b"{\"y\":1}\n");
+    let report = engine.finish();
+    assert_eq!(report.stats.events, 2, "{:?}", report.errors);
+    assert_eq!(report.stats.rejected, 2, "the long line and the unrecognised object");
+    assert!(report.errors[0].reason.contains("max_item_bytes"));
+    assert_eq!(report.errors[1].index, 1);
+}
+
+#[test]
+fn a_broken_first_line_does_not_swallow_the_input() {
+    let good = r#"{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Hostname":"H","UtcTime":"2024-01-01 00:00:01.000","ProcessId":"6","Image":"C:\\Windows\\System32\\mshta.exe"}"#;
+    let input = format!("{{broken\n{good}\n{good}\n");
+    let report = analyze(input.as_bytes(), &Config::default());
+    assert_eq!(report.stats.events, 3);
+    assert_eq!(report.stats.rejected, 1);
+    assert_eq!(report.chains.len(), 1);
+    // Streamed in small pieces, the same.
+    let mut engine = Engine::new(Config::default());
+    for chunk in input.as_bytes().chunks(7) {
+        engine.push(chunk);
+    }
+    assert_eq!(engine.finish(), report);
+}
+
+#[test]
+fn a_snapshot_keeps_its_config() {
+    let config = Config { window_seconds: 60, min_score: 10, ..Config::default() };
+    let mut engine = Engine::new(config.clone());
+    engine.push(b"{}\n");
+    let restored = Engine::restore_saved(&engine.snapshot()).unwrap();
+    assert_eq!(restored.report(), engine.report());
+}
