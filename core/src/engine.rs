@@ -56,7 +56,9 @@ pub(crate) struct Persisted {
     pub carry: Vec<u8>,
     /// The line being received was rejected as too long; skip to its end.
     pub skip_line: bool,
-    pub counters: Counters,
+    /// The counts kept as events arrive (the other `Stats` fields are read
+    /// off the state when a report is made).
+    pub counters: Stats,
     pub errors: Vec<ItemError>,
     pub closed: BTreeMap<String, Chain>,
     /// Per chain id: hash of its last rendering and its version.
@@ -113,19 +115,6 @@ impl State {
             );
         }
     }
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub(crate) struct Counters {
-    pub events: u64,
-    pub accepted: u64,
-    pub rejected: u64,
-    pub ignored: u64,
-    pub by_schema: BTreeMap<String, u64>,
-    pub processes: u64,
-    pub late_events: u64,
-    pub chains_closed: u64,
-    pub chains_evicted: u64,
 }
 
 impl Engine {
@@ -191,22 +180,13 @@ impl Engine {
         chains.sort_by(|a, b| {
             b.score.cmp(&a.score).then_with(|| a.root.time.cmp(&b.root.time)).then_with(|| a.id.cmp(&b.id))
         });
-        let c = &s.p.counters;
+        // Counted as events arrive; the rest is read off the state now.
         let ev = &s.store.evictions;
         let stats = Stats {
-            events: c.events,
-            accepted: c.accepted,
-            rejected: c.rejected,
-            ignored: c.ignored,
-            by_schema: c.by_schema.clone(),
-            processes: c.processes,
             merged_starts: ev.merged_starts,
             mshta_processes: s.store.mshta.len() as u64,
             chains: found,
             chains_below_min_score: found - chains.len() as u64,
-            chains_closed: c.chains_closed,
-            chains_evicted: c.chains_evicted,
-            late_events: c.late_events,
             processes_tracked: s.store.process_count() as u64,
             activity_tracked: s.store.acts.len() as u64,
             processes_expired: ev.processes_expired,
@@ -214,6 +194,7 @@ impl Engine {
             activity_expired: ev.activity_expired,
             activity_evicted: ev.activity_over_cap,
             state_bytes: s.store.approx_bytes() as u64,
+            ..s.p.counters.clone()
         };
         let mut warnings = Vec::new();
         if stats.events == 0 {

@@ -11,6 +11,36 @@ use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAcces
 use std::borrow::Cow;
 use std::fmt;
 
+/// Visitor methods that read any JSON scalar as the value's default: for
+/// fields that must be objects (or strings) in one schema and may be
+/// anything in another. `with_str` also covers strings.
+macro_rules! scalars_as_default {
+    () => {
+        fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(Default::default())
+        }
+        fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(Default::default())
+        }
+        fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(Default::default())
+        }
+        fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(Default::default())
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Default::default())
+        }
+    };
+    (with_str) => {
+        $crate::scalar::scalars_as_default!();
+        fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(Default::default())
+        }
+    };
+}
+pub(crate) use scalars_as_default;
+
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Scalar<'a> {
     Str(Cow<'a, str>),
@@ -140,6 +170,12 @@ impl<'de> Visitor<'de> for ScalarVisitor {
 /// the collector's name in some nxlog pipelines).
 pub(crate) struct Obj<T>(pub Option<T>);
 
+impl<T> Default for Obj<T> {
+    fn default() -> Self {
+        Obj(None)
+    }
+}
+
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Obj<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct ObjVisitor<T>(std::marker::PhantomData<T>);
@@ -155,24 +191,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Obj<T> {
                 while seq.next_element::<IgnoredAny>()?.is_some() {}
                 Ok(Obj(None))
             }
-            fn visit_str<E: de::Error>(self, _: &str) -> Result<Obj<T>, E> {
-                Ok(Obj(None))
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Obj<T>, E> {
-                Ok(Obj(None))
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Obj<T>, E> {
-                Ok(Obj(None))
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Obj<T>, E> {
-                Ok(Obj(None))
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Obj<T>, E> {
-                Ok(Obj(None))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Obj<T>, E> {
-                Ok(Obj(None))
-            }
+            scalars_as_default!(with_str);
         }
         d.deserialize_any(ObjVisitor(std::marker::PhantomData))
     }

@@ -4,26 +4,11 @@
 //! a line), or on a snapshot/restore in the middle; pid reuse, missing
 //! roots, deep trees, parent cycles and far-away events behave.
 
+mod support;
+
 use mshta_chain_core::{analyze, Config, Engine, Report};
 use serde_json::{json, Value};
-
-/// SplitMix64: small, seeded, reproducible.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-}
+use support::Rng;
 
 const T0: i64 = 1_714_557_600_000; // 2024-05-01T10:00:00Z
 

@@ -5,21 +5,7 @@
 mod support;
 
 use mshta_chain_core::{analyze, Config, Engine};
-
-/// SplitMix64: a tiny seeded generator (no dependency needed).
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+use support::Rng;
 
 fn seed_lines() -> Vec<Vec<u8>> {
     let path = support::realdata().join("otrf/cmd_mshta_javascript_getobject_sct.jsonl");

@@ -404,6 +404,7 @@ pub(crate) struct AttributeFields<'a> {
 
 /// The streaming API's `records`: an array of records, each with a
 /// `category` and the row in `properties`. Anything else reads as empty.
+#[derive(Default)]
 pub(crate) struct Records<'a>(pub Vec<StreamRecord<'a>>);
 
 #[derive(Deserialize)]
@@ -431,26 +432,9 @@ impl<'de: 'a, 'a> Deserialize<'de> for Records<'a> {
                 }
                 Ok(Records(out))
             }
+            crate::scalar::scalars_as_default!(with_str);
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Records<'a>, A::Error> {
                 while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(Records(Vec::new()))
-            }
-            fn visit_str<E: de::Error>(self, _: &str) -> Result<Records<'a>, E> {
-                Ok(Records(Vec::new()))
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Records<'a>, E> {
-                Ok(Records(Vec::new()))
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Records<'a>, E> {
-                Ok(Records(Vec::new()))
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Records<'a>, E> {
-                Ok(Records(Vec::new()))
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Records<'a>, E> {
-                Ok(Records(Vec::new()))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Records<'a>, E> {
                 Ok(Records(Vec::new()))
             }
         }
@@ -488,23 +472,9 @@ impl<'de> Deserialize<'de> for Strs {
                 }
                 Ok(Strs(out))
             }
+            crate::scalar::scalars_as_default!();
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Strs, A::Error> {
                 while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(Strs::default())
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Strs, E> {
-                Ok(Strs::default())
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Strs, E> {
-                Ok(Strs::default())
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Strs, E> {
-                Ok(Strs::default())
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Strs, E> {
-                Ok(Strs::default())
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Strs, E> {
                 Ok(Strs::default())
             }
         }
@@ -543,21 +513,7 @@ impl<'de> Deserialize<'de> for Element {
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Element, E> {
                 Ok(Element { text: Some(v.to_string()), ..Element::default() })
             }
-            fn visit_unit<E: de::Error>(self) -> Result<Element, E> {
-                Ok(Element::default())
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Element, E> {
-                Ok(Element::default())
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Element, E> {
-                Ok(Element::default())
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Element, E> {
-                Ok(Element::default())
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Element, E> {
-                Ok(Element::default())
-            }
+            crate::scalar::scalars_as_default!();
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Element, A::Error> {
                 while seq.next_element::<IgnoredAny>()?.is_some() {}
                 Ok(Element::default())
@@ -631,23 +587,9 @@ impl<'de> Deserialize<'de> for AdditionalFields {
                 let o = AdditionalFieldsObj::deserialize(de::value::MapAccessDeserializer::new(map))?;
                 Ok(o.into_fields())
             }
+            crate::scalar::scalars_as_default!();
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<AdditionalFields, A::Error> {
                 while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(AdditionalFields::default())
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<AdditionalFields, E> {
-                Ok(AdditionalFields::default())
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<AdditionalFields, E> {
-                Ok(AdditionalFields::default())
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<AdditionalFields, E> {
-                Ok(AdditionalFields::default())
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<AdditionalFields, E> {
-                Ok(AdditionalFields::default())
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<AdditionalFields, E> {
                 Ok(AdditionalFields::default())
             }
         }
