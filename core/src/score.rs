@@ -111,7 +111,7 @@ pub(crate) fn score(v: &View, t: &Tuning) -> (i64, Vec<Reason>) {
         .filter(|p| !p.contains("://") && !lower(basename(p)).eq(&own_name) && !lower(p).ends_with("mshta.exe"))
         .filter(|p| !(p.starts_with('{') && p.ends_with('}')))
         .collect();
-    if let Some(p) = local_paths.iter().find(|p| p.len() > 2 && p[2..].contains(':')) {
+    if let Some(p) = local_paths.iter().find(|p| p.get(2..).is_some_and(|rest| rest.contains(':'))) {
         script_content = true;
         add("cmdline_alternate_data_stream", format!("runs content from an alternate data stream ({p})"), root_ev());
     } else if let Some(p) = local_paths.iter().find(|p| {

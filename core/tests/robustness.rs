@@ -161,3 +161,211 @@ fn a_snapshot_keeps_its_config() {
     let restored = Engine::restore_saved(&engine.snapshot()).unwrap();
     assert_eq!(restored.report(), engine.report());
 }
+
+#[test]
+fn any_command_line_scores_without_panicking() {
+    // Command lines are attacker-controlled: multi-byte characters next to
+    // quotes, colons, slashes, URLs and GUIDs must not break scoring, the
+    // inventory's shapes or path extraction.
+    let alphabet: Vec<&str> = vec![
+        "€",
+        "é",
+        "😀",
+        "\"",
+        ":",
+        "\\",
+        "/",
+        " ",
+        "a",
+        ".",
+        "hta",
+        "http://",
+        "https://x.example/",
+        "{",
+        "}",
+        "0",
+        "9",
+        "-",
+        "javascript:",
+        "vbscript:",
+        "\\users\\",
+        "c:",
+        "%20",
+        "^",
+        "\\\\",
+        "@ssl",
+        "#",
+        "1e460bd7-f1c3-4b2e-88bf-4e770a288af5",
+    ];
+    let mut rng = Rng(99);
+    for i in 0..3_000 {
+        let cmd: String = (0..rng.below(40)).map(|_| alphabet[rng.below(alphabet.len())]).collect();
+        let parent: String = (0..rng.below(6)).map(|_| alphabet[rng.below(alphabet.len())]).collect();
+        let line = serde_json::json!({
+            "EventID": 1, "Channel": "Microsoft-Windows-Sysmon/Operational", "Hostname": "H",
+            "UtcTime": "2024-01-01 00:00:00.000", "ProcessId": (i % 50).to_string(),
+            "Image": "C:\\Windows\\System32\\mshta.exe", "CommandLine": cmd,
+            "ParentImage": parent, "ParentCommandLine": cmd,
+        });
+        let report = analyze(line.to_string().as_bytes(), &Config::default());
+        assert_eq!(report.chains.len(), 1, "{line}");
+        assert_eq!(report.inventory.len(), 1);
+    }
+}
+
+#[test]
+fn random_objects_over_every_schemas_keys_never_panic() {
+    use serde_json::{json, Map, Value};
+    // Keys every decoder reads, at the levels they read them.
+    let top = [
+        "EventID",
+        "Channel",
+        "Hostname",
+        "Computer",
+        "UtcTime",
+        "TimeCreated",
+        "@timestamp",
+        "ProcessGuid",
+        "ProcessId",
+        "ProcessID",
+        "Image",
+        "OriginalFileName",
+        "CommandLine",
+        "ParentProcessId",
+        "ParentProcessGuid",
+        "ParentImage",
+        "TargetFilename",
+        "ImageLoaded",
+        "QueryName",
+        "Initiated",
+        "DestinationIp",
+        "DestinationPort",
+        "SourcePort",
+        "NewProcessId",
+        "NewProcessName",
+        "Direction",
+        "Application",
+        "DestAddress",
+        "DestPort",
+        "class_uid",
+        "activity_id",
+        "time",
+        "metadata",
+        "device",
+        "actor",
+        "process",
+        "query",
+        "file",
+        "dst_endpoint",
+        "connection_info",
+        "module",
+        "event",
+        "host",
+        "destination",
+        "source",
+        "network",
+        "dns",
+        "dll",
+        "user",
+        "data_stream",
+        "agent",
+        "winlog",
+        "Event",
+        "Timestamp",
+        "DeviceId",
+        "DeviceName",
+        "ActionType",
+        "ProcessCreationTime",
+        "FolderPath",
+        "FileName",
+        "InitiatingProcessId",
+        "InitiatingProcessCreationTime",
+        "RemoteIP",
+        "RemotePort",
+        "AdditionalFields",
+        "records",
+        "category",
+        "properties",
+    ];
+    let mut rng = Rng(2024);
+    fn value(rng: &mut Rng, depth: u32, keys: &[&str]) -> Value {
+        match rng.below(if depth > 2 { 7 } else { 10 }) {
+            0 => json!(rng.next() as i64),
+            1 => json!(-(rng.below(10) as i64)),
+            2 => json!(1.5e300),
+            3 => json!(rng.chance(50)),
+            4 => Value::Null,
+            5 => json!(["x", 1, null]),
+            6 => json!(
+                [
+                    "1",
+                    "4688",
+                    "Microsoft-Windows-Sysmon/Operational",
+                    "0x1f",
+                    "2024-01-01 00:00:00.000",
+                    "€😀",
+                    "{00000000-0000-0000-0000-000000000000}",
+                    "mshta.exe",
+                    "AdvancedHunting-DeviceProcessEvents",
+                    "process",
+                    "start"
+                ][rng.below(11)]
+            ),
+            _ => {
+                let mut m = Map::new();
+                for _ in 0..rng.below(6) {
+                    let k = keys[rng.below(keys.len())];
+                    m.insert(k.to_string(), value(rng, depth + 1, keys));
+                }
+                Value::Object(m)
+            }
+        }
+    }
+    let mut nested_keys: Vec<&str> = top.to_vec();
+    nested_keys.extend([
+        "System",
+        "EventData",
+        "event_id",
+        "channel",
+        "computer_name",
+        "event_data",
+        "entity_id",
+        "pid",
+        "executable",
+        "command_line",
+        "pe",
+        "parent",
+        "uid",
+        "cmd_line",
+        "created_time",
+        "parent_process",
+        "path",
+        "name",
+        "hostname",
+        "ip",
+        "port",
+        "direction",
+        "question",
+        "direction_id",
+        "#attributes",
+        "#text",
+        "SystemTime",
+        "dataset",
+        "module",
+        "code",
+        "type",
+        "action",
+        "version",
+        "DnsQueryString",
+    ]);
+    for _ in 0..5_000 {
+        let mut m = Map::new();
+        for _ in 0..rng.below(12) {
+            let k = top[rng.below(top.len())];
+            m.insert(k.to_string(), value(&mut rng, 0, &nested_keys));
+        }
+        let line = Value::Object(m).to_string();
+        let report = analyze(line.as_bytes(), &Config::default());
+        assert_eq!(report.stats.accepted + report.stats.rejected, 1, "{line}");
+    }
+}
