@@ -44,3 +44,22 @@ fn detector_accumulates_batches() {
     let chains: Array = get(&report, "chains").into();
     assert_eq!(chains.length(), 1);
 }
+
+#[wasm_bindgen_test]
+fn snapshot_restores_with_saved_or_given_options() {
+    let options = js_sys::Object::new();
+    Reflect::set(&options, &"min_score".into(), &JsValue::from_f64(101.0)).unwrap();
+    assert!(Detector::new(options.into()).is_err(), "min_score above 100 is rejected");
+
+    let mut d = Detector::new(JsValue::UNDEFINED).unwrap_or_else(|_| panic!("new failed"));
+    d.push_bytes(MSHTA).unwrap_or_else(|_| panic!("push failed"));
+    let bytes = d.snapshot();
+    let mut restored = Detector::restore(&bytes, JsValue::UNDEFINED).unwrap_or_else(|_| panic!("restore failed"));
+    let report = restored.finish().unwrap_or_else(|_| panic!("finish failed"));
+    let chains: Array = get(&report, "chains").into();
+    assert_eq!(chains.length(), 1);
+    let mut bad = bytes.clone();
+    bad[bytes.len() / 2] ^= 0xff;
+    assert!(Detector::restore(&bad, JsValue::UNDEFINED).is_err(), "a corrupted snapshot is an error");
+    assert!(Detector::restore(&bytes[..bytes.len() - 3], JsValue::UNDEFINED).is_err(), "a truncated one too");
+}
