@@ -101,13 +101,16 @@ pub struct CoverageReport {
 
 impl Coverage {
     pub(crate) fn add(&mut self, ev: &Event) {
-        let key = ev.host.to_ascii_lowercase();
-        let c = if self.hosts.contains_key(&key) || self.hosts.len() < MAX_HOSTS {
-            self.hosts.entry(key).or_default()
-        } else {
-            &mut self.overflow
+        // Per event: no allocation unless the host or schema is new.
+        let key = crate::names::lower(ev.host.trim());
+        if !self.hosts.contains_key(key.as_ref()) && self.hosts.len() < MAX_HOSTS {
+            self.hosts.insert(key.to_string(), Counts::default());
+        }
+        let c = match self.hosts.get_mut(key.as_ref()) {
+            Some(c) => c,
+            None => &mut self.overflow,
         };
-        *c.sources.entry(ev.schema.name().to_string()).or_default() += 1;
+        crate::engine::count(&mut c.sources, ev.schema.name());
         match &ev.kind {
             Kind::ProcessStart(ps) => {
                 c.process_starts += 1;

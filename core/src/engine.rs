@@ -156,9 +156,15 @@ impl Engine {
         let mut chains: Vec<Chain> = s.p.closed.values().cloned().collect();
         chains.extend(open.iter().map(|parts| render(&s.store, &self.tuning, parts, window, "open")));
         let found = chains.len() as u64;
-        let mut pending = s.clone();
-        pending.inventory_ready(true, self.config.lateness_ms());
-        let inventory = pending.p.inventory.entries(|shape, parent| {
+        // The inventory as if every waiting mshta process were counted now
+        // (without changing the state: only the inventory is copied).
+        let mut inventory = s.p.inventory.clone();
+        for &id in &s.store.uninventoried {
+            let p = s.store.proc(id);
+            let host = &*s.store.hosts[p.host as usize].display;
+            inventory.add(host, s.store.start_utc(p), p.command_line.as_deref(), &p.image, p.parent.image.as_deref());
+        }
+        let inventory = inventory.entries(|shape, parent| {
             chains
                 .iter()
                 .filter(|c| {
@@ -294,12 +300,12 @@ impl Engine {
             match piece.and_then(|b| decode(b, index)) {
                 Ok(Decoded::Event(ev)) => {
                     counts.1 += 1;
-                    *s.p.counters.by_schema.entry(ev.schema.name().to_string()).or_default() += 1;
+                    count(&mut s.p.counters.by_schema, ev.schema.name());
                     s.accept(&ev, lateness);
                 }
                 Ok(Decoded::Many(events, schema, record_errors)) => {
                     counts.1 += 1;
-                    *s.p.counters.by_schema.entry(schema.name().to_string()).or_default() += 1;
+                    count(&mut s.p.counters.by_schema, schema.name());
                     for ev in &events {
                         s.accept(ev, lateness);
                     }
@@ -312,7 +318,7 @@ impl Engine {
                 Ok(Decoded::Ignored(schema)) => {
                     counts.1 += 1;
                     s.p.counters.ignored += 1;
-                    *s.p.counters.by_schema.entry(schema.name().to_string()).or_default() += 1;
+                    count(&mut s.p.counters.by_schema, schema.name());
                 }
                 Err(reason) => {
                     counts.2 += 1;
@@ -399,6 +405,17 @@ impl Engine {
         s.p.open_ids = now_open.into_iter().filter(|id| !s.p.closed.contains_key(id)).collect();
         changed.sort_by(|a, b| a.chain.id.cmp(&b.chain.id));
         (changed, retracted)
+    }
+}
+
+/// Adds one to a named counter, allocating the name only the first time
+/// (this runs for every event).
+pub(crate) fn count(map: &mut BTreeMap<String, u64>, name: &str) {
+    match map.get_mut(name) {
+        Some(n) => *n += 1,
+        None => {
+            map.insert(name.to_string(), 1);
+        }
     }
 }
 

@@ -11,7 +11,7 @@
 //! the way a hash map with fixed keys can; its order is also deterministic.
 
 use crate::event::{Activity, Actor, Clock, Event, Kind, ProcessStart, Source};
-use crate::names::{basename, host_key, is_mshta, EntityId};
+use crate::names::{basename, is_mshta, EntityId};
 use crate::time::Millis;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -174,8 +174,10 @@ pub(crate) struct Store {
 
 impl Store {
     pub(crate) fn host(&mut self, name: &str) -> HostId {
-        let key = host_key(name);
-        if let Some(&id) = self.host_ids.get(&key) {
+        // Per event: look up without allocating when the name is already
+        // in its key form (lower case, trimmed).
+        let key = crate::names::lower(name.trim());
+        if let Some(&id) = self.host_ids.get(key.as_ref()) {
             let info = &mut self.hosts[id as usize];
             if *name < *info.display {
                 info.display = name.into();
@@ -183,6 +185,7 @@ impl Store {
             return id;
         }
         let id = self.hosts.len() as HostId;
+        let key: Box<str> = key.into();
         self.hosts.push(HostInfo { key: key.clone(), display: name.into(), ..HostInfo::default() });
         self.host_ids.insert(key, id);
         id

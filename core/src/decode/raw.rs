@@ -15,210 +15,176 @@ use std::fmt;
 
 type F<'a> = Option<Scalar<'a>>;
 
-#[derive(Deserialize, Default)]
-pub(crate) struct Raw<'a> {
-    // --- Windows event, System level (flat exports: top level) ---
-    #[serde(rename = "EventID", borrow)]
-    pub event_id: F<'a>,
-    #[serde(rename = "Channel", borrow)]
-    pub channel: F<'a>,
-    #[serde(rename = "SourceName", borrow)]
-    pub source_name: F<'a>,
-    #[serde(rename = "Provider")]
-    pub provider: Option<Element>,
-    #[serde(rename = "Hostname", borrow)]
-    pub hostname: F<'a>,
-    #[serde(rename = "Computer", borrow)]
-    pub computer: F<'a>,
-    #[serde(rename = "TimeCreated")]
-    pub time_created: Option<Element>,
-    #[serde(rename = "TimeCreated_attributes", borrow)]
-    pub time_created_attributes: Option<Obj<AttributeFields<'a>>>,
-    #[serde(rename = "@timestamp", borrow)]
-    pub timestamp: F<'a>,
-    #[serde(rename = "EventTime", borrow)]
-    pub event_time: F<'a>,
+/// Defines `Raw` from `field: Type = "JSON key"` lines, with a
+/// `Deserialize` that finds each key's field by binary search.
+macro_rules! raw_struct {
+    ($( $field:ident : $ty:ty = $name:literal ),* $(,)?) => {
+        #[derive(Default)]
+        pub(crate) struct Raw<'a> {
+            $( pub $field: $ty, )*
+        }
 
-    // --- Sysmon EventData ---
-    #[serde(rename = "UtcTime", borrow)]
-    pub utc_time: F<'a>,
-    #[serde(rename = "ProcessGuid", borrow)]
-    pub process_guid: F<'a>,
-    #[serde(rename = "ProcessId", borrow)]
-    pub process_id: F<'a>,
-    #[serde(rename = "Image", borrow)]
-    pub image: F<'a>,
-    #[serde(rename = "OriginalFileName", borrow)]
-    pub original_file_name: F<'a>,
-    #[serde(rename = "CommandLine", borrow)]
-    pub command_line: F<'a>,
-    #[serde(rename = "User", borrow)]
-    pub user: F<'a>,
-    #[serde(rename = "ParentProcessGuid", borrow)]
-    pub parent_process_guid: F<'a>,
-    #[serde(rename = "ParentProcessId", borrow)]
-    pub parent_process_id: F<'a>,
-    #[serde(rename = "ParentImage", borrow)]
-    pub parent_image: F<'a>,
-    #[serde(rename = "ParentCommandLine", borrow)]
-    pub parent_command_line: F<'a>,
-    #[serde(rename = "TargetFilename", borrow)]
-    pub target_filename: F<'a>,
-    #[serde(rename = "ImageLoaded", borrow)]
-    pub image_loaded: F<'a>,
-    #[serde(rename = "QueryName", borrow)]
-    pub query_name: F<'a>,
-    #[serde(rename = "Initiated", borrow)]
-    pub initiated: F<'a>,
-    #[serde(rename = "SourceIp", borrow)]
-    pub source_ip: F<'a>,
-    #[serde(rename = "SourcePort", borrow)]
-    pub source_port: F<'a>,
-    #[serde(rename = "DestinationIp", borrow)]
-    pub destination_ip: F<'a>,
-    #[serde(rename = "DestinationPort", borrow)]
-    pub destination_port: F<'a>,
-    #[serde(rename = "DestinationHostname", borrow)]
-    pub destination_hostname: F<'a>,
+        #[allow(non_camel_case_types)]
+        #[derive(Clone, Copy, Debug, PartialEq)]
+        enum Fid {
+            $( $field, )*
+        }
 
-    // --- Security auditing EventData (4688, 4689, 5156) ---
-    #[serde(rename = "NewProcessId", borrow)]
-    pub new_process_id: F<'a>,
-    #[serde(rename = "NewProcessName", borrow)]
-    pub new_process_name: F<'a>,
-    #[serde(rename = "ParentProcessName", borrow)]
-    pub parent_process_name: F<'a>,
-    #[serde(rename = "ProcessName", borrow)]
-    pub process_name: F<'a>,
-    #[serde(rename = "SubjectUserName", borrow)]
-    pub subject_user_name: F<'a>,
-    #[serde(rename = "SubjectDomainName", borrow)]
-    pub subject_domain_name: F<'a>,
-    #[serde(rename = "TargetUserName", borrow)]
-    pub target_user_name: F<'a>,
-    #[serde(rename = "TargetDomainName", borrow)]
-    pub target_domain_name: F<'a>,
-    #[serde(rename = "ProcessID", borrow)]
-    pub process_id_upper: F<'a>,
-    #[serde(rename = "Application", borrow)]
-    pub application: F<'a>,
-    #[serde(rename = "Direction", borrow)]
-    pub direction: F<'a>,
-    #[serde(rename = "SourceAddress", borrow)]
-    pub source_address: F<'a>,
-    #[serde(rename = "DestAddress", borrow)]
-    pub dest_address: F<'a>,
-    #[serde(rename = "DestPort", borrow)]
-    pub dest_port: F<'a>,
+        /// The JSON keys in byte order, with their fields.
+        const FIELDS: &[(&str, Fid)] = &[ $( ($name, Fid::$field), )* ];
 
-    // --- Containers of the other Windows shapes ---
-    #[serde(rename = "Event", borrow)]
-    pub event_xml: Option<Obj<Box<Nested<'a>>>>,
-    #[serde(borrow)]
-    pub winlog: Option<Obj<Box<Winlog<'a>>>>,
+        impl<'de: 'a, 'a> Deserialize<'de> for Raw<'a> {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V<'a>(std::marker::PhantomData<&'a ()>);
+                impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+                    type Value = Raw<'a>;
+                    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                        f.write_str("a JSON object")
+                    }
+                    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Raw<'a>, A::Error> {
+                        let mut raw = Raw::default();
+                        while let Some(Key(field)) = map.next_key::<Key>()? {
+                            match field {
+                                None => {
+                                    map.next_value::<IgnoredAny>()?;
+                                }
+                                $( Some(Fid::$field) => raw.$field = map.next_value()?, )*
+                            }
+                        }
+                        Ok(raw)
+                    }
+                }
+                d.deserialize_map(V(std::marker::PhantomData))
+            }
+        }
+    };
+}
 
-    // --- ECS ---
-    #[serde(borrow)]
-    pub event: Option<Obj<EcsEvent<'a>>>,
-    #[serde(borrow)]
-    pub process: Option<Obj<Box<ProcObj<'a>>>>,
-    #[serde(borrow)]
-    pub host: Option<Obj<HostObj<'a>>>,
-    #[serde(borrow)]
-    pub destination: Option<Obj<Endpoint<'a>>>,
-    #[serde(borrow)]
-    pub source: Option<Obj<Endpoint<'a>>>,
-    #[serde(borrow)]
-    pub network: Option<Obj<NetworkObj<'a>>>,
-    #[serde(borrow)]
-    pub dns: Option<Obj<DnsObj<'a>>>,
-    #[serde(borrow)]
-    pub file: Option<Obj<FileObj<'a>>>,
-    #[serde(borrow)]
-    pub dll: Option<Obj<FileObj<'a>>>,
-    #[serde(rename = "user", borrow)]
-    pub ecs_user: Option<Obj<UserObj<'a>>>,
-    #[serde(borrow)]
-    pub data_stream: Option<Obj<DataStream<'a>>>,
-    #[serde(borrow)]
-    pub agent: Option<Obj<AgentObj<'a>>>,
+/// The table's order: by length, then bytes. Most comparisons end at the
+/// length, without comparing bytes.
+fn order(a: &str, b: &str) -> std::cmp::Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.as_bytes().cmp(b.as_bytes()))
+}
 
-    // --- OCSF ---
-    #[serde(borrow)]
-    pub class_uid: F<'a>,
-    #[serde(borrow)]
-    pub activity_id: F<'a>,
-    #[serde(borrow)]
-    pub time: F<'a>,
-    #[serde(borrow)]
-    pub metadata: Option<Obj<Metadata<'a>>>,
-    #[serde(borrow)]
-    pub device: Option<Obj<HostObj<'a>>>,
-    #[serde(borrow)]
-    pub actor: Option<Obj<OcsfActor<'a>>>,
-    #[serde(borrow)]
-    pub src_endpoint: Option<Obj<Endpoint<'a>>>,
-    #[serde(borrow)]
-    pub dst_endpoint: Option<Obj<Endpoint<'a>>>,
-    #[serde(borrow)]
-    pub connection_info: Option<Obj<ConnectionInfo<'a>>>,
-    #[serde(borrow)]
-    pub query: Option<Obj<QueryObj<'a>>>,
-    #[serde(borrow)]
-    pub module: Option<Obj<ModuleObj<'a>>>,
+/// A key of `Raw`: its field, or `None` for a key no decoder reads.
+struct Key(Option<Fid>);
 
-    // --- Microsoft Defender XDR advanced hunting ---
-    #[serde(rename = "Timestamp", borrow)]
-    pub d_timestamp: F<'a>,
-    #[serde(rename = "DeviceId", borrow)]
-    pub d_device_id: F<'a>,
-    #[serde(rename = "DeviceName", borrow)]
-    pub d_device_name: F<'a>,
-    #[serde(rename = "ActionType", borrow)]
-    pub d_action_type: F<'a>,
-    #[serde(rename = "ProcessCreationTime", borrow)]
-    pub d_process_creation_time: F<'a>,
-    #[serde(rename = "FileName", borrow)]
-    pub d_file_name: F<'a>,
-    #[serde(rename = "FolderPath", borrow)]
-    pub d_folder_path: F<'a>,
-    #[serde(rename = "ProcessCommandLine", borrow)]
-    pub d_process_command_line: F<'a>,
-    #[serde(rename = "ProcessVersionInfoOriginalFileName", borrow)]
-    pub d_process_original_file_name: F<'a>,
-    #[serde(rename = "AccountDomain", borrow)]
-    pub d_account_domain: F<'a>,
-    #[serde(rename = "AccountName", borrow)]
-    pub d_account_name: F<'a>,
-    #[serde(rename = "InitiatingProcessId", borrow)]
-    pub d_ip_id: F<'a>,
-    #[serde(rename = "InitiatingProcessCreationTime", borrow)]
-    pub d_ip_creation_time: F<'a>,
-    #[serde(rename = "InitiatingProcessFileName", borrow)]
-    pub d_ip_file_name: F<'a>,
-    #[serde(rename = "InitiatingProcessFolderPath", borrow)]
-    pub d_ip_folder_path: F<'a>,
-    #[serde(rename = "InitiatingProcessCommandLine", borrow)]
-    pub d_ip_command_line: F<'a>,
-    #[serde(rename = "RemoteIP", borrow)]
-    pub d_remote_ip: F<'a>,
-    #[serde(rename = "RemotePort", borrow)]
-    pub d_remote_port: F<'a>,
-    #[serde(rename = "RemoteUrl", borrow)]
-    pub d_remote_url: F<'a>,
-    #[serde(rename = "LocalIP", borrow)]
-    pub d_local_ip: F<'a>,
-    #[serde(rename = "LocalPort", borrow)]
-    pub d_local_port: F<'a>,
-    #[serde(rename = "AdditionalFields")]
-    pub d_additional_fields: Option<AdditionalFields>,
-    /// Streaming API: `{"records":[{"category":..,"properties":{..}}]}`.
-    #[serde(borrow)]
-    pub records: Option<Records<'a>>,
-    #[serde(borrow)]
-    pub category: F<'a>,
-    #[serde(borrow)]
-    pub properties: Option<Obj<Box<Raw<'a>>>>,
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
+                Ok(Key(FIELDS.binary_search_by(|(name, _)| order(name, v)).ok().map(|i| FIELDS[i].1)))
+            }
+        }
+        d.deserialize_identifier(V)
+    }
+}
+
+// Every field any supported schema uses, at any level, with its JSON key.
+// Listed by key length, then bytes: the generated lookup is a binary
+// search over this order (a test checks it). serde's derive would compare
+// each key against every name in turn, a fifth of the decoder's time for a
+// struct this wide.
+raw_struct! {
+    dll: Option<Obj<FileObj<'a>>> = "dll",
+    dns: Option<Obj<DnsObj<'a>>> = "dns",
+    user: F<'a> = "User",
+    file: Option<Obj<FileObj<'a>>> = "file",
+    host: Option<Obj<HostObj<'a>>> = "host",
+    time: F<'a> = "time",
+    ecs_user: Option<Obj<UserObj<'a>>> = "user",
+    event_xml: Option<Obj<Box<Nested<'a>>>> = "Event",
+    image: F<'a> = "Image",
+    actor: Option<Obj<OcsfActor<'a>>> = "actor",
+    agent: Option<Obj<AgentObj<'a>>> = "agent",
+    event: Option<Obj<EcsEvent<'a>>> = "event",
+    query: Option<Obj<QueryObj<'a>>> = "query",
+    device: Option<Obj<HostObj<'a>>> = "device",
+    module: Option<Obj<ModuleObj<'a>>> = "module",
+    source: Option<Obj<Endpoint<'a>>> = "source",
+    winlog: Option<Obj<Box<Winlog<'a>>>> = "winlog",
+    channel: F<'a> = "Channel",
+    event_id: F<'a> = "EventID",
+    d_local_ip: F<'a> = "LocalIP",
+    utc_time: F<'a> = "UtcTime",
+    network: Option<Obj<NetworkObj<'a>>> = "network",
+    process: Option<Obj<Box<ProcObj<'a>>>> = "process",
+    records: Option<Records<'a>> = "records",
+    computer: F<'a> = "Computer",
+    dest_port: F<'a> = "DestPort",
+    d_device_id: F<'a> = "DeviceId",
+    d_file_name: F<'a> = "FileName",
+    hostname: F<'a> = "Hostname",
+    provider: Option<Element> = "Provider",
+    d_remote_ip: F<'a> = "RemoteIP",
+    source_ip: F<'a> = "SourceIp",
+    category: F<'a> = "category",
+    metadata: Option<Obj<Metadata<'a>>> = "metadata",
+    direction: F<'a> = "Direction",
+    event_time: F<'a> = "EventTime",
+    initiated: F<'a> = "Initiated",
+    d_local_port: F<'a> = "LocalPort",
+    process_id_upper: F<'a> = "ProcessID",
+    process_id: F<'a> = "ProcessId",
+    query_name: F<'a> = "QueryName",
+    d_remote_url: F<'a> = "RemoteUrl",
+    d_timestamp: F<'a> = "Timestamp",
+    class_uid: F<'a> = "class_uid",
+    timestamp: F<'a> = "@timestamp",
+    d_action_type: F<'a> = "ActionType",
+    d_device_name: F<'a> = "DeviceName",
+    d_folder_path: F<'a> = "FolderPath",
+    d_remote_port: F<'a> = "RemotePort",
+    source_name: F<'a> = "SourceName",
+    source_port: F<'a> = "SourcePort",
+    properties: Option<Obj<Box<Raw<'a>>>> = "properties",
+    d_account_name: F<'a> = "AccountName",
+    application: F<'a> = "Application",
+    command_line: F<'a> = "CommandLine",
+    dest_address: F<'a> = "DestAddress",
+    image_loaded: F<'a> = "ImageLoaded",
+    parent_image: F<'a> = "ParentImage",
+    process_guid: F<'a> = "ProcessGuid",
+    process_name: F<'a> = "ProcessName",
+    time_created: Option<Element> = "TimeCreated",
+    activity_id: F<'a> = "activity_id",
+    data_stream: Option<Obj<DataStream<'a>>> = "data_stream",
+    destination: Option<Obj<Endpoint<'a>>> = "destination",
+    new_process_id: F<'a> = "NewProcessId",
+    dst_endpoint: Option<Obj<Endpoint<'a>>> = "dst_endpoint",
+    src_endpoint: Option<Obj<Endpoint<'a>>> = "src_endpoint",
+    d_account_domain: F<'a> = "AccountDomain",
+    destination_ip: F<'a> = "DestinationIp",
+    source_address: F<'a> = "SourceAddress",
+    new_process_name: F<'a> = "NewProcessName",
+    target_filename: F<'a> = "TargetFilename",
+    target_user_name: F<'a> = "TargetUserName",
+    destination_port: F<'a> = "DestinationPort",
+    parent_process_id: F<'a> = "ParentProcessId",
+    subject_user_name: F<'a> = "SubjectUserName",
+    connection_info: Option<Obj<ConnectionInfo<'a>>> = "connection_info",
+    d_additional_fields: Option<AdditionalFields> = "AdditionalFields",
+    original_file_name: F<'a> = "OriginalFileName",
+    target_domain_name: F<'a> = "TargetDomainName",
+    parent_command_line: F<'a> = "ParentCommandLine",
+    parent_process_guid: F<'a> = "ParentProcessGuid",
+    parent_process_name: F<'a> = "ParentProcessName",
+    subject_domain_name: F<'a> = "SubjectDomainName",
+    d_process_command_line: F<'a> = "ProcessCommandLine",
+    destination_hostname: F<'a> = "DestinationHostname",
+    d_ip_id: F<'a> = "InitiatingProcessId",
+    d_process_creation_time: F<'a> = "ProcessCreationTime",
+    time_created_attributes: Option<Obj<AttributeFields<'a>>> = "TimeCreated_attributes",
+    d_ip_file_name: F<'a> = "InitiatingProcessFileName",
+    d_ip_folder_path: F<'a> = "InitiatingProcessFolderPath",
+    d_ip_command_line: F<'a> = "InitiatingProcessCommandLine",
+    d_ip_creation_time: F<'a> = "InitiatingProcessCreationTime",
+    d_process_original_file_name: F<'a> = "ProcessVersionInfoOriginalFileName",
 }
 
 /// `evtx_dump`: `{"Event":{"System":{..},"EventData":{..}}}`.
@@ -594,5 +560,20 @@ impl<'de> Deserialize<'de> for AdditionalFields {
             }
         }
         d.deserialize_any(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_in_byte_order_for_the_binary_search() {
+        for pair in FIELDS.windows(2) {
+            assert!(order(pair[0].0, pair[1].0).is_lt(), "{} before {}", pair[0].0, pair[1].0);
+        }
+        let raw: Raw = serde_json::from_str(r#"{"EventID":1,"zzz":[1,{"a":2}],"Channel":"x","EventID_":3}"#).unwrap();
+        assert_eq!(raw.event_id.and_then(|s| s.uint().ok().flatten()), Some(1));
+        assert_eq!(raw.channel.as_ref().and_then(Scalar::text), Some("x"));
     }
 }
