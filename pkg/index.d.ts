@@ -211,8 +211,14 @@ export interface InventoryEntry {
   last_seen: string;
   /** One real command line of the group. */
   example: string;
-  /** Highest score of a chain of this group in the report (0 when its chains were left out or evicted). */
-  max_score: number;
+  /**
+   * Highest score of a chain of this group (chains below `min_score`
+   * included); `null` when none of its chains is in the report: evicted by
+   * `max_chains`, or an mshta nested in another chain. A baseline must not
+   * take `null` for a low score; after evictions (`stats.chains_evicted`)
+   * it covers the chains kept only, and may be understated.
+   */
+  max_score: number | null;
 }
 
 /** One mshta process (the root) with its lineage and what followed it. */
@@ -497,9 +503,17 @@ export interface Update {
   rejected: number;
   /**
    * The chains this batch created or changed, each with its new version;
-   * in chain id order. Unaffected by `min_score`.
+   * in chain id order. Chains scoring below `min_score` are left out (a
+   * chain announced earlier that falls below `min_score` is not announced
+   * again: `report()` has its current state).
    */
   chains: VersionedChain[];
+  /**
+   * Ids of chains announced by an earlier Update that no longer exist: a
+   * second sensor's report of the root (say Sysmon 1 after Security 4688)
+   * merged them into another chain, announced in `chains`. Drop them.
+   */
+  retracted: string[];
 }
 
 /** @deprecated The old name of {@link Update} (its first three fields). */
@@ -547,13 +561,13 @@ export class Detector {
   /** The report as of now, without ending the stream (an unfinished line waits, with a warning). */
   report(): Report;
   /**
-   * The detector's state (versioned, checksummed bytes, without the
-   * options): restore it with `Detector.restore` in any runtime.
+   * The detector's state, with the options it runs with (versioned,
+   * checksummed bytes): restore it with `Detector.restore` in any runtime.
    */
   snapshot(): Uint8Array;
   /**
-   * A detector continuing from a snapshot, with the given options (they are
-   * not part of the snapshot: pass the same ones to get the same results).
+   * A detector continuing from a snapshot: without `options`, with the
+   * options the snapshot was taken with; with `options`, with those instead.
    * @throws Error naming the problem for a truncated, corrupted or foreign
    *   snapshot, or for invalid options.
    */

@@ -1,7 +1,7 @@
 // Type declarations for `mshta-chain/text` (src/text.js): plain-text and
 // NDJSON renderings of a report. The module has no imports and no Node APIs.
 
-import type { Report, Severity } from "./index.js";
+import type { Chain, Report, Severity } from "./index.js";
 
 /** Options of {@link formatText}. */
 export interface TextOptions {
@@ -19,11 +19,24 @@ export interface TextOptions {
  * Renders a report as readable plain text: a header with counts, one block
  * per chain (severity, score, host, root, command line, user, parent, the
  * ancestors above it, open/closed status, the process tree, network, DNS,
- * files, script-engine modules and the reasons), then the rejected items,
- * the warnings and the telemetry gaps (coverage verdicts other than `ok`). Control characters from the telemetry are shown escaped.
- * Ends with a newline.
+ * files, script-engine modules, the reasons with their points, and a triage
+ * checklist: see {@link triage}), then the rejected items, the warnings, the
+ * inventory count and the coverage section (the overall verdicts, each one
+ * not `ok` with its detail, and the hosts with gaps). Control characters
+ * from the telemetry are shown escaped. Ends with a newline.
  */
 export function formatText(report: Report, options?: TextOptions): string;
+
+/**
+ * The triage checklist of one chain, as short imperative lines: the content
+ * mshta ran (URLs and UNC paths to retrieve, inline script to decode, the
+ * local file to collect), the parent to check, the shells and LOLBins it
+ * started to review, the connections to block or inspect, the DNS names to
+ * hunt for, the files to collect (Startup folder persistence first), and,
+ * from `report.coverage`, the telemetry its host lacks ("no network
+ * telemetry from this host: ask for Sysmon 3 ..."). Raw values: not escaped.
+ */
+export function triage(chain: Chain, report?: Pick<Report, "coverage"> | null): string[];
 
 /** One JSON line per chain, each ending in "\n"; the empty string when there are no chains. */
 export function formatNdjson(report: Report): string;

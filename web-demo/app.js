@@ -6,10 +6,10 @@
 
 import init, { Detector, version } from "../pkg/web.js";
 
-// Bytes gathered from the stream before each push. JSON Lines may be cut
-// anywhere (the detector carries an unfinished line to the next push); a
-// JSON array must be pushed whole, so an input starting with "[" is
-// gathered to its end.
+// Bytes gathered from the stream before each push (for speed: any cut
+// gives the same report). JSON Lines may be cut anywhere (the detector
+// carries an unfinished line to the next push); a JSON array must be pushed
+// whole, so an input starting with "[" is gathered to its end.
 const BATCH_BYTES = 4 * 1024 * 1024;
 const SAMPLE_URL = "../tests/data/sample.jsonl";
 const SEVERITIES = ["critical", "high", "medium", "low", "informational"];
@@ -115,7 +115,7 @@ async function analyseSources(sources) {
   let read = 0;
   let events = 0;
   let rejected = 0;
-  const changed = new Set();
+  const changed = new Set(); // ids of the chains announced so far (less the retracted ones)
   try {
     for (const source of sources) {
       const reader = source.stream().getReader();
@@ -131,6 +131,8 @@ async function analyseSources(sources) {
         events += update.events;
         rejected += update.rejected;
         for (const chain of update.chains) changed.add(chain.id);
+        // Chains merged into another (a second sensor's report of the root).
+        for (const id of update.retracted ?? []) changed.delete(id);
       };
       for (;;) {
         const { value, done } = await reader.read();
@@ -144,7 +146,7 @@ async function analyseSources(sources) {
         if (kind === "other" && pending >= BATCH_BYTES) push();
         progress.value = read;
         setStatus(
-          `Reading ${source.name}: ${fmtBytes(read)}${total ? ` of ${fmtBytes(total)}` : ""} · ${fmtInt(events)} events · ${changed.size} chain updates`,
+          `Reading ${source.name}: ${fmtBytes(read)}${total ? ` of ${fmtBytes(total)}` : ""} · ${fmtInt(events)} events · ${changed.size} chains so far`,
         );
       }
       push();
@@ -477,8 +479,8 @@ function renderInventory() {
       table(
         ["max score", "count", "hosts", "parent", "shape", "first seen", "last seen"],
         [...inventory]
-          .sort((a, b) => b.max_score - a.max_score || b.count - a.count)
-          .map((g) => [String(g.max_score), fmtInt(g.count), `${g.hosts} (${(g.host_names ?? []).map(clean).join(", ")})`, clean(g.parent || "?"), mono(g.shape), clean(g.first_seen), clean(g.last_seen)]),
+          .sort((a, b) => (b.max_score ?? -1) - (a.max_score ?? -1) || b.count - a.count)
+          .map((g) => [g.max_score === null || g.max_score === undefined ? "?" : String(g.max_score), fmtInt(g.count), `${g.hosts} (${(g.host_names ?? []).map(clean).join(", ")})`, clean(g.parent || "?"), mono(g.shape), clean(g.first_seen), clean(g.last_seen)]),
       ),
       false,
     ),

@@ -1,26 +1,28 @@
 #!/usr/bin/env node
 // mshta-chain CLI: scan Windows telemetry files for mshta.exe execution
-// chains and print the report as JSON, NDJSON (one chain a line) or text.
+// chains and print the report as JSON, NDJSON (one chain a line), text, OCSF
+// Detection Findings or ECS alerts; or write a baseline config.
 //
 // Exit status: 0 when the scan ran (whatever it found), 2 for a usage error,
 // an unreadable input or config file, or an invalid config; 1 for anything
 // unexpected. Errors are one line on stderr, never a stack trace.
 
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
+import { toEcs, toOcsf } from "../src/formats.js";
 import { formatNdjson, formatText } from "../src/text.js";
 
 const PROGRAM = "mshta-chain";
-const FORMATS = ["json", "ndjson", "text"];
+const FORMATS = ["json", "ndjson", "text", "ocsf", "ecs", "ocsf-ndjson", "ecs-ndjson"];
 const PROGRESS_BYTES = 32 * 1024 * 1024;
 // Inputs are pushed to the detector in batches of about this size, so a
 // large file is never held in memory whole (JSON Lines may be cut anywhere:
-// the detector carries an unfinished line to the next push). A JSON array
-// must reach the detector in one push, so an input that starts with "[" is
-// read whole.
+// the detector carries an unfinished line to the next push). The size is for
+// speed only: any cut gives the same report. A JSON array must reach the
+// detector in one push, so an input that starts with "[" is read whole.
 const BATCH_BYTES = 16 * 1024 * 1024;
 
 const USAGE = `Usage:
-  ${PROGRAM} scan [--format json|ndjson|text] [--min-score N] [--config FILE] [FILE ... | -]
+  ${PROGRAM} scan [--format json|ndjson|text|ocsf|ecs] [--min-score N] [--config FILE] [FILE ... | -]
   ${PROGRAM} baseline [--below N] [--config FILE] [FILE ... | -]
   ${PROGRAM} --help | -h
   ${PROGRAM} --version
@@ -41,12 +43,23 @@ Commands:
                     mshta invocations (inventory groups: command-line shape
                     and parent) whose chains all scored below N. Scanning
                     with it marks those invocations as known good
-                    (reason baseline_known) while new ones score as before.
+                    (reason baseline_known, -40 points) while new ones
+                    score as before. Groups whose score is unknown (none
+                    of their chains is in the report, as for an mshta
+                    nested in another chain) are left out, with a note on
+                    stderr. Refused (exit 2) when chains were evicted
+                    (max_chains): scores may then be understated.
 
 Options:
   --format FORMAT   json (default): the report as one JSON document;
                     ndjson: one JSON line per chain;
-                    text: a readable summary.
+                    text: a readable report: each chain's tree, activity,
+                    reasons and triage checklist, then the inventory and
+                    the telemetry coverage;
+                    ocsf: a JSON array of OCSF 1.8.0 Detection Findings
+                    (class 2004), one per chain;
+                    ecs: a JSON array of ECS alert documents, one per chain;
+                    ocsf-ndjson, ecs-ndjson: the same, one JSON line each.
   --min-score N     Leave out chains scoring below N (0-100); overrides
                     min_score from --config.
   --below N         baseline: take groups whose chains all scored below N
@@ -332,8 +345,15 @@ async function scan(args) {
   const report = await analyseInputs(opts, options);
 
   let out;
+  const productVersion = packageVersion();
   if (opts.format === "ndjson") {
     out = formatNdjson(report);
+  } else if (opts.format === "ocsf" || opts.format === "ecs") {
+    const docs = opts.format === "ocsf" ? toOcsf(report, { productVersion }) : toEcs(report, { productVersion });
+    out = JSON.stringify(docs, null, 2) + "\n";
+  } else if (opts.format === "ocsf-ndjson" || opts.format === "ecs-ndjson") {
+    const docs = opts.format === "ocsf-ndjson" ? toOcsf(report, { productVersion }) : toEcs(report, { productVersion });
+    out = docs.map((doc) => JSON.stringify(doc) + "\n").join("");
   } else if (opts.format === "text") {
     const color = process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
     out = formatText(report, { color });
@@ -357,18 +377,32 @@ async function baseline(args) {
   const config = opts.config === undefined ? {} : readConfig(opts.config);
   const report = await analyseInputs(opts, { ...config, min_score: 0 });
   if (report.stats.chains_evicted > 0) {
-    // An evicted chain's group reports max_score 0: it would look benign.
+    // A group's max_score covers the chains still in the report. Eviction
+    // takes the lowest scores of its time, not of the whole stream, so a
+    // group may have lost a high-scoring chain and kept a low one: its
+    // max_score would be understated and an attack baselined.
     throw new UsageError(
-      `${report.stats.chains_evicted} chains were evicted (max_chains): their scores are unknown; raise max_chains in the config`,
+      `${report.stats.chains_evicted} chains were evicted (max_chains): inventory scores may be understated; raise max_chains in the config`,
     );
   }
   const key = (e) => `${e.parent}\u0000${e.shape}`;
   const entries = new Map();
   for (const e of Array.isArray(config.baseline) ? config.baseline : []) entries.set(key(e), e);
+  let unknown = 0;
   for (const group of report.inventory) {
+    // max_score is null when none of the group's chains is in the report
+    // (an mshta nested in another chain belongs to that chain): its score
+    // is unknown, so it is never taken for known good.
+    if (group.max_score === null || group.max_score === undefined) {
+      unknown++;
+      continue;
+    }
     if (group.max_score < opts.below) {
       entries.set(key(group), { shape: group.shape, parent: group.parent, count: group.count, hosts: group.hosts });
     }
+  }
+  if (unknown > 0) {
+    progress(`note: ${unknown} inventory group(s) left out: none of their chains is in the report, so their score is unknown`);
   }
   const sorted = [...entries.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   const { baseline: _old, ...rest } = config;

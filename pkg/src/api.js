@@ -78,8 +78,9 @@ export function createApi(glue, ensureReady = () => {}) {
     }
     /**
      * Adds a batch (JSON Lines may stop inside a line: the rest comes with
-     * the next push). Returns `{ events, accepted, rejected, chains }`:
-     * counts for the batch and the chains it created or changed.
+     * the next push). Returns `{ events, accepted, rejected, chains,
+     * retracted }`: counts for the batch, the chains it created or changed,
+     * and the ids of chains announced before that were merged away.
      */
     push(input) {
       const inner = this.#live();
@@ -97,11 +98,14 @@ export function createApi(glue, ensureReady = () => {}) {
     report() {
       return this.#live().report();
     }
-    /** The detector's state as bytes, for `Detector.restore` (any runtime). */
+    /** The detector's state and options as bytes, for `Detector.restore` (any runtime). */
     snapshot() {
       return this.#live().snapshot();
     }
-    /** A detector continuing from a snapshot; throws on a bad snapshot. */
+    /**
+     * A detector continuing from a snapshot, with the snapshot's options or
+     * the `options` given; throws on a bad snapshot.
+     */
     static restore(bytes, options) {
       ensureReady();
       return new Detector(undefined, glue.Detector.restore(toBytes(bytes), options));

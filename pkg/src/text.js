@@ -1,5 +1,6 @@
-// Plain-text and NDJSON renderings of an mshta-chain report. No imports and
-// no Node APIs, so the module runs unchanged in browsers, Deno and Workers.
+// Plain-text and NDJSON renderings of an mshta-chain report, and the triage
+// checklist of a chain. No imports and no Node APIs, so the module runs
+// unchanged in browsers, Deno and Workers.
 //
 // Everything printed that comes from telemetry (command lines, paths, host
 // and user names) is passed through `clean`, which turns control characters
@@ -106,8 +107,182 @@ function treeOrder(children) {
   return out;
 }
 
+// ---------------------------------------------------------------------------
+// Triage: what to examine next, derived from the chain.
+
+const SHELLS_AND_LOLBINS = new Set([
+  "powershell.exe", "pwsh.exe", "powershell_ise.exe", "cmd.exe", "wscript.exe", "cscript.exe", "mshta.exe",
+  "rundll32.exe", "regsvr32.exe", "certutil.exe", "bitsadmin.exe", "curl.exe", "wget.exe", "msiexec.exe",
+  "schtasks.exe", "at.exe", "reg.exe", "regedit.exe", "wmic.exe", "msbuild.exe", "installutil.exe",
+  "regasm.exe", "regsvcs.exe", "cmstp.exe", "forfiles.exe", "certreq.exe", "esentutl.exe", "expand.exe",
+  "extrac32.exe", "hh.exe", "odbcconf.exe", "pcalua.exe", "sc.exe", "net.exe", "net1.exe", "whoami.exe",
+  "nltest.exe", "bash.exe", "wsl.exe", "finger.exe", "ftp.exe", "tar.exe", "msxsl.exe",
+]);
+const POWERSHELL = new Set(["powershell.exe", "pwsh.exe", "powershell_ise.exe"]);
+const OFFICE = new Set([
+  "winword.exe", "excel.exe", "powerpnt.exe", "outlook.exe", "onenote.exe", "onenotem.exe", "mspub.exe",
+  "msaccess.exe", "visio.exe", "eqnedt32.exe",
+]);
+const BROWSERS = new Set(["chrome.exe", "msedge.exe", "firefox.exe", "iexplore.exe", "opera.exe", "brave.exe"]);
+const SCRIPT_HOSTS = new Set(["cmd.exe", "wscript.exe", "cscript.exe", "powershell.exe", "pwsh.exe"]);
+const RISKY_FILE = /\.(exe|dll|scr|com|pif|cpl|ocx|sys|ps1|psm1|psd1|vbs|vbe|js|jse|wsf|wsh|hta|sct|bat|cmd|lnk|msi|msp|jar|zip|7z|rar|cab|iso|img|vhd|vhdx)$/i;
+const STARTUP = /\\start menu\\programs\\startup\\|\\programdata\\microsoft\\windows\\start menu\\programs\\startup\\/i;
+// Needs (coverage verdicts) and the telemetry that provides them.
+const TELEMETRY = {
+  process_command_lines: ["process command lines", "Sysmon 1, or Security 4688 with command-line auditing"],
+  parent_lineage: ["parent processes", "Sysmon 1 (ParentImage, ParentProcessGuid)"],
+  file_creation: ["file-creation telemetry", "Sysmon 11"],
+  network: ["network telemetry", "Sysmon 3 (or Security 5156)"],
+  dns: ["DNS telemetry", "Sysmon 22"],
+};
+
+/** URLs and UNC paths named in a command line (trailing quote/bracket/punctuation removed). */
+function commandLineTargets(commandLine) {
+  if (typeof commandLine !== "string" || commandLine === "") return [];
+  const out = [];
+  const add = (t) => {
+    const v = t.replace(/["'()<>;,\]]+$/g, "").replace(/[.]+$/, "");
+    if (v.length > 0 && !out.includes(v)) out.push(v);
+  };
+  for (const m of commandLine.matchAll(/\b(?:https?|ftp):\/\/[^\s"'()<>]+/gi)) add(m[0]);
+  for (const m of commandLine.matchAll(/\\\\[A-Za-z0-9._$@-]+(?:@SSL)?(?:@\d+)?\\[^\s"'()<>]+/g)) add(m[0]);
+  return out;
+}
+
+/** Local .hta (or other) files the root's command line runs, from its quoted or bare arguments. */
+function localTargets(commandLine) {
+  if (typeof commandLine !== "string") return [];
+  const out = [];
+  for (const m of commandLine.matchAll(/"([A-Za-z]:\\[^"]+)"|(?:^|\s)([A-Za-z]:\\\S+)/g)) {
+    const path = (m[1] ?? m[2]).replace(/["'();,]+$/, "");
+    const name = imageName(path).toLowerCase();
+    if (name === "mshta.exe" || name === "mshta") continue;
+    if (!out.includes(path)) out.push(path);
+  }
+  return out;
+}
+
+const lowerName = (path) => imageName(path).toLowerCase();
+
 /**
- * Renders a report as readable plain text.
+ * The triage checklist of one chain: short imperative lines naming what to
+ * examine next (the content mshta ran, its parent, the processes it started,
+ * where it connected, what it wrote), and the telemetry its host lacks.
+ * `report` (optional) supplies the host's coverage.
+ */
+export function triage(chain, report) {
+  const items = [];
+  const add = (text) => {
+    if (!items.includes(text)) items.push(text);
+  };
+  const root = chain?.root ?? {};
+  const cmd = typeof root.command_line === "string" ? root.command_line : "";
+  const reasons = Array.isArray(chain?.reasons) ? chain.reasons : [];
+  const has = (id) => reasons.some((r) => r.id === id);
+  const files = Array.isArray(chain?.files) ? chain.files : [];
+
+  // 1. What mshta ran.
+  if (root.inferred || root.command_line == null) {
+    add(`find mshta's own start (pid ${root.pid}) in the host's logs: its command line${root.parent ? "" : " and parent"} were not seen`);
+  }
+  for (const url of commandLineTargets(cmd)) {
+    add(`retrieve and inspect the content at ${url} (in a sandbox: it is what mshta ran)`);
+  }
+  const inline = /\b(?:javascript|vbscript|about):/i.test(cmd);
+  if (inline) {
+    add("decode and review the inline script in mshta's command line (what it creates, runs or downloads)");
+  }
+  const ranByRoot = new Map(files.filter((f) => f.relation === "run_by_root").map((f) => [f.path.toLowerCase(), f]));
+  // (A path inside inline script is the script's business, covered above.)
+  for (const path of inline ? [] : localTargets(cmd)) {
+    const dropped = ranByRoot.get(path.toLowerCase());
+    const note = dropped ? ` (written by ${imageName(dropped.image)}${dropped.pid != null ? ` pid ${dropped.pid}` : ""} just before mshta ran it)` : "";
+    add(`collect and inspect the file mshta ran: ${path}${note}`);
+  }
+  for (const f of ranByRoot.values()) {
+    add(`collect and inspect the file mshta ran: ${f.path} (written by ${imageName(f.image)}${f.pid != null ? ` pid ${f.pid}` : ""} just before mshta ran it)`);
+  }
+
+  // 2. Who started it.
+  const parent = root.parent;
+  if (parent && parent.image) {
+    const name = lowerName(parent.image);
+    const who = `${imageName(parent.image)}${parent.pid != null ? ` pid ${parent.pid}` : ""}`;
+    if (OFFICE.has(name)) add(`check the parent ${who} for the document or macro that launched mshta (and where it came from: mail, download)`);
+    else if (name === "explorer.exe") add(`ask the user what they opened or ran (parent ${who}: a double-click, a shortcut or Run dialog)`);
+    else if (name === "svchost.exe" || name === "wmiprvse.exe" || has("parent_dcom") || has("parent_wmi"))
+      add(`find the remote caller: mshta was started through ${who} (DCOM/WMI); check inbound connections and logons on the host`);
+    else if (BROWSERS.has(name)) add(`check the browser history of ${who} for the page or download that launched mshta`);
+    else if (SCRIPT_HOSTS.has(name)) add(`check the parent ${who} (its command line and its own parent) for the script or document that launched mshta`);
+    else add(`check the parent ${who} for what launched mshta`);
+  }
+
+  // 3. What it started.
+  const children = Array.isArray(chain?.children) ? chain.children : [];
+  const others = [];
+  for (const c of children) {
+    const name = lowerName(c.image);
+    if (name === "conhost.exe") continue;
+    if (POWERSHELL.has(name)) add(`review the PowerShell command line of pid ${c.pid} (and its script block log, event 4104)`);
+    else if (SHELLS_AND_LOLBINS.has(name)) add(`review the command line of ${imageName(c.image)} pid ${c.pid}`);
+    else if (c.executed_file) add(`collect and inspect ${c.image} (pid ${c.pid}): it runs a file the chain wrote`);
+    else others.push(`${imageName(c.image)} pid ${c.pid}`);
+  }
+  if (others.length > 0) add(`check what the other processes it started did: ${others.slice(0, 3).join(", ")}${others.length > 3 ? ` and ${others.length - 3} more` : ""}`);
+
+  // 4. Where it connected, what it looked up.
+  const network = Array.isArray(chain?.network) ? chain.network : [];
+  const endpoints = [];
+  for (const n of network) {
+    if (n.direction === "inbound") {
+      add(`find the host that connected in from ${n.src_ip ?? "?"} (port ${n.dst_port ?? "?"}): the likely DCOM caller`);
+      continue;
+    }
+    const ip = n.dst_ip == null ? "?" : n.dst_ip.includes(":") ? `[${n.dst_ip}]` : n.dst_ip;
+    const text = `${ip}:${n.dst_port ?? "?"}${n.dst_host ? ` (${n.dst_host})` : ""}`;
+    if (!endpoints.includes(text)) endpoints.push(text);
+  }
+  if (endpoints.length > 0) {
+    add(`block or inspect connections to ${endpoints.slice(0, 3).join(", ")}${endpoints.length > 3 ? ` and ${endpoints.length - 3} more` : ""}; look for other hosts talking to them`);
+  }
+  const queries = [...new Set((Array.isArray(chain?.dns) ? chain.dns : []).map((d) => d.query))];
+  if (queries.length > 0) {
+    add(`search DNS and proxy logs for other hosts resolving ${queries.slice(0, 3).join(", ")}${queries.length > 3 ? ` and ${queries.length - 3} more` : ""}`);
+  }
+
+  // 5. What it wrote.
+  const written = files.filter((f) => f.relation !== "run_by_root");
+  for (const f of files.filter((f) => STARTUP.test(f.path))) {
+    add(`look for persistence in the Startup folder file ${f.path} (it runs at every logon)`);
+  }
+  // PowerShell writes and deletes __PSScriptPolicyTest_* at every start: not worth collecting.
+  const risky = written
+    .filter((f) => !STARTUP.test(f.path) && RISKY_FILE.test(f.path) && !/\\__PSScriptPolicyTest_[^\\]*$/i.test(f.path))
+    .map((f) => f.path);
+  if (risky.length > 0) add(`collect and hash the files it wrote: ${risky.slice(0, 3).join(", ")}${risky.length > 3 ? ` and ${risky.length - 3} more` : ""}`);
+
+  // 6. Known good?
+  if (reasons.some((r) => r.id === "baseline_known" || String(r.id).startsWith("allowlisted_"))) {
+    add("confirm this is still the known-good use the baseline or allowlist describes");
+  }
+
+  // 7. What the telemetry of this host cannot show.
+  const host = typeof chain?.host === "string" ? chain.host.toLowerCase() : "";
+  const coverage = (Array.isArray(report?.coverage?.hosts) ? report.coverage.hosts : []).find((h) => h.host === host);
+  for (const v of Array.isArray(coverage?.verdicts) ? coverage.verdicts : []) {
+    const [what, source] = TELEMETRY[v.need] ?? [v.need, null];
+    if (v.status === "missing") add(`no ${what} from this host: ask for ${source ?? "it"}`);
+    else if (v.status === "partial") add(`${what} partial on this host (${v.detail}): ask for ${source ?? "more"}`);
+  }
+  return items;
+}
+
+/**
+ * Renders a report as readable plain text: a header with counts; per chain
+ * its root, parent, process tree, activity, reasons with their points and a
+ * triage checklist (see `triage`); then the rejected items, the warnings,
+ * the inventory count and the coverage section (overall verdicts, each gap
+ * with its detail, and the hosts with gaps).
  *
  * Options: `color` (true for ANSI colours; default false), `maxItems` (items
  * shown per list before "... and N more"; default 20), `maxCommandLine`
@@ -240,6 +415,12 @@ export function formatText(report, options = {}) {
       const idWidth = Math.max(...reasons.map((r) => clean(r.id).length));
       list(reasons, "    ", (r) => `${signed(r).padStart(pointsWidth)}  ${clean(r.id).padEnd(idWidth)}  ${clean(r.detail)}`);
     }
+
+    const checklist = triage(chain, report);
+    if (checklist.length > 0) {
+      lines.push("  triage:");
+      list(checklist, "    ", (item) => `- ${shorten(item, maxRootCmd)}`);
+    }
   }
 
   // Rejected items: `errors` is capped by max_errors, `stats.rejected` is the
@@ -257,12 +438,37 @@ export function formatText(report, options = {}) {
     for (const w of warnings) lines.push(paint(ANSI.yellow, `warning: ${clean(w)}`));
   }
 
-  // Telemetry gaps: what this data cannot show (overall verdicts not "ok").
-  const verdicts = Array.isArray(report?.coverage?.overall?.verdicts) ? report.coverage.overall.verdicts : [];
-  const gaps = (stats.events ?? 0) > 0 ? verdicts.filter((v) => v && v.status !== "ok") : [];
-  if (gaps.length > 0) {
-    lines.push("");
-    for (const v of gaps) lines.push(paint(ANSI.dim, `coverage: ${clean(v.need)} ${clean(v.status)}: ${clean(v.detail)}`));
+  // Inventory: every mshta execution, grouped for baselining.
+  const inventory = Array.isArray(report?.inventory) ? report.inventory : [];
+  if (inventory.length > 0) {
+    const executions = inventory.reduce((n, g) => n + (Number(g?.count) || 0), 0);
+    const hostNames = new Set(inventory.flatMap((g) => (Array.isArray(g?.host_names) ? g.host_names : [])));
+    lines.push(
+      "",
+      `inventory: ${plural(inventory.length, "mshta invocation shape")} (${plural(executions, "execution")} on ${plural(hostNames.size, "host")}); ` +
+        "see the report's inventory, or `mshta-chain baseline` to mark the known-good ones",
+    );
+  }
+
+  // Coverage: what the telemetry can show, overall and per host (gaps only).
+  const coverage = report?.coverage;
+  const verdicts = Array.isArray(coverage?.overall?.verdicts) ? coverage.overall.verdicts : [];
+  if ((stats.events ?? 0) > 0 && verdicts.length > 0) {
+    const hosts = Array.isArray(coverage.hosts) ? coverage.hosts : [];
+    const hostCount = hosts.length + (Number(coverage.hosts_not_listed) || 0);
+    const status = (v) => {
+      const text = `${clean(v.need)} ${clean(v.status)}`;
+      return v.status === "ok" ? text : paint(v.status === "missing" ? ANSI.red : ANSI.yellow, text);
+    };
+    lines.push("", paint(ANSI.bold, `coverage (${plural(hostCount, "host")}):`));
+    lines.push(`  overall: ${verdicts.map(status).join(", ")}`);
+    for (const v of verdicts) if (v.status !== "ok") lines.push(`    ${status(v)}: ${clean(v.detail)}`);
+    const gaps = hosts.filter((h) => (Array.isArray(h?.verdicts) ? h.verdicts : []).some((v) => v.status !== "ok"));
+    list(gaps, "  ", (h) => {
+      const bad = h.verdicts.filter((v) => v.status !== "ok");
+      return `${clean(h.host)}: ${bad.map((v) => `${status(v)}: ${clean(v.detail)}`).join("; ")}`;
+    });
+    if (Number(coverage.hosts_not_listed) > 0) lines.push(paint(ANSI.dim, `  (${coverage.hosts_not_listed} more hosts counted in overall only)`));
   }
 
   return lines.map((line) => line.trimEnd()).join("\n") + "\n";

@@ -301,7 +301,8 @@ test("Detector over two pushes equals analyze over the concatenation", () => {
     const second = detector.push(new TextEncoder().encode(all.slice(cut).join("\n")));
     assert.deepEqual(counts(first), { events: cut, accepted: cut, rejected: 0 });
     assert.deepEqual(counts(second), { events: all.length - cut, accepted: all.length - cut, rejected: 0 });
-    assert.deepEqual(Object.keys(first).sort(), ["accepted", "chains", "events", "rejected"]);
+    assert.deepEqual(Object.keys(first).sort(), ["accepted", "chains", "events", "rejected", "retracted"]);
+    for (const update of [first, second]) assert.deepEqual(update.retracted, [], "one sensor only: no chain is merged away");
     for (const update of [first, second]) {
       for (const chain of update.chains) assert.ok(Number.isInteger(chain.version) && chain.version >= 1);
     }
@@ -335,7 +336,7 @@ test("Detector over the three attack exports, one push each, finds the three cha
   // A push summary counts rejected items of its own batch only.
   const d2 = new Detector();
   d2.push(readBytes("getobject"));
-  assert.deepEqual(d2.push("oops\n{}\n"), { events: 2, accepted: 0, rejected: 2, chains: [] });
+  assert.deepEqual(d2.push("oops\n{}\n"), { events: 2, accepted: 0, rejected: 2, chains: [], retracted: [] });
   assert.deepEqual(d2.finish().errors.map((e) => e.index), [lines(readText("getobject")).length, lines(readText("getobject")).length + 1]);
   d2.free();
 });
@@ -531,7 +532,7 @@ test("push returns an Update whose chain versions go up by one at each change", 
   }
   assert.ok([...history.values()].some((h) => h.length >= 2), "the chain changed after it first appeared");
   // A batch that changes nothing reports no chain.
-  assert.deepEqual(detector.push(""), { events: 0, accepted: 0, rejected: 0, chains: [] });
+  assert.deepEqual(detector.push(""), { events: 0, accepted: 0, rejected: 0, chains: [], retracted: [] });
   // The last version of each chain is the chain in the report.
   const report = detector.finish();
   assert.equal(report.chains.length, 1);
@@ -600,7 +601,7 @@ test("snapshot in one Detector, restore, continue: finish equals one Detector fe
   }
 });
 
-test("Detector.restore takes the options to continue with; a snapshot of a fresh Detector restores", () => {
+test("Detector.restore continues with the snapshot's config, or the options given; a snapshot of a fresh Detector restores", () => {
   const text = [readText("vbscript"), scenarioLines(LOW_SCORING)].join("\n");
   const all = analyze(text);
   const threshold = thresholdBetween(all.chains.map((c) => c.score));
@@ -611,6 +612,18 @@ test("Detector.restore takes the options to continue with; a snapshot of a fresh
   assert.ok(filtered.stats.chains_below_min_score > 0);
   assert.throws(() => Detector.restore(first.snapshot(), { min_score: 300 }), /min_score/);
   first.free();
+  // Without options, the restored detector keeps the config the snapshot was taken with.
+  const tuned = new Detector({ min_score: threshold });
+  const half = Math.floor(text.length / 2);
+  tuned.push(text.slice(0, half));
+  const kept = Detector.restore(tuned.snapshot());
+  kept.push(text.slice(half));
+  assert.deepEqual(kept.finish(), analyze(text, { min_score: threshold }));
+  // With options, those replace it.
+  const replaced = Detector.restore(tuned.snapshot(), {});
+  replaced.push(text.slice(half));
+  assert.deepEqual(replaced.finish(), all);
+  for (const d of [tuned, kept, replaced]) d.free();
   const empty = Detector.restore(new Detector().snapshot());
   empty.push(readBytes("hta"));
   assert.deepEqual(empty.finish(), analyze(readBytes("hta")));
@@ -711,67 +724,107 @@ test("free(): every later call throws 'this Detector was freed'; free is idempot
   }
 });
 
-// Known bugs in the core, documented as `todo` tests: they run and report,
-// but do not fail the suite. Each turns into a plain test once fixed.
+// Regressions of core bugs (formerly `todo` tests): batch cuts between a
+// Security 4688 and its Sysmon 1, a broken first line, a BOM before an
+// array, an over-long line cut across pushes, and a chain id that changed
+// when a second sensor's report of the root arrived.
 
-test(
-  "batch boundaries do not change the report (a Security 4688 and its Sysmon 1 in different batches)",
-  { todo: "core bug: a Security-only chain closes before the exporter clock offset is learned, so the Sysmon start of the same process makes a second chain" },
-  () => {
-    for (const [name, bytes, size] of [
-      ["getobject", readBytes("getobject"), 64 * 1024],
-      ["hta", readBytes("hta"), 4096],
-      ["sample", new Uint8Array(readFileSync(resolve(repo, "tests/data/sample.jsonl"))), 16 * 1024],
-    ]) {
-      const cuts = [];
-      for (let at = size; at < bytes.length; at += size) cuts.push(at);
-      const { detector } = pushCut(bytes, cuts);
-      const streamed = detector.finish();
-      detector.free();
-      assert.deepEqual(
-        streamed.chains.map((c) => [c.root.pid, c.root.sources.join("+")]),
-        analyze(bytes).chains.map((c) => [c.root.pid, c.root.sources.join("+")]),
-        `${name} in ${size}-byte batches`,
-      );
-    }
-  },
-);
+test("batch boundaries do not change the report (a Security 4688 and its Sysmon 1 in different batches)", () => {
+  for (const [name, bytes, size] of [
+    ["getobject", readBytes("getobject"), 64 * 1024],
+    ["hta", readBytes("hta"), 4096],
+    ["sample", new Uint8Array(readFileSync(resolve(repo, "tests/data/sample.jsonl"))), 16 * 1024],
+  ]) {
+    const cuts = [];
+    for (let at = size; at < bytes.length; at += size) cuts.push(at);
+    const { detector } = pushCut(bytes, cuts);
+    const streamed = detector.finish();
+    detector.free();
+    const whole = analyze(bytes);
+    assert.deepEqual(
+      streamed.chains.map((c) => [c.id, c.root.pid, c.root.sources.join("+")]),
+      whole.chains.map((c) => [c.id, c.root.pid, c.root.sources.join("+")]),
+      `${name} in ${size}-byte batches`,
+    );
+    assert.ok(whole.chains.every((c) => c.root.sources.length === 2), `${name}: both sensors in one process`);
+  }
+});
 
-test(
-  "a malformed first line does not swallow the rest of the input",
-  { todo: "core bug: complete_prefix takes an unterminated '{' on the first line for a pretty-printed object and carries everything after it, up to max_item_bytes" },
-  () => {
-    const text = readText("hta");
-    const report = analyze("{broken\n" + text);
-    assert.equal(report.stats.events, lines(text).length + 1);
-    assert.deepEqual(report.errors.map((e) => e.index), [0]);
+test("a chain first seen through one sensor and merged when the other's report arrives: the old id is retracted", () => {
+  for (const name of ["getobject", "vbscript", "hta"]) {
+    const all = lines(readText(name));
+    const isSecurity = (line) => JSON.parse(line).Channel === "Security";
+    // The Security log first (4688 without a process GUID), then Sysmon.
+    const security = all.filter(isSecurity);
+    const sysmon = all.filter((line) => !isSecurity(line));
+    const detector = new Detector();
+    const first = detector.push(security.join("\n") + "\n");
+    assert.equal(first.chains.length, 1, `${name}: the Security-only chain is announced`);
+    const [early] = first.chains;
+    assert.deepEqual(early.root.sources, ["security"]);
+    assert.deepEqual(first.retracted, []);
+    const second = detector.push(sysmon.join("\n") + "\n");
+    const report = detector.finish();
+    detector.free();
+    // The merged chain has both sensors and the id analyze gives it.
+    const whole = analyze([...security, ...sysmon].join("\n"));
     assert.equal(report.chains.length, 1);
-  },
-);
+    assert.deepEqual(report.chains.map((c) => c.id), whole.chains.map((c) => c.id));
+    const [merged] = report.chains;
+    assert.deepEqual([...merged.root.sources].sort(), ["security", "sysmon"]);
+    assert.equal(merged.root.pid, EXPECTED[name].pid);
+    // The early id changed: it is retracted, the merged chain announced.
+    assert.notEqual(merged.id, early.id);
+    assert.deepEqual(second.retracted, [early.id], `${name}: the Security-only chain is retracted`);
+    assert.deepEqual(second.chains.map((c) => c.id), [merged.id]);
+    assert.ok(!report.chains.some((c) => c.id === early.id), "the retracted chain is not in the report");
+  }
+});
 
-test(
-  "a UTF-8 BOM followed by whitespace before a JSON array is skipped like whitespace",
-  { todo: "core bug: input::complete_prefix does not strip the BOM (input::split does), takes the BOM for a line, and cuts the array before its last line" },
-  () => {
-    const objects = lines(readText("vbscript")).map((line) => JSON.parse(line));
-    const expected = analyze(objects);
-    for (const text of ["\ufeff  " + JSON.stringify(objects, null, 2), "\ufeff\n" + JSON.stringify(objects)]) {
-      assert.deepEqual(analyze(text), expected);
-    }
-  },
-);
+test("a malformed first line does not swallow the rest of the input", () => {
+  const text = readText("hta");
+  const report = analyze("{broken\n" + text);
+  assert.equal(report.stats.events, lines(text).length + 1);
+  assert.deepEqual(report.errors.map((e) => e.index), [0]);
+  assert.equal(report.chains.length, 1);
+  assert.equal(report.chains[0].root.pid, EXPECTED.hta.pid);
+  // The same through a Detector, the broken line alone in the first push.
+  const detector = new Detector();
+  detector.push("{broken\n");
+  detector.push(text);
+  assert.deepEqual(detector.finish(), report);
+  detector.free();
+});
 
-test(
-  "a line longer than max_item_bytes cut across pushes is one rejected item",
-  { todo: "core bug: the carried partial line is dropped with an error, but the rest of that line in the next push is read as a second (invalid) item" },
-  () => {
-    const long = JSON.stringify({ EventID: 1, padding: "a".repeat(3000) }) + "\n";
-    const tail = lines(readText("vbscript")).slice(0, 50).join("\n") + "\n";
-    const whole = analyze(long + tail, { max_item_bytes: 2048 });
-    assert.equal(whole.stats.rejected, 1);
+test("a UTF-8 BOM followed by whitespace before a JSON array is skipped like whitespace", () => {
+  const objects = lines(readText("vbscript")).map((line) => JSON.parse(line));
+  const expected = analyze(objects);
+  for (const text of ["\ufeff  " + JSON.stringify(objects, null, 2), "\ufeff\n" + JSON.stringify(objects)]) {
+    assert.deepEqual(analyze(text), expected);
+    assert.deepEqual(analyze(new TextEncoder().encode(text)), expected);
+  }
+});
+
+test("a line longer than max_item_bytes cut across pushes is one rejected item", () => {
+  const long = JSON.stringify({ EventID: 1, padding: "a".repeat(3000) }) + "\n";
+  // Lines of the export short enough to be accepted.
+  const tail = lines(readText("vbscript")).filter((l) => l.length < 2000).slice(0, 50).join("\n") + "\n";
+  const whole = analyze(long + tail, { max_item_bytes: 2048 });
+  assert.equal(whole.stats.events, 51);
+  assert.equal(whole.stats.rejected, 1);
+  assert.deepEqual(whole.errors.map((e) => e.index), [0]);
+  for (const cut of [100, 2047, 2049, 2500, long.length - 1]) {
     const detector = new Detector({ max_item_bytes: 2048 });
-    detector.push(long.slice(0, 2500));
-    detector.push(long.slice(2500) + tail);
-    assert.deepEqual(detector.finish(), whole);
-  },
-);
+    detector.push(long.slice(0, cut));
+    detector.push(long.slice(cut) + tail);
+    const streamed = detector.finish();
+    detector.free();
+    assert.equal(streamed.stats.events, 51, `cut at ${cut}`);
+    assert.equal(streamed.stats.rejected, 1, `cut at ${cut}`);
+    assert.deepEqual(streamed.errors.map((e) => e.index), [0]);
+    assert.match(streamed.errors[0].reason, /longer than max_item_bytes \(2048\)/);
+    // Everything but the wording of the error is the one-push report.
+    const strip = (r) => ({ ...r, errors: r.errors.map(({ index }) => index) });
+    assert.deepEqual(strip(streamed), strip(whole), `cut at ${cut}`);
+  }
+});

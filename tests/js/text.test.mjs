@@ -8,7 +8,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { analyze } from "../../pkg/node.mjs";
-import { formatNdjson, formatText, imageName, severityRank } from "../../pkg/src/text.js";
+import { formatNdjson, formatText, imageName, severityRank, triage } from "../../pkg/src/text.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "../..");
@@ -168,10 +168,8 @@ test("long lists are cut after 20 items with '... and N more'", () => {
 });
 
 test("errors: at most 20 shown, counted from stats.rejected; then warnings", () => {
-  // Each junk line is a closed object with a syntax error. (An unclosed
-  // "{" on the first line trips a core bug: see the todo test in
-  // api.test.mjs, "a malformed first line does not swallow the rest".)
-  const junk = Array.from({ length: 30 }, (_, i) => `{"bad" ${i}}`).join("\n");
+  // Junk lines: closed objects with a syntax error, and unclosed ones.
+  const junk = Array.from({ length: 30 }, (_, i) => (i % 2 ? `{"bad" ${i}}` : `{bad ${i}`)).join("\n");
   const report = analyze(junk + "\n" + GETOBJECT, { max_errors: 25 });
   assert.equal(report.errors.length, 25);
   assert.equal(report.stats.rejected, 30);
@@ -266,13 +264,111 @@ test("lineage, status, modules and a file the root ran are shown", () => {
   assert.ok(section(formatText(analyze(HTA)), "files").some((l) => l.endsWith("by powershell.exe pid 10848 (run by mshta)")));
 });
 
-test("telemetry gaps (coverage verdicts other than ok) close the report", () => {
+/** The lines of the coverage section (from "coverage (N hosts):" to the end). */
+function coverageSection(text) {
+  const lines = linesOf(text);
+  const start = lines.findIndex((l) => /^coverage \(\d+ hosts?\):$/.test(l));
+  assert.ok(start >= 0, "a coverage section");
+  return lines.slice(start).filter((l) => l !== "");
+}
+
+test("the coverage section closes the report: overall verdicts, each gap's detail, hosts with gaps", () => {
   const report = analyze(VBSCRIPT);
-  const gaps = report.coverage.overall.verdicts.filter((v) => v.status !== "ok");
+  const text = formatText(report);
+  const section = coverageSection(text);
+  assert.equal(section[0], "coverage (1 host):");
+  const verdicts = report.coverage.overall.verdicts;
+  assert.equal(section[1], `  overall: ${verdicts.map((v) => `${v.need} ${v.status}`).join(", ")}`);
+  const gaps = verdicts.filter((v) => v.status !== "ok");
   assert.ok(gaps.length > 0, "this export has no DNS events");
-  const lines = linesOf(formatText(report));
-  for (const v of gaps) assert.ok(lines.includes(`coverage: ${v.need} ${v.status}: ${v.detail}`), v.need);
-  assert.equal(lines.filter((l) => l.startsWith("coverage: ")).length, gaps.length);
+  for (const v of gaps) assert.ok(section.includes(`    ${v.need} ${v.status}: ${v.detail}`), v.need);
+  const [host] = report.coverage.hosts;
+  const hostGaps = host.verdicts.filter((v) => v.status !== "ok");
+  assert.ok(section.includes(`  workstation5: ${hostGaps.map((v) => `${v.need} ${v.status}: ${v.detail}`).join("; ")}`));
+  assert.equal(linesOf(text).at(-2), section.at(-1), "the coverage section is last");
+  // Several hosts: only those with gaps are listed.
+  const sample = analyze(readFileSync(resolve(repo, "tests/data/sample.jsonl")));
+  const many = coverageSection(formatText(sample));
+  assert.equal(many[0], `coverage (${sample.coverage.hosts.length} hosts):`);
+  for (const h of sample.coverage.hosts) {
+    const listed = many.some((l) => l.startsWith(`  ${h.host}: `));
+    assert.equal(listed, h.verdicts.some((v) => v.status !== "ok"), h.host);
+  }
+  // All ok: the overall line only.
+  const hta = coverageSection(formatText(analyze(HTA)));
+  assert.deepEqual(hta, ["coverage (1 host):", "  overall: process_command_lines ok, parent_lineage ok, file_creation ok, network ok, dns ok"]);
   // Nothing to say about an empty input beyond its warning.
-  assert.ok(!formatText(analyze("")).includes("coverage: "));
+  assert.ok(!formatText(analyze("")).includes("coverage"));
+});
+
+test("the inventory count is shown before the coverage", () => {
+  const report = analyze([GETOBJECT, VBSCRIPT, HTA, LOW_SCORING].join("\n"));
+  const lines = linesOf(formatText(report));
+  const executions = report.inventory.reduce((n, g) => n + g.count, 0);
+  const hosts = new Set(report.inventory.flatMap((g) => g.host_names)).size;
+  const line = lines.find((l) => l.startsWith("inventory: "));
+  assert.ok(line, "an inventory line");
+  assert.ok(
+    line.startsWith(`inventory: ${report.inventory.length} mshta invocation shapes (${executions} executions on ${hosts} hosts)`),
+    line,
+  );
+  assert.ok(lines.indexOf(line) < lines.findIndex((l) => l.startsWith("coverage (")));
+  assert.ok(!formatText(analyze(BENIGN)).includes("inventory: "), "no mshta, no inventory line");
+});
+
+test("each chain has a triage checklist derived from it, after its reasons", () => {
+  const checklist = (text) => section(text, "triage").map((l) => l.replace(/^ {4}- /, ""));
+  // getobject: the remote scriptlet, the parent, the connection, the DNS name, the dropped .sct.
+  const getobject = checklist(formatText(analyze(GETOBJECT)));
+  assert.deepEqual(getobject, [
+    "retrieve and inspect the content at https://raw.githubusercontent.com/redcanaryco/atomic-red-team/master/atomics/T1218.005/src/mshta.sct (in a sandbox: it is what mshta ran)",
+    "decode and review the inline script in mshta's command line (what it creates, runs or downloads)",
+    "check the parent cmd.exe pid 10196 (its command line and its own parent) for the script or document that launched mshta",
+    "check what the other processes it started did: calc.exe pid 10264",
+    "block or inspect connections to 151.101.248.133:443; look for other hosts talking to them",
+    "search DNS and proxy logs for other hosts resolving raw.githubusercontent.com",
+    "collect and hash the files it wrote: C:\\Users\\wardog\\AppData\\Local\\Microsoft\\Windows\\INetCache\\IE\\JCR0HU4M\\mshta[1].sct",
+  ]);
+  // vbscript: the PowerShell child, and no DNS telemetry from the host.
+  const vbscript = checklist(formatText(analyze(VBSCRIPT)));
+  assert.ok(vbscript.includes("review the PowerShell command line of pid 9572 (and its script block log, event 4104)"), vbscript.join("\n"));
+  assert.ok(vbscript.includes("no DNS telemetry from this host: ask for Sysmon 22"));
+  assert.ok(!vbscript.some((l) => l.includes("__PSScriptPolicyTest_")), "PowerShell's policy test files are noise");
+  // hta: the dropped HTA mshta ran, in the Startup folder.
+  const hta = checklist(formatText(analyze(HTA)));
+  const startup = "C:\\Users\\wardog\\AppData\\Roaming\\Microsoft\\Windows\\Start Menu\\Programs\\Startup\\T1218.005.hta";
+  assert.ok(hta.includes(`collect and inspect the file mshta ran: ${startup} (written by powershell.exe pid 10848 just before mshta ran it)`), hta.join("\n"));
+  assert.ok(hta.includes(`look for persistence in the Startup folder file ${startup} (it runs at every logon)`));
+  assert.ok(hta.includes("review the command line of cmd.exe pid 7144"));
+  // The section comes right after the reasons.
+  const lines = linesOf(formatText(analyze(HTA)));
+  const reasonsAt = lines.indexOf("  reasons:");
+  const triageAt = lines.indexOf("  triage:");
+  assert.ok(reasonsAt > 0 && triageAt > reasonsAt);
+  assert.ok(lines.slice(reasonsAt + 1, triageAt).every((l) => l.startsWith("    ")));
+});
+
+test("triage: Office parent, DCOM, inbound connection, Startup persistence, known good, no network telemetry", () => {
+  const scenario = (f) => analyze(JSON.parse(readFileSync(resolve(repo, "tests/scenarios", f), "utf8")).events);
+  const office = scenario("attack_office_mshta_powershell.json");
+  const officeList = triage(office.chains[0], office);
+  assert.ok(officeList.some((l) => /^check the parent WINWORD\.EXE pid \d+ for the document or macro that launched mshta/.test(l)), officeList.join("\n"));
+  assert.ok(officeList.some((l) => /^retrieve and inspect the content at http:\/\/203\.0\.113\.5\/doc\.hta/.test(l)));
+  assert.ok(officeList.some((l) => /^look for persistence in the Startup folder file .*\\Startup\\upd\.exe/.test(l)));
+  const dcom = scenario("attack_lethalhta_dcom.json");
+  const dcomList = triage(dcom.chains[0], dcom);
+  assert.ok(dcomList.some((l) => /^find the remote caller: mshta was started through svchost\.exe/.test(l)), dcomList.join("\n"));
+  assert.ok(dcomList.some((l) => /^find the host that connected in from 10\.0\.0\.9/.test(l)));
+  const splash = scenario("benign_sccm_splash.json");
+  const splashList = triage(splash.chains[0], splash);
+  assert.ok(splashList.includes("no network telemetry from this host: ask for Sysmon 3 (or Security 5156)"), splashList.join("\n"));
+  assert.ok(splashList.includes("collect and inspect the file mshta ran: C:\\MEM_Configmgr_5\\splash.hta"));
+  // A baselined chain: confirm it is still the known-good use.
+  const baseline = splash.inventory.map(({ shape, parent }) => ({ shape, parent }));
+  const known = analyze(JSON.parse(readFileSync(resolve(repo, "tests/scenarios/benign_sccm_splash.json"), "utf8")).events, { baseline });
+  assert.ok(triage(known.chains[0], known).includes("confirm this is still the known-good use the baseline or allowlist describes"));
+  // Without a report, no coverage items; an inferred root asks for its start.
+  assert.ok(!triage(splash.chains[0]).some((l) => l.startsWith("no ")));
+  const inferred = { ...splash.chains[0], root: { ...splash.chains[0].root, inferred: true, command_line: null, parent: null } };
+  assert.match(triage(inferred)[0], /^find mshta's own start \(pid 5100\) in the host's logs: its command line and parent were not seen$/);
 });

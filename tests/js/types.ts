@@ -37,7 +37,17 @@ import init, {
   type Update,
   type VersionedChain,
 } from "mshta-chain";
-import { formatNdjson, formatText, severityRank, imageName, type TextOptions } from "mshta-chain/text";
+import { formatNdjson, formatText, severityRank, imageName, triage, type TextOptions } from "mshta-chain/text";
+import {
+  toEcs,
+  toOcsf,
+  ocsfSeverityId,
+  OCSF_VERSION,
+  type EcsAlert,
+  type FormatOptions,
+  type OcsfDetectionFinding,
+  type OcsfEvidence,
+} from "mshta-chain/formats";
 
 // Every accepted input type.
 const options: Options = { window_seconds: 300, min_score: 50, max_errors: 10 };
@@ -72,6 +82,7 @@ const update: Update = detector.push("");
 const counts: number = update.events + update.accepted + update.rejected;
 const versions: number[] = update.chains.map((c: VersionedChain) => c.version);
 const changed: Chain[] = update.chains;
+const retracted: string[] = update.retracted;
 const legacy: PushSummary = detector.push(new Uint8Array(0));
 const partial: Report = detector.report();
 const snapshot: Uint8Array = detector.snapshot();
@@ -195,7 +206,10 @@ function describe(report: Report): string[] {
   for (const entry of report.inventory) {
     const i: InventoryEntry = entry;
     const asBaseline: BaselineEntry = { shape: i.shape, parent: i.parent, count: i.count, hosts: i.hosts };
-    out.push(`${asBaseline.shape} ${i.host_names.join(",")} ${i.first_seen} ${i.last_seen} ${i.example} ${i.max_score}`);
+    const maxScore: number | null = i.max_score;
+    // @ts-expect-error max_score may be null (none of the group's chains is in the report)
+    const alwaysKnown: number = i.max_score;
+    out.push(`${asBaseline.shape} ${i.host_names.join(",")} ${i.first_seen} ${i.last_seen} ${i.example} ${maxScore} ${alwaysKnown}`);
   }
   for (const e of report.errors) {
     const error: ItemError = e;
@@ -226,5 +240,35 @@ const rank: number = severityRank("critical") + severityRank(fromBuffer.chains[0
 const name: string = imageName(fromView.chains[0]?.root.parent?.image);
 // @ts-expect-error color is a boolean
 formatText(streamed, { color: "yes" });
+const checklist: string[] = streamed.chains[0] ? triage(streamed.chains[0], streamed) : [];
 
-export { describe, start, counts, versions, changed, streamed, text, ndjson, rank, name, noVersion, tuned, badAllow };
+// The SOC formats.
+const formatOptions: FormatOptions = { productVersion: "1.2.3" };
+const findings: OcsfDetectionFinding[] = toOcsf(streamed, formatOptions);
+const fromUpdate: OcsfDetectionFinding[] = toOcsf(update);
+for (const f of findings) {
+  const classUid: 2004 = f.class_uid;
+  const severityId: number = f.severity_id;
+  const time: number | undefined = f.time;
+  const uid: string = f.finding_info.uid;
+  const technique: "T1218.005" = f.finding_info.attacks[0]!.technique.uid;
+  const evidences: OcsfEvidence[] = f.evidences;
+  const kinds: string[] = evidences.map((e) => e.data.kind);
+  const version: "1.8.0" = OCSF_VERSION;
+  out(`${classUid} ${severityId} ${time} ${uid} ${technique} ${kinds} ${version} ${f.risk_score} ${f.device.hostname}`);
+  // @ts-expect-error class_uid is always 2004
+  const other: 1007 = f.class_uid;
+  out(String(other));
+}
+const alerts: EcsAlert[] = toEcs({ chains: streamed.chains });
+for (const a of alerts) {
+  const kind: "alert" = a.event.kind;
+  const sub: string[] = a.threat.technique.subtechnique.id;
+  out(`${a["@timestamp"]} ${kind} ${sub} ${a.process.pid} ${a.process.parent?.executable} ${a.mshta_chain.children.length} ${a.rule.id}`);
+}
+const sevId: number = ocsfSeverityId("critical");
+// @ts-expect-error the converters take an object with chains
+toEcs("report");
+function out(_: string): void {}
+
+export { describe, start, counts, versions, changed, retracted, streamed, text, ndjson, rank, name, noVersion, tuned, badAllow, checklist, fromUpdate, sevId };

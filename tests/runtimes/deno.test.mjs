@@ -76,7 +76,8 @@ await test("Detector: restore a snapshot taken in Node, continue, finish", () =>
 await test("Detector: push, snapshot, restore in Deno; versions count changes", () => {
   const first = new Detector();
   const update = first.push(all.subarray(0, fixture.cut));
-  assert.deepEqual(Object.keys(update).sort(), ["accepted", "chains", "events", "rejected"]);
+  assert.deepEqual(Object.keys(update).sort(), ["accepted", "chains", "events", "rejected", "retracted"]);
+  assert.deepEqual(update.retracted, [], "one push: nothing announced before to retract");
   for (const chain of update.chains) assert.equal(chain.version, 1, "one push: every chain is new");
   const snapshot = first.snapshot();
   assert.ok(snapshot instanceof Uint8Array);
