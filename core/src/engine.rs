@@ -63,8 +63,9 @@ pub(crate) struct Persisted {
     pub closed: BTreeMap<String, Chain>,
     /// Per chain id: hash of its last rendering and its version.
     pub versions: BTreeMap<String, (u64, u32)>,
-    /// Ids of the chains open after the last batch.
-    pub open_ids: BTreeSet<String>,
+    /// Ids of the chains the caller was last told about (score at or above
+    /// `min_score`) that still exist.
+    pub announced: BTreeSet<String>,
     /// The config the state was built with (used by `restore_saved`).
     pub config: Option<Config>,
     pub inventory: Inventory,
@@ -164,7 +165,7 @@ impl Engine {
             let host = &*s.store.hosts[p.host as usize].display;
             inventory.add(host, s.store.start_utc(p), p.command_line.as_deref(), &p.image, p.parent.image.as_deref());
         }
-        let inventory = inventory.entries(|shape, parent| {
+        let inventory = inventory.entries(|shape, parent, stored| {
             chains
                 .iter()
                 .filter(|c| {
@@ -181,6 +182,7 @@ impl Engine {
                 })
                 .map(|c| c.score)
                 .max()
+                .max(stored)
         });
         chains.retain(|c| c.score >= self.config.min_score);
         chains.sort_by(|a, b| {
@@ -280,7 +282,7 @@ impl Engine {
         let mut counts = (0u64, 0u64, 0u64);
         let mut pieces = input::split(complete);
         if rest.len() > self.config.max_item_bytes {
-            pieces.push(Err(format!("JSON line longer than max_item_bytes ({})", self.config.max_item_bytes)));
+            pieces.push(Err(format!("item longer than max_item_bytes ({})", self.config.max_item_bytes)));
             s.p.skip_line = true;
         } else {
             s.p.carry = rest.to_vec();
@@ -348,6 +350,7 @@ impl Engine {
         let mut keep_procs = BTreeSet::new();
         let mut keep_acts = BTreeSet::new();
         let mut to_close = Vec::new();
+        let mut retracted = Vec::new();
         for parts in &open {
             let closing = quiet(&s.store, parts, lateness, window);
             let chain = render(&s.store, &self.tuning, parts, window, if closing { "closed" } else { "open" });
@@ -357,7 +360,11 @@ impl Engine {
                 entry.0 = hash;
                 entry.1 += 1;
                 if chain.score >= self.config.min_score {
+                    s.p.announced.insert(chain.id.clone());
                     changed.push(VersionedChain { version: entry.1, chain: chain.clone() });
+                } else if s.p.announced.remove(&chain.id) {
+                    // Announced before, below the threshold now.
+                    retracted.push(chain.id.clone());
                 }
             }
             if closing {
@@ -374,6 +381,10 @@ impl Engine {
         for (procs, acts, chain) in to_close {
             s.store.forget(&procs, &acts);
             s.p.counters.chains_closed += 1;
+            // The inventory keeps the group's highest final score, so that
+            // evicting the chain later cannot make the group look benign.
+            let parent = chain.root.parent.as_ref().and_then(|p| p.image.as_deref());
+            s.p.inventory.note_score(chain.root.command_line.as_deref(), &chain.root.image, parent, chain.score);
             s.p.closed.insert(chain.id.clone(), chain);
         }
         let caps = Caps { max_processes: self.config.max_processes, max_activity: self.config.max_activity };
@@ -389,21 +400,26 @@ impl Engine {
                 s.p.counters.chains_evicted += 1;
             }
         }
-        // Chains that were open and are now neither open nor closed were
-        // merged into another (a second sensor's report of the root gave it
-        // a GUID): tell the caller to drop them.
-        let now_open: BTreeSet<String> = open.iter().map(|p| p.id.clone()).collect();
-        let retracted: Vec<String> =
-            s.p.open_ids
+        // Announced chains that are now neither open nor closed were merged
+        // into another (a second sensor's report of the root gave it a
+        // GUID): tell the caller to drop them.
+        let now_open: BTreeSet<&String> = open.iter().map(|p| &p.id).collect();
+        let gone: Vec<String> =
+            s.p.announced
                 .iter()
-                .filter(|id| !now_open.contains(*id) && !s.p.closed.contains_key(*id))
+                .filter(|id| !now_open.contains(id) && !s.p.closed.contains_key(*id))
                 .cloned()
                 .collect();
-        for id in &retracted {
-            s.p.versions.remove(id);
+        for id in gone {
+            s.p.announced.remove(&id);
+            s.p.versions.remove(&id);
+            retracted.push(id);
         }
-        s.p.open_ids = now_open.into_iter().filter(|id| !s.p.closed.contains_key(id)).collect();
+        // Closed chains are final: the caller has their last version.
+        let closed = &s.p.closed;
+        s.p.announced.retain(|id| !closed.contains_key(id));
         changed.sort_by(|a, b| a.chain.id.cmp(&b.chain.id));
+        retracted.sort();
         (changed, retracted)
     }
 }

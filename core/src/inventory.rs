@@ -24,6 +24,8 @@ pub(crate) struct Inventory {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Group {
     count: u64,
+    /// Highest final score of a closed chain of the group.
+    max_score: Option<i64>,
     hosts: BTreeSet<String>,
     more_hosts: bool,
     first: Millis,
@@ -94,7 +96,16 @@ impl Inventory {
         }
     }
 
-    pub(crate) fn entries(&self, max_score: impl Fn(&str, &str) -> Option<i64>) -> Vec<InventoryEntry> {
+    /// Records a closed chain's score in its group.
+    pub(crate) fn note_score(&mut self, command_line: Option<&str>, image: &str, parent: Option<&str>, score: i64) {
+        if let Some(g) = self.groups.get_mut(&group_key(command_line.unwrap_or(image), parent)) {
+            g.max_score = Some(g.max_score.map_or(score, |m| m.max(score)));
+        }
+    }
+
+    /// The rows, with `max_score(shape, parent, stored)` giving a group's
+    /// highest score (`stored`: the highest of its closed chains).
+    pub(crate) fn entries(&self, max_score: impl Fn(&str, &str, Option<i64>) -> Option<i64>) -> Vec<InventoryEntry> {
         let mut out: Vec<InventoryEntry> = self
             .groups
             .iter()
@@ -107,12 +118,16 @@ impl Inventory {
                 first_seen: crate::time::format_rfc3339(g.first),
                 last_seen: crate::time::format_rfc3339(g.last),
                 example: g.example.1.clone(),
-                max_score: max_score(shape, parent),
+                max_score: max_score(shape, parent, g.max_score),
             })
             .collect();
         out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| (&a.shape, &a.parent).cmp(&(&b.shape, &b.parent))));
         out
     }
+}
+
+fn group_key(cmd: &str, parent: Option<&str>) -> (String, String) {
+    (command_shape(cmd), parent.map(|p| lower(basename(p)).into_owned()).unwrap_or_default())
 }
 
 /// The normalised shape of a command line, so that the same invocation on

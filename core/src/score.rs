@@ -53,20 +53,21 @@ pub(crate) fn score(v: &View, t: &Tuning) -> (i64, Vec<Reason>) {
         }
     }
     let mut tokens: Vec<&str> = [
-        "getobject",
-        "activexobject",
-        "wscript.shell",
-        "createobject",
-        ".run",
-        ".exec",
-        "eval(",
-        "execute(",
-        "shell.application",
-        "regread",
-        "regwrite",
+        ("getobject", "GetObject"),
+        ("activexobject", "ActiveXObject"),
+        ("wscript.shell", "WScript.Shell"),
+        ("createobject", "CreateObject"),
+        (".run", ".Run"),
+        (".exec", ".Exec"),
+        ("eval(", "eval()"),
+        ("execute(", "Execute()"),
+        ("shell.application", "Shell.Application"),
+        ("regread", "RegRead"),
+        ("regwrite", "RegWrite"),
     ]
     .into_iter()
-    .filter(|tok| cmd.contains(tok))
+    .filter(|(tok, _)| cmd.contains(tok))
+    .map(|(_, name)| name)
     .collect();
     if has_script_moniker(&cmd) {
         tokens.push("script: moniker");
@@ -106,10 +107,15 @@ pub(crate) fn score(v: &View, t: &Tuning) -> (i64, Vec<Reason>) {
         );
     }
     let own_name = lower(basename(v.root.image)).into_owned();
-    let local_paths: Vec<&str> = referenced_paths(raw_cmd)
+    // Files the command line runs: only outside inline script (whose text
+    // names objects like `WScript.Shell`, not files), and only tokens that
+    // look like paths.
+    let inline = ["javascript:", "vbscript:", "about:"].iter().any(|h| cmd.contains(h));
+    let local_paths: Vec<&str> = if inline { Vec::new() } else { referenced_paths(raw_cmd) }
         .into_iter()
         .filter(|p| !p.contains("://") && !lower(basename(p)).eq(&own_name) && !lower(p).ends_with("mshta.exe"))
         .filter(|p| !(p.starts_with('{') && p.ends_with('}')))
+        .filter(|p| p.contains('\\') || p.contains('/'))
         .collect();
     if let Some(p) = local_paths.iter().find(|p| p.get(2..).is_some_and(|rest| rest.contains(':'))) {
         script_content = true;
@@ -253,7 +259,7 @@ pub(crate) fn score(v: &View, t: &Tuning) -> (i64, Vec<Reason>) {
                 let l = lower(path);
                 if l.contains("\\start menu\\programs\\startup\\") {
                     startup.push((basename(path).to_string(), first));
-                } else if suspicious_file(&l) {
+                } else if suspicious_file(&l) && !routine_file(&l) {
                     dropped.push((basename(path).to_string(), first));
                 } else {
                     files.push(first);
@@ -518,6 +524,12 @@ fn parent_grade(name: &str, parent_cmd: &str, embedding: bool) -> Option<(&'stat
     } else {
         None
     }
+}
+
+/// Files Windows components write routinely (PowerShell writes an
+/// execution-policy probe script at every start).
+fn routine_file(l: &str) -> bool {
+    basename(l).starts_with("__psscriptpolicytest_")
 }
 
 fn suspicious_file(l: &str) -> bool {

@@ -92,3 +92,56 @@ fn reference_page_is_current() {
         assert!(!r.why.is_empty() && !r.references.is_empty(), "{} is documented", r.id);
     }
 }
+
+#[test]
+fn a_chain_that_falls_below_min_score_is_retracted() {
+    let config = Config::from_json(
+        r#"{"min_score": 40, "allow": {"networks": ["10.9.0.0/16"]}, "weights": {"allowlisted_network": -60}}"#,
+    )
+    .unwrap();
+    let start = r#"{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Hostname":"H","UtcTime":"2024-05-01 10:00:00.000","ProcessGuid":"{00000000-0000-0000-0000-000000000001}","ProcessId":"10","Image":"C:\\Windows\\System32\\mshta.exe","CommandLine":"mshta vbscript:Execute(\"x\")","ParentImage":"C:\\Windows\\System32\\cmd.exe"}"#;
+    let net = r#"{"EventID":3,"Channel":"Microsoft-Windows-Sysmon/Operational","Hostname":"H","UtcTime":"2024-05-01 10:00:01.000","ProcessGuid":"{00000000-0000-0000-0000-000000000001}","ProcessId":"10","Image":"C:\\Windows\\System32\\mshta.exe","Initiated":"true","DestinationIp":"10.9.1.1","DestinationPort":"443"}"#;
+    let mut engine = Engine::new(config);
+    let first = engine.push(format!("{start}\n").as_bytes());
+    assert_eq!(first.chains.len(), 1, "announced at {}", first.chains.first().map_or(0, |c| c.chain.score));
+    let id = first.chains[0].chain.id.clone();
+    let second = engine.push(format!("{net}\n").as_bytes());
+    assert!(second.chains.is_empty());
+    assert_eq!(second.retracted, vec![id], "the caller is told to drop it");
+    let third = engine.push(b"");
+    assert!(third.retracted.is_empty(), "only once");
+}
+
+#[test]
+fn inventory_keeps_a_groups_highest_score_after_eviction() {
+    // Two chains of one group (same shape and parent) on different hosts;
+    // with room for one closed chain, the lower one is evicted, but the
+    // group's max_score still reflects the higher.
+    let line = |host: &str, t: &str, pid: u32, child: bool| {
+        let mut s = format!(
+            r#"{{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Hostname":"{host}","UtcTime":"2024-05-01 {t}","ProcessId":"{pid}","Image":"C:\\Windows\\System32\\mshta.exe","CommandLine":"mshta \"C:\\Program Files\\V\\a.hta\"","ParentImage":"C:\\Windows\\explorer.exe"}}"#
+        );
+        if child {
+            s.push('\n');
+            s.push_str(&format!(
+                r#"{{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Hostname":"{host}","UtcTime":"2024-05-01 {t}","ProcessId":"{}","Image":"C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe","CommandLine":"powershell -enc AAAA","ParentProcessId":"{pid}","ParentImage":"C:\\Windows\\System32\\mshta.exe"}}"#,
+                pid + 1
+            ));
+        }
+        s
+    };
+    let config = Config { max_chains: 1, ..Config::default() };
+    let mut engine = Engine::new(config);
+    engine.push(
+        format!("{}\n{}\n", line("A", "10:00:00.000", 10, true), line("B", "10:00:00.000", 20, false)).as_bytes(),
+    );
+    // Much later events on both hosts close both chains.
+    engine.push(
+        format!("{}\n{}\n", line("A", "13:00:00.000", 30, false), line("B", "13:00:00.000", 40, false)).as_bytes(),
+    );
+    let report = engine.finish();
+    assert!(report.stats.chains_evicted >= 1);
+    let group = &report.inventory[0];
+    let best = report.chains.iter().map(|c| c.score).max().unwrap_or(0);
+    assert!(group.max_score.unwrap_or(0) >= 30, "{group:?}, best in report {best}");
+}
