@@ -61,6 +61,32 @@ function machine() {
   };
 }
 
+/** The endless stream over time: about ten of its samples. */
+function streamSection(stream) {
+  if (!stream || !stream.samples?.length) return [];
+  const s = stream.samples;
+  const step = Math.max(1, Math.round(s.length / 10));
+  const picked = s.filter((_, i) => i % step === step - 1 || i === s.length - 1);
+  const lines = [
+    "## The native stream over time",
+    "",
+    "Sampled with `engine.report()` (VmRSS read just before it; VmHWM includes its state clone). Interval throughput is",
+    "push time only, since the previous row.",
+    "",
+    "| events pushed | interval events/s | VmRSS MB | VmHWM MB | state_bytes MB | processes tracked | activity tracked | chains closed |",
+    "|---|---|---|---|---|---|---|---|",
+  ];
+  let prev = { events: 0, push_secs: 0 };
+  for (const x of picked) {
+    const rate = (x.events - prev.events) / Math.max(1e-9, x.push_secs - prev.push_secs);
+    lines.push(`| ${fmt(x.events)} | ${fmt(rate)} | ${(x.vm_rss_kb / 1024).toFixed(1)} | ${(x.vm_hwm_kb / 1024).toFixed(1)} | ` +
+      `${(x.state_bytes / 1e6).toFixed(1)} | ${fmt(x.processes_tracked)} | ${fmt(x.activity_tracked)} | ${fmt(x.chains_closed)} |`);
+    prev = x;
+  }
+  lines.push("");
+  return lines;
+}
+
 function main() {
   const args = parseArgs(process.argv.slice(2));
   const native = JSON.parse(fs.readFileSync(args.native, "utf8"));
@@ -183,6 +209,7 @@ function main() {
       "",
       ...targetLines,
       "",
+      ...streamSection(native.stream),
     ].join("\n");
     fs.writeFileSync(args.write, md);
     process.stderr.write(`bench: wrote ${args.write}\n`);
