@@ -341,6 +341,7 @@ impl Engine {
     fn settle(&mut self) -> (Vec<VersionedChain>, Vec<String>) {
         let window = self.config.window_ms();
         let lateness = self.config.lateness_ms();
+        self.state.store.update_quiet(window, lateness);
         let over_cap = self.state.store.process_count() > self.config.max_processes;
         self.state.inventory_ready(over_cap, lateness);
         let s = &mut self.state;
@@ -457,6 +458,10 @@ fn split_partial_line(bytes: &[u8]) -> (&[u8], &[u8]) {
 /// Each clock has its own horizon, because an exporter's clock may be hours
 /// off UTC until the host's offset is learned.
 fn horizon(store: &Store, host: u32, clock: Clock, lateness: Millis) -> Option<Millis> {
+    if store.is_quiet(host) {
+        // Gone quiet: nothing more is expected from it.
+        return Some(Millis::MAX / 4);
+    }
     store.hosts[host as usize].watermark[clock as usize].map(|w| w - lateness)
 }
 

@@ -170,9 +170,37 @@ pub(crate) struct Store {
     files: BTreeMap<(HostId, Box<str>), Vec<FileRec>>,
     files_by_time: BTreeSet<(HostId, Clock, Millis, Box<str>, u64)>,
     pub evictions: Evictions,
+    /// Hosts whose newest event is more than a window plus the lateness
+    /// behind the newest event of any host: gone quiet, their state is
+    /// dropped. Derived (recomputed at each batch), so not snapshotted.
+    quiet: Vec<bool>,
 }
 
 impl Store {
+    /// Recomputes which hosts have gone quiet.
+    pub(crate) fn update_quiet(&mut self, window: Millis, lateness: Millis) {
+        let newest: Vec<Option<Millis>> = (0..self.hosts.len() as HostId)
+            .map(|h| {
+                let w = &self.hosts[h as usize].watermark;
+                let utc = w[Clock::Utc as usize];
+                let exp = w[Clock::Exporter as usize].map(|t| self.utc(h, Clock::Exporter, t));
+                utc.max(exp)
+            })
+            .collect();
+        let global = newest.iter().flatten().max().copied();
+        self.quiet = newest
+            .iter()
+            .map(|n| match (n, global) {
+                (Some(n), Some(g)) => *n < g - window - lateness,
+                _ => false,
+            })
+            .collect();
+    }
+
+    pub(crate) fn is_quiet(&self, host: HostId) -> bool {
+        self.quiet.get(host as usize).copied().unwrap_or(false)
+    }
+
     pub(crate) fn host(&mut self, name: &str) -> HostId {
         // Per event: look up without allocating when the name is already
         // in its key form (lower case, trimmed).
@@ -691,9 +719,11 @@ impl Store {
         keep_acts: &BTreeSet<u64>,
     ) {
         for h in 0..self.hosts.len() as HostId {
+            let quiet = self.is_quiet(h);
             for clock in [Clock::Utc, Clock::Exporter] {
                 let Some(wm) = self.hosts[h as usize].watermark[clock as usize] else { continue };
-                let horizon = wm - lateness - SLACK_MS;
+                // A quiet host's state goes whole, alive processes too.
+                let horizon = if quiet { Millis::MAX / 4 } else { wm - lateness - SLACK_MS };
                 let old: Vec<u64> = self
                     .acts_by_time
                     .range((h, clock, Millis::MIN, 0)..(h, clock, horizon, 0))
@@ -737,7 +767,11 @@ impl Store {
                     .map(|k| k.3)
                     .filter(|id| !keep_procs.contains(id))
                     .filter(|&id| {
-                        self.proc(id).end.is_some_and(|(t, c, _)| self.utc(h, c, t) < self.utc(h, clock, horizon))
+                        quiet
+                            || self
+                                .proc(id)
+                                .end
+                                .is_some_and(|(t, c, _)| self.utc(h, c, t) < self.utc(h, clock, horizon))
                     })
                     .collect();
                 self.evictions.processes_expired += ended.len() as u64;

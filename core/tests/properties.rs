@@ -430,3 +430,60 @@ fn an_endless_stream_runs_in_bounded_state() {
     assert!(peak.0 < 1_000, "processes tracked at peak: {}", peak.0);
     assert!(peak.1 < 2_000_000, "state bytes at peak: {}", peak.1);
 }
+
+#[test]
+fn a_host_that_goes_quiet_is_dropped() {
+    // Host A: a long-running process (never ends) and a chain. Then only
+    // host B speaks, for longer than the window plus the lateness.
+    let mut engine = Engine::new(Config::default());
+    let a = [
+        sysmon_start(
+            "A",
+            T0,
+            10,
+            "{00000000-0000-0000-0000-00000000000a}",
+            "C:\\Windows\\explorer.exe",
+            1,
+            "{00000000-0000-0000-0000-000000000001}",
+            "C:\\Windows\\System32\\userinit.exe",
+        ),
+        sysmon_start(
+            "A",
+            T0 + 1_000,
+            11,
+            "{00000000-0000-0000-0000-00000000000b}",
+            "C:\\Windows\\System32\\mshta.exe",
+            10,
+            "{00000000-0000-0000-0000-00000000000a}",
+            "C:\\Windows\\explorer.exe",
+        ),
+    ];
+    engine.push(format!("{}\n{}\n", a[0], a[1]).as_bytes());
+    assert_eq!(engine.report().stats.processes_tracked, 2);
+    for i in 0..30i64 {
+        let t = T0 + 60_000 * (i + 1) * 2; // every 2 minutes, for an hour
+        engine.push(
+            format!(
+                "{}\n",
+                sysmon_start(
+                    "B",
+                    t,
+                    500 + i as u32,
+                    &format!("{{00000000-0000-0000-0000-0000000b{i:04x}}}"),
+                    "C:\\Windows\\System32\\svchost.exe",
+                    4,
+                    "{00000000-0000-0000-0000-000000000004}",
+                    "C:\\Windows\\System32\\services.exe"
+                )
+            )
+            .as_bytes(),
+        );
+    }
+    let report = engine.finish();
+    let chain = &report.chains[0];
+    assert_eq!(chain.host, "A");
+    assert_eq!(chain.status, "closed", "host A went quiet: its chain is final");
+    // Host B's 30 processes are alive (no end events) and kept; host A's
+    // two are gone with its chain.
+    assert_eq!(report.stats.processes_tracked, 30);
+}

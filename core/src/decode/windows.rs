@@ -70,7 +70,7 @@ pub(crate) fn decode(raw: &Raw, shape: Shape, system: System, data: &Raw, index:
         (Log::Other, Shape::Winlogbeat) => Schema::WindowsWinlogbeat,
     };
     let used = match log {
-        Log::Sysmon => matches!(event_id, 1 | 3 | 5 | 7 | 11 | 22),
+        Log::Sysmon => matches!(event_id, 1 | 3 | 5 | 7 | 11 | 15 | 22),
         Log::Security => matches!(event_id, 4688 | 4689 | 5156),
         Log::Other => false,
     };
@@ -188,6 +188,14 @@ fn sysmon(event_id: u64, d: &Raw) -> Result<Option<Kind>, String> {
         }
         22 => activity(Activity::Dns { query: required(&d.query_name, "QueryName")?.into() }),
         11 => activity(Activity::FileCreate { path: required(&d.target_filename, "TargetFilename")?.into() }),
+        // A named stream was written (`file:stream`): a downloaded file's
+        // Zone.Identifier, or content hidden in an alternate data stream.
+        15 => {
+            let path = required(&d.target_filename, "TargetFilename")?;
+            let stream = path.rsplit('\\').next().is_some_and(|name| name.contains(':'));
+            let path = if stream { path.to_string() } else { format!("{path}:(stream)") };
+            activity(Activity::FileCreate { path: path.into() })
+        }
         7 => {
             let path = required(&d.image_loaded, "ImageLoaded")?;
             if !is_script_or_clr_module(path) {
