@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Benchmarks (issue 6): the native core and the npm package in Node, on a generated, realistic
+# corpus, with baselines measured in the same run (typed serde_json parse, JSON.parse).
+#
+#   bash scripts/bench.sh            # full run (about 10 minutes on 2 cores); prints the table
+#   bash scripts/bench.sh --write    # ... and writes bench/RESULTS.md
+#   bash scripts/bench.sh --quick    # smoke run in seconds (small corpora)
+#   bash scripts/bench.sh -- ARGS    # extra arguments for the native bench (e.g. --repeat 3)
+#
+# Builds the native bench (`--profile bench`: opt-level 3 + LTO; the release profile is sized
+# for WebAssembly) and, only when pkg/dist is missing, the npm package (scripts/build.sh).
+# Timings are printed and recorded, never asserted.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+log() { printf '[bench] %s\n' "$*" >&2; }
+
+write=0
+quick=0
+extra=()
+command="bash scripts/bench.sh $*"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --write) write=1 ;;
+    --quick) quick=1 ;;
+    --) shift; extra=("$@"); break ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    *) echo "bench: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+if [ "$quick" = 1 ]; then
+  native_sizes=(--quick)
+  node_events=10000
+  window_events=10000
+  repeat=1
+else
+  native_sizes=(--events 1000000 --schema-events 200000 --stream-events 10000000)
+  node_events=100000
+  window_events=100000
+  repeat=2
+fi
+
+# 1. Builds.
+log "cargo build --profile bench -p mshta-chain-bench"
+# Line tables only, so that `perf report` can name inlined code; no effect on the code generated.
+CARGO_PROFILE_BENCH_DEBUG=line-tables-only cargo build --quiet --profile bench -p mshta-chain-bench
+bin="${CARGO_TARGET_DIR:-$root/target}/release/bench"
+if [ ! -f pkg/dist/web/mshta_chain_bg.wasm ] || [ ! -f pkg/dist/node/mshta_chain.js ] || [ ! -f pkg/dist/api.cjs ]; then
+  log "pkg/dist is missing: building the npm package"
+  bash scripts/build.sh
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/mshta-chain-bench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+# 2. Native: throughput, baselines, per schema, the endless stream; writes the Node corpus.
+log "native bench (one run at a time)"
+"$bin" "${native_sizes[@]}" --repeat "$repeat" --node-corpus "$tmp/node.jsonl" --node-events "$node_events" \
+  --json "$tmp/native.json" "${extra[@]}" > "$tmp/native.md"
+
+# 3. The window corpus: 100,000 events on 200 hosts, all within one 10-minute window.
+"$bin" --write-corpus "$tmp/window.jsonl" --events "$window_events" --hosts 200 > "$tmp/window.json"
+
+# 4. Node: the built package.
+log "node bench"
+node pkg/bench/node.mjs --corpus "$tmp/node.jsonl" --window-corpus "$tmp/window.jsonl" --repeat "$repeat" \
+  --json "$tmp/node.json" > "$tmp/node.md"
+
+# 5. The combined table with the machine, and the targets.
+report=(node pkg/bench/report.mjs --native "$tmp/native.json" --node "$tmp/node.json" \
+  --window-info "$tmp/window.json" --command "$command")
+[ "$write" = 1 ] && report+=(--write bench/RESULTS.md)
+"${report[@]}"
