@@ -70,6 +70,8 @@ pub(crate) struct Persisted {
     pub config: Option<Config>,
     pub inventory: Inventory,
     pub coverage: Coverage,
+    /// Approximate bytes of the closed chains kept for the report.
+    pub closed_bytes: u64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -126,7 +128,9 @@ impl Engine {
         // A config that fails validation keeps its valid parts out of
         // scoring rather than panicking; `Config::validate` reports it.
         let tuning = Tuning::compile(&config).unwrap_or_default();
-        Engine { config, tuning, state: State::default() }
+        let mut state = State::default();
+        state.p.config = Some(config.clone());
+        Engine { config, tuning, state }
     }
 
     /// Adds a batch: a JSON array, JSON Lines, or JSON objects one after
@@ -201,7 +205,7 @@ impl Engine {
             processes_evicted: ev.processes_over_cap,
             activity_expired: ev.activity_expired,
             activity_evicted: ev.activity_over_cap,
-            state_bytes: s.store.approx_bytes() as u64,
+            state_bytes: s.store.approx_bytes() as u64 + s.p.closed_bytes,
             ..s.p.counters.clone()
         };
         let mut warnings = Vec::new();
@@ -236,13 +240,15 @@ impl Engine {
     /// The state, as versioned bytes that [`Engine::restore`] reads on any
     /// platform (a snapshot taken in Node restores in a browser).
     pub fn snapshot(&self) -> Vec<u8> {
-        snapshot::encode(&self.state, &self.config)
+        snapshot::encode(&self.state)
     }
 
     /// An engine continuing from a snapshot, with the given config.
     pub fn restore(bytes: &[u8], config: Config) -> Result<Engine, SnapshotError> {
         let tuning = Tuning::compile(&config).unwrap_or_default();
-        Ok(Engine { config, tuning, state: snapshot::decode(bytes)? })
+        let mut state = snapshot::decode(bytes)?;
+        state.p.config = Some(config.clone());
+        Ok(Engine { config, tuning, state })
     }
 
     /// An engine continuing from a snapshot with the config it was taken
@@ -355,7 +361,8 @@ impl Engine {
         for parts in &open {
             let closing = quiet(&s.store, parts, lateness, window);
             let chain = render(&s.store, &self.tuning, parts, window, if closing { "closed" } else { "open" });
-            let hash = fnv1a(&serde_json::to_vec(&chain).unwrap_or_default());
+            let json = serde_json::to_vec(&chain).unwrap_or_default();
+            let hash = fnv1a(&json);
             let entry = s.p.versions.entry(chain.id.clone()).or_insert((0, 0));
             if entry.0 != hash || entry.1 == 0 {
                 entry.0 = hash;
@@ -369,6 +376,7 @@ impl Engine {
                 }
             }
             if closing {
+                s.p.closed_bytes += json.len() as u64;
                 to_close.push((parts.procs(), parts.acts.clone(), chain));
             } else {
                 keep_procs.extend(parts.procs());
@@ -396,7 +404,10 @@ impl Engine {
             by_rank.sort();
             let excess = s.p.closed.len() - self.config.max_chains;
             for (_, _, id) in by_rank.into_iter().take(excess) {
-                s.p.closed.remove(&id);
+                if let Some(c) = s.p.closed.remove(&id) {
+                    let len = serde_json::to_vec(&c).map_or(0, |v| v.len() as u64);
+                    s.p.closed_bytes = s.p.closed_bytes.saturating_sub(len);
+                }
                 s.p.versions.remove(&id);
                 s.p.counters.chains_evicted += 1;
             }

@@ -310,7 +310,8 @@ pub struct Stats {
     pub activity_expired: u64,
     /// Activity records dropped to respect `max_activity` (oldest first).
     pub activity_evicted: u64,
-    /// Approximate bytes of retained state.
+    /// Approximate bytes of retained state, closed chains kept for the
+    /// report included (those are bounded by `max_chains`).
     pub state_bytes: u64,
 }
 

@@ -6,7 +6,7 @@
 //! are rebuilt on restore.
 
 use crate::engine::{fnv1a, Persisted, State};
-use crate::store::{Store, StoreContents};
+use crate::store::{Store, StoreContents, StoreContentsRef};
 use serde::{Deserialize, Serialize};
 
 const MAGIC: &[u8; 4] = b"MSHC";
@@ -47,16 +47,23 @@ impl std::fmt::Display for SnapshotError {
 
 impl std::error::Error for SnapshotError {}
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct Payload {
     persisted: Persisted,
     store: StoreContents,
 }
 
-pub(crate) fn encode(state: &State, config: &crate::Config) -> Vec<u8> {
-    let mut persisted = state.p.clone();
-    persisted.config = Some(config.clone());
-    let payload = Payload { persisted, store: state.store.contents() };
+/// What `encode` writes: the same layout as `Payload`, borrowed, so a
+/// snapshot does not copy the state first.
+#[derive(Serialize)]
+struct PayloadRef<'s> {
+    persisted: &'s Persisted,
+    store: StoreContentsRef<'s>,
+}
+
+/// Encodes the state (whose `p.config` the engine keeps current).
+pub(crate) fn encode(state: &State) -> Vec<u8> {
+    let payload = PayloadRef { persisted: &state.p, store: state.store.contents() };
     // Serialising plain data into a Vec cannot fail; an empty payload would
     // be caught by the checksum on restore.
     let body = postcard::to_allocvec(&payload).unwrap_or_default();

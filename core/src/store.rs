@@ -150,6 +150,9 @@ pub(crate) struct Store {
     by_parent_pid: BTreeMap<(HostId, u32), Vec<ProcId>>,
     /// Processes by (host, clock, start) for eviction.
     by_start: BTreeSet<(HostId, Clock, Millis, ProcId)>,
+    /// Ended processes by (host, clock of the end, end), so eviction finds
+    /// them without scanning the live ones.
+    by_end: BTreeSet<(HostId, Clock, Millis, ProcId)>,
     pub mshta: BTreeSet<ProcId>,
     /// mshta processes not yet counted in the inventory.
     pub uninventoried: BTreeSet<ProcId>,
@@ -438,6 +441,9 @@ impl Store {
             self.by_parent_pid.entry((h, pid)).or_default().push(id);
         }
         self.by_start.insert((h, rec.clock, rec.start, id));
+        if let Some((t, c, _)) = rec.end {
+            self.by_end.insert((h, c, t, id));
+        }
         if rec.is_mshta() {
             self.mshta.insert(id);
             if !rec.inventoried {
@@ -467,6 +473,9 @@ impl Store {
             remove_from(&mut self.by_parent_pid, (h, pid), &id);
         }
         self.by_start.remove(&(h, rec.clock, rec.start, id));
+        if let Some((t, c, _)) = rec.end {
+            self.by_end.remove(&(h, c, t, id));
+        }
         self.mshta.remove(&id);
         self.uninventoried.remove(&id);
         self.mshta_children.remove(&id);
@@ -488,9 +497,7 @@ impl Store {
         });
         match target {
             Some(id) => {
-                if let Some(p) = self.procs[id].as_mut() {
-                    p.end = Some((rec.time, rec.clock, rec.index));
-                }
+                self.set_end(id, (rec.time, rec.clock, rec.index));
                 Some(id)
             }
             None => {
@@ -546,10 +553,15 @@ impl Store {
             .map(|e| e.index);
         if let Some(index) = found {
             if let Some(e) = self.remove_pending_end(index) {
-                if let Some(p) = self.procs[id].as_mut() {
-                    p.end = Some((e.time, e.clock, e.index));
-                }
+                self.set_end(id, (e.time, e.clock, e.index));
             }
+        }
+    }
+
+    fn set_end(&mut self, id: ProcId, end: (Millis, Clock, u64)) {
+        if let Some(p) = self.procs[id].as_mut() {
+            p.end = Some(end);
+            self.by_end.insert((p.host, end.1, end.0, id));
         }
     }
 
@@ -760,20 +772,21 @@ impl Store {
                         }
                     }
                 }
-                // Ended processes: gone once their end is past the horizon.
-                let ended: Vec<ProcId> = self
-                    .by_start
-                    .range((h, clock, Millis::MIN, 0)..(h, clock, horizon, 0))
-                    .map(|k| k.3)
-                    .filter(|id| !keep_procs.contains(id))
-                    .filter(|&id| {
-                        quiet
-                            || self
-                                .proc(id)
-                                .end
-                                .is_some_and(|(t, c, _)| self.utc(h, c, t) < self.utc(h, clock, horizon))
-                    })
-                    .collect();
+                // Ended processes: gone once their end is past the horizon
+                // (on a quiet host, every process).
+                let ended: Vec<ProcId> = if quiet {
+                    self.by_start
+                        .range((h, clock, Millis::MIN, 0)..(h, clock, Millis::MAX, usize::MAX))
+                        .map(|k| k.3)
+                        .filter(|id| !keep_procs.contains(id))
+                        .collect()
+                } else {
+                    self.by_end
+                        .range((h, clock, Millis::MIN, 0)..(h, clock, horizon, 0))
+                        .map(|k| k.3)
+                        .filter(|id| !keep_procs.contains(id))
+                        .collect()
+                };
                 self.evictions.processes_expired += ended.len() as u64;
                 for id in ended {
                     self.drop_proc(id);
@@ -824,14 +837,15 @@ impl Store {
     }
 
     /// Everything the store holds, for snapshots.
-    pub(crate) fn contents(&self) -> StoreContents {
-        StoreContents {
-            hosts: self.hosts.clone(),
-            procs: self.procs.iter().flatten().cloned().collect(),
-            acts: self.acts.values().cloned().collect(),
-            ends: self.ends.values().cloned().collect(),
-            files: self.files.iter().flat_map(|((h, _), v)| v.iter().map(move |f| (*h, f.clone()))).collect(),
-            evictions: self.evictions.clone(),
+    /// Borrows everything, for encoding without copying the records.
+    pub(crate) fn contents(&self) -> StoreContentsRef<'_> {
+        StoreContentsRef {
+            hosts: &self.hosts,
+            procs: self.procs.iter().flatten().collect(),
+            acts: self.acts.values().collect(),
+            ends: self.ends.values().collect(),
+            files: self.files.iter().flat_map(|((h, _), v)| v.iter().map(move |f| (*h, f))).collect(),
+            evictions: &self.evictions,
         }
     }
 
@@ -892,7 +906,18 @@ pub(crate) struct Caps {
     pub max_activity: usize,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// The borrowed twin of [`StoreContents`]: it serialises to the same bytes.
+#[derive(Serialize)]
+pub(crate) struct StoreContentsRef<'s> {
+    pub hosts: &'s [HostInfo],
+    pub procs: Vec<&'s ProcRec>,
+    pub acts: Vec<&'s ActRec>,
+    pub ends: Vec<&'s EndRec>,
+    pub files: Vec<(HostId, &'s FileRec)>,
+    pub evictions: &'s Evictions,
+}
+
+#[derive(Debug, Clone, Deserialize)]
 pub(crate) struct StoreContents {
     pub hosts: Vec<HostInfo>,
     pub procs: Vec<ProcRec>,
