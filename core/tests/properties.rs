@@ -391,11 +391,14 @@ fn pid_reuse_never_crosses_processes() {
 
 #[test]
 fn an_endless_stream_runs_in_bounded_state() {
-    // 60 simulated hours of noise with an mshta chain every few minutes:
-    // tracked processes and activity stay bounded by the window.
-    let config = Config::default();
+    // 60 simulated hours of noise with an mshta chain every 12 minutes:
+    // tracked processes and activity stay bounded by the window, and closed
+    // chains by max_chains, so the state is flat: as large in the second
+    // half of the stream as in the first.
+    let config = Config { max_chains: 20, ..Config::default() };
     let mut engine = Engine::new(config);
     let mut peak = (0u64, 0u64);
+    let mut halves = [0u64; 2];
     let mut t = T0;
     for batch in 0..300 {
         let mut lines = String::new();
@@ -421,14 +424,18 @@ fn an_endless_stream_runs_in_bounded_state() {
         let s = engine.report().stats;
         if batch > 20 {
             peak = (peak.0.max(s.processes_tracked), peak.1.max(s.state_bytes));
+            let half = &mut halves[usize::from(batch >= 160)];
+            *half = (*half).max(s.state_bytes);
         }
     }
     let end = engine.finish();
-    assert_eq!(end.stats.chains, 300, "one chain per batch");
+    assert_eq!(end.stats.chains + end.stats.chains_evicted, 300, "one chain per batch");
+    assert_eq!(end.chains.len(), 21, "20 closed kept, and the last one still open");
     // The window (600 s) plus lateness (600 s) at one start per 3.6 s is
     // about 340 processes; allow slack, but far below the 60,000 seen.
     assert!(peak.0 < 1_000, "processes tracked at peak: {}", peak.0);
     assert!(peak.1 < 2_000_000, "state bytes at peak: {}", peak.1);
+    assert!(halves[1] <= halves[0] + halves[0] / 10, "flat: {halves:?}");
 }
 
 #[test]
