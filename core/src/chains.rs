@@ -90,10 +90,17 @@ impl ChainParts {
 }
 
 /// Finds every chain in the store, skipping ids in `closed`.
-pub(crate) fn discover(store: &Store, window: Millis, closed: &BTreeSet<String>) -> Vec<ChainParts> {
+/// With `hosts`, only chains on those hosts (chains never span hosts).
+pub(crate) fn discover(
+    store: &Store,
+    window: Millis,
+    closed: &BTreeSet<String>,
+    hosts: Option<&BTreeSet<HostId>>,
+) -> Vec<ChainParts> {
+    let wanted = |h: HostId| hosts.is_none_or(|set| set.contains(&h));
     let mut roots: Vec<(Root, Millis, String, HostId)> = Vec::new();
     for &id in &store.mshta {
-        if has_mshta_ancestor(store, id) {
+        if !wanted(store.proc(id).host) || has_mshta_ancestor(store, id) {
             continue;
         }
         let p = store.proc(id);
@@ -104,7 +111,7 @@ pub(crate) fn discover(store: &Store, window: Millis, closed: &BTreeSet<String>)
         };
         roots.push((Root::Seen(id), seen, chain_id(&store.hosts[p.host as usize].key, &ident), p.host));
     }
-    for inf in inferred_roots(store) {
+    for inf in inferred_roots(store).into_iter().filter(|inf| wanted(inf.host)) {
         let ident = match &inf.guid {
             Some(g) => g.as_str().to_string(),
             None => format!("{}@{}", inf.pid.unwrap_or(0), inf.seen),

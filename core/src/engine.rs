@@ -63,9 +63,9 @@ pub(crate) struct Persisted {
     pub closed: BTreeMap<String, Chain>,
     /// Per chain id: hash of its last rendering and its version.
     pub versions: BTreeMap<String, (u64, u32)>,
-    /// Ids of the chains the caller was last told about (score at or above
-    /// `min_score`) that still exist.
-    pub announced: BTreeSet<String>,
+    /// Ids (and hosts) of the chains the caller was last told about (score
+    /// at or above `min_score`) that still exist.
+    pub announced: BTreeMap<String, u32>,
     /// The config the state was built with (used by `restore_saved`).
     pub config: Option<Config>,
     pub inventory: Inventory,
@@ -78,6 +78,13 @@ pub(crate) struct Persisted {
 pub(crate) struct State {
     pub store: Store,
     pub p: Persisted,
+    /// Hosts that received events since the last settle: only their chains
+    /// can have changed (derived, so not snapshotted).
+    pub(crate) touched: BTreeSet<u32>,
+    /// Every host counts as touched (after a restore).
+    pub(crate) all_touched: bool,
+    /// Which hosts were quiet at the last settle.
+    pub(crate) was_quiet: Vec<bool>,
 }
 
 impl State {
@@ -88,6 +95,7 @@ impl State {
             self.p.counters.processes += 1;
         }
         let host = self.store.host(&ev.host);
+        self.touched.insert(host);
         if let Some(wm) = self.store.hosts[host as usize].watermark[ev.clock as usize] {
             if ev.time < wm - lateness {
                 self.p.counters.late_events += 1;
@@ -157,7 +165,7 @@ impl Engine {
     pub fn report(&self) -> Report {
         let s = &self.state;
         let window = self.config.window_ms();
-        let open = chains::discover(&s.store, window, &s.p.closed.keys().cloned().collect());
+        let open = chains::discover(&s.store, window, &s.p.closed.keys().cloned().collect(), None);
         let mut chains: Vec<Chain> = s.p.closed.values().cloned().collect();
         chains.extend(open.iter().map(|parts| render(&s.store, &self.tuning, parts, window, "open")));
         let found = chains.len() as u64;
@@ -248,13 +256,15 @@ impl Engine {
         let tuning = Tuning::compile(&config).unwrap_or_default();
         let mut state = snapshot::decode(bytes)?;
         state.p.config = Some(config.clone());
+        state.all_touched = true;
         Ok(Engine { config, tuning, state })
     }
 
     /// An engine continuing from a snapshot with the config it was taken
     /// with.
     pub fn restore_saved(bytes: &[u8]) -> Result<Engine, SnapshotError> {
-        let state = snapshot::decode(bytes)?;
+        let mut state = snapshot::decode(bytes)?;
+        state.all_touched = true;
         let config = state.p.config.clone().unwrap_or_default();
         let tuning = Tuning::compile(&config).unwrap_or_default();
         Ok(Engine { config, tuning, state })
@@ -348,11 +358,24 @@ impl Engine {
         let window = self.config.window_ms();
         let lateness = self.config.lateness_ms();
         self.state.store.update_quiet(window, lateness);
-        let over_cap = self.state.store.process_count() > self.config.max_processes;
+        let over_cap = self.state.store.process_count() > self.config.max_processes
+            || self.state.store.acts.len() > self.config.max_activity;
         self.state.inventory_ready(over_cap, lateness);
         let s = &mut self.state;
+        // Only chains of hosts that got events, or that just went quiet (or
+        // woke), can change; the caps look at every host.
+        let host_count = s.store.hosts.len() as u32;
+        let quiet_now: Vec<bool> = (0..host_count).map(|h| s.store.is_quiet(h)).collect();
+        let mut dirty = std::mem::take(&mut s.touched);
+        for h in 0..host_count {
+            if quiet_now[h as usize] != s.was_quiet.get(h as usize).copied().unwrap_or(false) {
+                dirty.insert(h);
+            }
+        }
+        s.was_quiet = quiet_now;
+        let everything = std::mem::take(&mut s.all_touched) || over_cap;
         let closed_ids: BTreeSet<String> = s.p.closed.keys().cloned().collect();
-        let open = chains::discover(&s.store, window, &closed_ids);
+        let open = chains::discover(&s.store, window, &closed_ids, (!everything).then_some(&dirty));
         let mut changed = Vec::new();
         let mut keep_procs = BTreeSet::new();
         let mut keep_acts = BTreeSet::new();
@@ -368,9 +391,9 @@ impl Engine {
                 entry.0 = hash;
                 entry.1 += 1;
                 if chain.score >= self.config.min_score {
-                    s.p.announced.insert(chain.id.clone());
+                    s.p.announced.insert(chain.id.clone(), parts.host);
                     changed.push(VersionedChain { version: entry.1, chain: chain.clone() });
-                } else if s.p.announced.remove(&chain.id) {
+                } else if s.p.announced.remove(&chain.id).is_some() {
                     // Announced before, below the threshold now.
                     retracted.push(chain.id.clone());
                 }
@@ -397,7 +420,7 @@ impl Engine {
             s.p.closed.insert(chain.id.clone(), chain);
         }
         let caps = Caps { max_processes: self.config.max_processes, max_activity: self.config.max_activity };
-        s.store.evict(lateness, window, &caps, &keep_procs, &keep_acts);
+        s.store.evict(lateness, window, &caps, &keep_procs, &keep_acts, (!everything).then_some(&dirty));
         if s.p.closed.len() > self.config.max_chains {
             let mut by_rank: Vec<(i64, String, String)> =
                 s.p.closed.values().map(|c| (c.score, c.root.time.clone(), c.id.clone())).collect();
@@ -419,8 +442,10 @@ impl Engine {
         let gone: Vec<String> =
             s.p.announced
                 .iter()
-                .filter(|id| !now_open.contains(id) && !s.p.closed.contains_key(*id))
-                .cloned()
+                .filter(|(id, host)| {
+                    (everything || dirty.contains(*host)) && !now_open.contains(id) && !s.p.closed.contains_key(*id)
+                })
+                .map(|(id, _)| id.clone())
                 .collect();
         for id in gone {
             s.p.announced.remove(&id);
@@ -429,7 +454,7 @@ impl Engine {
         }
         // Closed chains are final: the caller has their last version.
         let closed = &s.p.closed;
-        s.p.announced.retain(|id| !closed.contains_key(id));
+        s.p.announced.retain(|id, _| !closed.contains_key(id));
         changed.sort_by(|a, b| a.chain.id.cmp(&b.chain.id));
         retracted.sort();
         (changed, retracted)

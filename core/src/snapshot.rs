@@ -100,5 +100,10 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<State, SnapshotError> {
         return Err(SnapshotError::Corrupted("checksum mismatch".into()));
     }
     let payload: Payload = postcard::from_bytes(body).map_err(|e| SnapshotError::Corrupted(e.to_string()))?;
-    Ok(State { store: Store::from_contents(payload.store), p: payload.persisted })
+    Ok(State {
+        store: Store::from_contents(payload.store),
+        p: payload.persisted,
+        all_touched: true,
+        ..State::default()
+    })
 }

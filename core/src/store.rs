@@ -729,8 +729,13 @@ impl Store {
         caps: &Caps,
         keep_procs: &BTreeSet<ProcId>,
         keep_acts: &BTreeSet<u64>,
+        hosts: Option<&BTreeSet<HostId>>,
     ) {
+        // Only hosts whose horizon moved (or all); `keep_*` covers their chains.
         for h in 0..self.hosts.len() as HostId {
+            if hosts.is_some_and(|set| !set.contains(&h)) {
+                continue;
+            }
             let quiet = self.is_quiet(h);
             for clock in [Clock::Utc, Clock::Exporter] {
                 let Some(wm) = self.hosts[h as usize].watermark[clock as usize] else { continue };
