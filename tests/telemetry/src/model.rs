@@ -127,13 +127,7 @@ impl Kind {
 impl Process {
     /// This process as the actor of later events.
     pub fn actor(&self) -> ActorRef {
-        ActorRef {
-            pid: self.pid,
-            guid: self.guid.clone(),
-            image: self.image.clone(),
-            start_ms: self.start_ms,
-            command_line: self.command_line.clone(),
-        }
+        self.as_parent().actor()
     }
 
     /// This process as the parent of a later start.
