@@ -3,7 +3,7 @@
 //! Each reason has a stable id, fixed default points, a one-line detail and
 //! the input indexes of its evidence. The indicators come from public
 //! detection content (SigmaHQ, Elastic, Splunk, LOLBAS, Atomic Red Team;
-//! see `../shared/reference/indicators.md`); the weights are ours.
+//! see `docs/indicators.md`); the weights are ours.
 
 use crate::chains::referenced_paths;
 use crate::event::{Activity, Direction};

@@ -1,6 +1,5 @@
 //! Decoding one input item: checking it is UTF-8 JSON, recognising its
-//! schema (first match wins, in the order of `../shared/reference/schemas.md`
-//! §0), and mapping its fields into normalised [`Event`]s.
+//! schema (first match wins, in the order of `docs/schemas.md`), and mapping its fields into normalised [`Event`]s.
 
 mod defender;
 mod ecs;
