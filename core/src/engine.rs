@@ -3,9 +3,10 @@
 //! window and lateness have passed, and builds the report.
 
 use crate::chains::{self, ChainParts};
-use crate::config::{BaselineEntry, Config};
+use crate::config::{BaselineEntry, Config, ConfigError};
 use crate::coverage::Coverage;
 use crate::decode::{decode, Decoded};
+use crate::errors::RestoreError;
 use crate::event::{Activity, Clock, Kind};
 use crate::input;
 use crate::inventory::Inventory;
@@ -14,7 +15,7 @@ use crate::report::{
     Root, Stats, Update, VersionedChain,
 };
 use crate::score::score;
-use crate::snapshot::{self, SnapshotError};
+use crate::snapshot;
 use crate::store::{Caps, Store};
 use crate::time::{format_rfc3339, Millis};
 use crate::tuning::Tuning;
@@ -31,7 +32,7 @@ use std::collections::{BTreeMap, BTreeSet};
 ///
 /// ```
 /// use mshta_chain_core::{Config, Engine};
-/// let mut engine = Engine::new(Config::default());
+/// let mut engine = Engine::new(Config::default()).unwrap();
 /// let update = engine.push(br#"{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Hostname":"PC1",
 ///   "UtcTime":"2024-05-01 10:00:00.000","ProcessId":"4242","Image":"C:\\Windows\\System32\\mshta.exe",
 ///   "CommandLine":"mshta.exe https://example.test/a.hta","ParentImage":"C:\\Windows\\explorer.exe"}"#);
@@ -129,16 +130,14 @@ impl State {
 }
 
 impl Engine {
-    /// A new engine. The config is used as given: check one that came from
-    /// a user with [`Config::validate`] (or build it with
-    /// [`Config::from_json`]).
-    pub fn new(config: Config) -> Engine {
-        // A config that fails validation keeps its valid parts out of
-        // scoring rather than panicking; `Config::validate` reports it.
-        let tuning = Tuning::compile(&config).unwrap_or_default();
+    /// A new engine, or the first thing wrong with the config (a misspelt
+    /// weight, a bad pattern, a value out of range): an invalid config is
+    /// never run with defaults in its place.
+    pub fn new(config: Config) -> Result<Engine, ConfigError> {
+        let tuning = config.compile()?;
         let mut state = State::default();
         state.p.config = Some(config.clone());
-        Engine { config, tuning, state }
+        Ok(Engine { config, tuning, state })
     }
 
     /// Adds a batch: a JSON array, JSON Lines, or JSON objects one after
@@ -229,20 +228,30 @@ impl Engine {
         Report { chains, stats, errors: s.p.errors.clone(), warnings, coverage, inventory }
     }
 
-    /// Baseline entries for a config: the inventory groups whose chains all
-    /// scored below `below` (known-good use). Scanning the same data with a
-    /// config holding them marks those chains `baseline_known`.
-    pub fn baseline(&self, below: i64) -> Vec<BaselineEntry> {
-        let mut config = self.config.clone();
-        config.min_score = 0;
-        let engine = Engine { config, tuning: Tuning::default(), state: self.state.clone() };
-        engine
-            .report()
-            .inventory
-            .into_iter()
-            .filter(|e| e.max_score.is_some_and(|s| s < below))
-            .map(|e| BaselineEntry { shape: e.shape, parent: e.parent, count: e.count, hosts: e.hosts })
-            .collect()
+    /// The baseline for a config: the engine's own config entries plus the
+    /// inventory groups whose chains all scored below `below` with this
+    /// engine's tuning (weights, allowlists, baseline), i.e. known-good use.
+    /// Scanning the same data with a config holding them marks those chains
+    /// `baseline_known`. A group none of whose chains was scored (an mshta
+    /// nested in another chain) has an unknown score and is never taken for
+    /// known good: it is counted in [`Baseline::unknown`].
+    pub fn baseline(&self, below: i64) -> Baseline {
+        // The inventory's scores cover every chain, whatever `min_score`.
+        let inventory = self.report().inventory;
+        let mut entries: BTreeMap<(String, String), BaselineEntry> =
+            self.config.baseline.iter().map(|e| ((e.parent.clone(), e.shape.clone()), e.clone())).collect();
+        let mut unknown = 0;
+        for e in inventory {
+            match e.max_score {
+                None => unknown += 1,
+                Some(s) if s < below => {
+                    let entry = BaselineEntry { shape: e.shape, parent: e.parent, count: e.count, hosts: e.hosts };
+                    entries.insert((entry.parent.clone(), entry.shape.clone()), entry);
+                }
+                Some(_) => {}
+            }
+        }
+        Baseline { entries: entries.into_values().collect(), unknown }
     }
 
     /// The state, as versioned bytes that [`Engine::restore`] reads on any
@@ -252,8 +261,8 @@ impl Engine {
     }
 
     /// An engine continuing from a snapshot, with the given config.
-    pub fn restore(bytes: &[u8], config: Config) -> Result<Engine, SnapshotError> {
-        let tuning = Tuning::compile(&config).unwrap_or_default();
+    pub fn restore(bytes: &[u8], config: Config) -> Result<Engine, RestoreError> {
+        let tuning = config.compile()?;
         let mut state = snapshot::decode(bytes)?;
         state.p.config = Some(config.clone());
         state.all_touched = true;
@@ -262,11 +271,11 @@ impl Engine {
 
     /// An engine continuing from a snapshot with the config it was taken
     /// with.
-    pub fn restore_saved(bytes: &[u8]) -> Result<Engine, SnapshotError> {
+    pub fn restore_saved(bytes: &[u8]) -> Result<Engine, RestoreError> {
         let mut state = snapshot::decode(bytes)?;
         state.all_touched = true;
         let config = state.p.config.clone().unwrap_or_default();
-        let tuning = Tuning::compile(&config).unwrap_or_default();
+        let tuning = config.compile()?;
         Ok(Engine { config, tuning, state })
     }
 
@@ -472,16 +481,26 @@ pub(crate) fn count(map: &mut BTreeMap<String, u64>, name: &str) {
     }
 }
 
-/// Analyses one complete input.
+/// Analyses one complete input, or says what is wrong with the config.
 ///
 /// ```
-/// let report = mshta_chain_core::analyze(b"[]", &mshta_chain_core::Config::default());
+/// let report = mshta_chain_core::analyze(b"[]", &mshta_chain_core::Config::default()).unwrap();
 /// assert!(report.chains.is_empty());
 /// ```
-pub fn analyze(input: &[u8], config: &Config) -> Report {
-    let mut engine = Engine::new(config.clone());
+pub fn analyze(input: &[u8], config: &Config) -> Result<Report, ConfigError> {
+    let mut engine = Engine::new(config.clone())?;
     engine.push(input);
-    engine.finish()
+    Ok(engine.finish())
+}
+
+/// The result of [`Engine::baseline`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Baseline {
+    /// The config's own entries and the new known-good groups, sorted by
+    /// parent, then shape.
+    pub entries: Vec<BaselineEntry>,
+    /// Inventory groups left out because their score is unknown.
+    pub unknown: u64,
 }
 
 /// Splits a chunk into complete items and an item cut by the chunk's end.
@@ -663,11 +682,11 @@ mod tests {
     #[test]
     fn partial_lines_are_carried_to_the_next_push() {
         let line = r#"{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Hostname":"PC1","UtcTime":"2024-05-01 10:00:00.000","ProcessId":"4242","Image":"C:\\Windows\\System32\\mshta.exe"}"#;
-        let whole = crate::analyze(format!("{line}\n{line}\n").as_bytes(), &Config::default());
+        let whole = crate::analyze(format!("{line}\n{line}\n").as_bytes(), &Config::default()).unwrap();
         for cut in [1, 40, line.len(), line.len() + 1, line.len() + 30] {
             let text = format!("{line}\n{line}\n");
             let (a, b) = text.as_bytes().split_at(cut);
-            let mut e = Engine::new(Config::default());
+            let mut e = Engine::new(Config::default()).unwrap();
             e.push(a);
             e.push(b);
             assert_eq!(e.finish(), whole, "cut at {cut}");
