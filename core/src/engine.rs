@@ -11,8 +11,8 @@ use crate::event::{Activity, Clock, Kind};
 use crate::input;
 use crate::inventory::Inventory;
 use crate::report::{
-    self, Ancestor, Chain, ChildProcess, DnsEvent, FileEvent, ItemError, ModuleEvent, NetworkEvent, Parent, Report,
-    Root, Stats, Update, VersionedChain,
+    self, Ancestor, Chain, ChildProcess, DnsEvent, FileEvent, ItemError, ModuleEvent, NetworkEvent, Parent, Relation,
+    Report, Root, Severity, Stats, Status, Update, VersionedChain,
 };
 use crate::score::score;
 use crate::snapshot;
@@ -166,7 +166,7 @@ impl Engine {
         let window = self.config.window_ms();
         let open = chains::discover(&s.store, window, &s.p.closed.keys().cloned().collect(), None);
         let mut chains: Vec<Chain> = s.p.closed.values().cloned().collect();
-        chains.extend(open.iter().map(|parts| render(&s.store, &self.tuning, parts, window, "open")));
+        chains.extend(open.iter().map(|parts| render(&s.store, &self.tuning, parts, window, Status::Open)));
         let found = chains.len() as u64;
         // The inventory as if every waiting mshta process were counted now
         // (without changing the state: only the inventory is copied).
@@ -392,7 +392,8 @@ impl Engine {
         let mut retracted = Vec::new();
         for parts in &open {
             let closing = quiet(&s.store, parts, lateness, window);
-            let chain = render(&s.store, &self.tuning, parts, window, if closing { "closed" } else { "open" });
+            let chain =
+                render(&s.store, &self.tuning, parts, window, if closing { Status::Closed } else { Status::Open });
             let json = serde_json::to_vec(&chain).unwrap_or_default();
             let hash = fnv1a(&json);
             let entry = s.p.versions.entry(chain.id.clone()).or_insert((0, 0));
@@ -551,13 +552,13 @@ fn quiet(store: &Store, parts: &ChainParts, lateness: Millis, window: Millis) ->
 }
 
 /// Renders a chain for the report.
-fn render(store: &Store, tuning: &Tuning, parts: &ChainParts, window: Millis, status: &str) -> Chain {
+fn render(store: &Store, tuning: &Tuning, parts: &ChainParts, window: Millis, status: Status) -> Chain {
     let v = view::build(store, parts, window);
     let (score_value, reasons) = score(&v, tuning);
     to_chain(&v, score_value, reasons, status)
 }
 
-fn to_chain(v: &View, score_value: i64, reasons: Vec<report::Reason>, status: &str) -> Chain {
+fn to_chain(v: &View, score_value: i64, reasons: Vec<report::Reason>, status: Status) -> Chain {
     let s = |o: Option<&str>| o.map(str::to_string);
     let root = Root {
         pid: v.root.pid.unwrap_or(0),
@@ -613,7 +614,7 @@ fn to_chain(v: &View, score_value: i64, reasons: Vec<report::Reason>, status: &s
             pid: f.writer_pid,
             image: f.writer_image.clone(),
             late: false,
-            relation: "run_by_root".into(),
+            relation: Relation::RunByRoot,
             event: f.event,
         });
     }
@@ -627,7 +628,7 @@ fn to_chain(v: &View, score_value: i64, reasons: Vec<report::Reason>, status: &s
                 pid,
                 image,
                 late,
-                relation: "created".into(),
+                relation: Relation::Created,
                 event,
             }),
             Activity::Network(n) => network.push(NetworkEvent {
@@ -636,7 +637,7 @@ fn to_chain(v: &View, score_value: i64, reasons: Vec<report::Reason>, status: &s
                 dst_host: n.dst_host.as_deref().map(str::to_string),
                 src_ip: n.src_ip.as_deref().map(str::to_string),
                 src_port: n.src_port,
-                direction: n.direction.name().to_string(),
+                direction: n.direction,
                 time,
                 pid,
                 image,
@@ -655,10 +656,10 @@ fn to_chain(v: &View, score_value: i64, reasons: Vec<report::Reason>, status: &s
         id: v.id.clone(),
         host: v.host.to_string(),
         score: score_value,
-        severity: report::severity(score_value).to_string(),
+        severity: Severity::of_score(score_value),
         technique: "T1218.005".into(),
         analytic: "AN1397".into(),
-        status: status.to_string(),
+        status,
         root,
         lineage,
         children,

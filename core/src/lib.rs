@@ -70,7 +70,7 @@ pub fn reasons_markdown() -> String {
 pub use engine::{analyze, Baseline, Engine};
 pub use errors::RestoreError;
 pub use report::{
-    Ancestor, Chain, ChildProcess, DnsEvent, FileEvent, ItemError, ModuleEvent, NetworkEvent, Parent, Reason, Report,
-    Root, Stats, Update, VersionedChain,
+    Ancestor, Chain, ChildProcess, Direction, DnsEvent, FileEvent, ItemError, ModuleEvent, NetworkEvent, Parent,
+    Reason, Relation, Report, Root, Severity, Stats, Status, Update, VerdictStatus, VersionedChain,
 };
 pub use snapshot::SnapshotError;

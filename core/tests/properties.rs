@@ -213,7 +213,7 @@ fn normalise(mut r: Report, map: Option<&[u64]>) -> Report {
     s.chains_closed = 0;
     s.mshta_processes = 0;
     for c in &mut r.chains {
-        c.status.clear();
+        c.status = mshta_chain_core::Status::Open;
     }
     r
 }
