@@ -448,6 +448,8 @@ export interface Stats {
   rejected: number;
   /** Accepted items of a known schema that carry nothing the detector uses. */
   ignored: number;
+  /** Accepted activity events that name no process (no pid, no process id): valid, nothing to attribute them to. */
+  unattributable: number;
   /** Accepted items per schema and shape (for example `sysmon_flat`). */
   by_schema: Record<string, number>;
   /** Process start reports seen. */

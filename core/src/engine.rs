@@ -330,8 +330,9 @@ impl Engine {
                     count(&mut s.p.counters.by_schema, ev.schema.name());
                     s.accept(&ev, lateness);
                 }
-                Ok(Decoded::Many(events, schema, record_errors)) => {
+                Ok(Decoded::Many(events, schema, record_errors, unattributable)) => {
                     counts.1 += 1;
+                    s.p.counters.unattributable += unattributable;
                     count(&mut s.p.counters.by_schema, schema.name());
                     for ev in &events {
                         s.accept(ev, lateness);
@@ -341,6 +342,11 @@ impl Engine {
                             s.p.errors.push(ItemError { index, reason });
                         }
                     }
+                }
+                Ok(Decoded::Unattributable(schema)) => {
+                    counts.1 += 1;
+                    s.p.counters.unattributable += 1;
+                    count(&mut s.p.counters.by_schema, schema.name());
                 }
                 Ok(Decoded::Ignored(schema)) => {
                     counts.1 += 1;

@@ -279,6 +279,9 @@ pub struct Stats {
     pub rejected: u64,
     /// Accepted items of a known schema that carry nothing the detector uses.
     pub ignored: u64,
+    /// Accepted activity events (or streaming records) that name no process
+    /// (no pid, no process id): valid, but nothing to attribute them to.
+    pub unattributable: u64,
     /// Accepted items per schema and shape.
     pub by_schema: BTreeMap<String, u64>,
     /// Process start reports seen.

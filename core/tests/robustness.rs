@@ -369,3 +369,25 @@ fn random_objects_over_every_schemas_keys_never_panic() {
         assert_eq!(report.stats.accepted + report.stats.rejected, 1, "{line}");
     }
 }
+
+#[test]
+fn events_that_name_no_process_are_unattributable_not_errors() {
+    // Real Sysmon exports have network and DNS events of `<unknown
+    // process>` with an all-zero ProcessGuid and no ProcessId: valid events
+    // that nothing can be attributed to. Likewise an ECS network event with
+    // no process, and a Defender row with no initiating process.
+    let lines = [
+        r#"{"EventID":3,"Channel":"Microsoft-Windows-Sysmon/Operational","Hostname":"H","UtcTime":"2024-05-01 10:00:00.000","ProcessGuid":"{00000000-0000-0000-0000-000000000000}","Image":"<unknown process>","DestinationIp":"203.0.113.5","DestinationPort":"443","Initiated":"true"}"#,
+        r#"{"EventID":22,"Channel":"Microsoft-Windows-Sysmon/Operational","Hostname":"H","UtcTime":"2024-05-01 10:00:00.000","ProcessGuid":"{00000000-0000-0000-0000-000000000000}","Image":"<unknown process>","QueryName":"example.test"}"#,
+        r#"{"@timestamp":"2024-05-01T10:00:00Z","event":{"module":"endpoint","category":["network"],"type":["start"]},"host":{"name":"h"},"destination":{"ip":"203.0.113.5","port":443}}"#,
+        r#"{"Timestamp":"2024-05-01T10:00:00Z","DeviceId":"d1","DeviceName":"h","ActionType":"ConnectionSuccess","RemoteIP":"203.0.113.5","RemotePort":443}"#,
+        // A process start without any id is still bad input.
+        r#"{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Hostname":"H","UtcTime":"2024-05-01 10:00:00.000","Image":"C:\\Windows\\System32\\mshta.exe"}"#,
+    ];
+    let report = analyze(lines.join("\n").as_bytes(), &Config::default()).unwrap();
+    assert_eq!(report.stats.unattributable, 4, "{:?}", report.errors);
+    assert_eq!(report.stats.rejected, 1, "{:?}", report.errors);
+    assert_eq!(report.errors[0].index, 4);
+    assert!(report.errors[0].reason.contains("ProcessId"), "{}", report.errors[0].reason);
+    assert_eq!(report.stats.accepted, 4);
+}
