@@ -1,10 +1,10 @@
-//! Real recorded telemetry (`../shared/realdata`, OTRF Security-Datasets and
-//! a benign desktop log): each export must give its mshta chain with the
+//! Real recorded telemetry (`tests/data/realdata/`, OTRF Security-Datasets
+//! and a benign desktop log; see `tests/data/README.md`): each export must give its mshta chain with the
 //! descendants named, identically in all three Sysmon JSON shapes.
 
 mod support;
 
-use mshta_chain_core::{analyze, Config, Report};
+use mshta_chain_core::{analyze, Config};
 use serde_json::Value;
 
 struct Case {
@@ -44,18 +44,7 @@ const CASES: &[Case] = &[
 ];
 
 fn load(rel: &str) -> Vec<Value> {
-    let path = support::realdata().join(rel);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    text.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).unwrap()).collect()
-}
-
-fn without_schema_counts(mut r: Report) -> Report {
-    r.stats.by_schema.clear();
-    r.coverage.overall.sources.clear();
-    for h in &mut r.coverage.hosts {
-        h.sources.clear();
-    }
-    r
+    support::realdata_lines(rel)
 }
 
 #[test]
@@ -76,10 +65,10 @@ fn each_export_gives_its_chain_in_every_shape() {
         assert_eq!(chain.network.len(), case.network, "{}", case.file);
         assert_eq!(chain.dns.len(), case.dns, "{}", case.file);
         assert!(chain.score >= case.min_score, "{}: score {}", case.file, chain.score);
-        let flat = without_schema_counts(flat);
+        let flat = support::without_schema_counts(flat);
         for shape in ["evtx", "winlogbeat"] {
             let other = analyze(&support::render_lines(&lines, shape), &Config::default());
-            assert_eq!(without_schema_counts(other), flat, "{} as {shape}", case.file);
+            assert_eq!(support::without_schema_counts(other), flat, "{} as {shape}", case.file);
         }
     }
 }
