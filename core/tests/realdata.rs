@@ -140,3 +140,31 @@ fn batch_cuts_do_not_change_the_report_when_sysmon_and_security_merge() {
         assert_eq!(announced, ids, "updates minus retractions are the final chains (cut every {size} bytes)");
     }
 }
+
+#[test]
+fn every_file_under_tests_data_is_documented_in_its_readme() {
+    // tests/data/README.md says what each file is, where it came from and
+    // under which licence: a file added without that is caught here.
+    let dir = support::repo_root().join("tests").join("data");
+    let readme = std::fs::read_to_string(dir.join("README.md")).expect("tests/data/README.md");
+    let mut stack = vec![dir.clone()];
+    let mut files = 0;
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let rel = path.strip_prefix(&dir).unwrap().to_string_lossy().replace('\\', "/");
+            if rel != "README.md" {
+                files += 1;
+                assert!(
+                    readme.contains(&format!("`{rel}`")),
+                    "tests/data/{rel} is not described in tests/data/README.md"
+                );
+            }
+        }
+    }
+    assert!(files > 0, "no data files found under {}", dir.display());
+}
