@@ -14,7 +14,8 @@
 #          the packaged crate with that toolchain: the MSRV build) and
 #          `cargo doc --no-deps` with RUSTDOCFLAGS="-D warnings" are clean.
 # Installs what is missing: the npm dev dependencies pinned in
-# pkg/package-lock.json and tests/runtimes/package-lock.json (npm ci). Talks
+# pkg/package-lock.json and tests/runtimes/package-lock.json (npm ci), and
+# Chromium with apt-get when /usr/bin/chromium is missing (needs root). Talks
 # to no registry but npm's and crates.io's; nothing leaves 127.0.0.1 in the
 # runtime tests.
 set -euo pipefail
@@ -45,6 +46,15 @@ for dir in pkg tests/runtimes; do
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
   fi
 done
+
+# Chromium from Debian for the browser example (as scripts/test-runtimes.sh;
+# Playwright's own browser downloads are never used).
+if [ ! -x /usr/bin/chromium ]; then
+  log "installing chromium (apt-get)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq chromium >/dev/null
+fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
