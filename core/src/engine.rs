@@ -632,7 +632,7 @@ fn to_chain(v: &View, score_value: i64, reasons: Vec<report::Reason>, status: &s
             }
         }
     }
-    Chain {
+    let mut chain = Chain {
         id: v.id.clone(),
         host: v.host.to_string(),
         score: score_value,
@@ -648,7 +648,10 @@ fn to_chain(v: &View, score_value: i64, reasons: Vec<report::Reason>, status: &s
         dns,
         modules,
         reasons,
-    }
+        triage: Vec::new(),
+    };
+    chain.triage = crate::triage::checklist(&chain);
+    chain
 }
 
 /// FNV-1a, 64 bits: a fixed, portable hash.

@@ -46,6 +46,7 @@ mod engine;
 mod event;
 mod input;
 mod inventory;
+mod knowledge;
 mod names;
 mod reasons;
 mod report;
@@ -54,6 +55,7 @@ mod score;
 mod snapshot;
 mod store;
 mod time;
+mod triage;
 mod tuning;
 mod view;
 
