@@ -512,6 +512,66 @@ fn parse_v4(s: &str) -> Option<[u8; 4]> {
     parts.next().is_none().then_some(out)
 }
 
+// ---------------------------------------------------------------------------
+// The reference page.
+
+/// The tables as the reference page lists them: a title, the reasons (or
+/// triage) that read it, and its entries.
+pub(crate) fn tables() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
+    let names = |t: &[(&'static str, &'static str)]| t.iter().map(|&(needle, _)| needle).collect::<Vec<_>>();
+    let list = |t: &[&'static str]| t.to_vec();
+    vec![
+        (
+            "PowerShell hosts",
+            "`child_shell_or_lolbin`, `parent_script_host`; triage asks for script block logs",
+            list(POWERSHELL),
+        ),
+        ("Shell and script hosts", "`child_shell_or_lolbin`, `parent_script_host`", list(SCRIPT_HOSTS)),
+        ("POSIX shells", "`child_shell_or_lolbin`", list(POSIX_SHELLS)),
+        ("Living-off-the-land binaries (LOLBAS)", "`child_shell_or_lolbin`", list(LOLBINS)),
+        ("Discovery commands", "`child_shell_or_lolbin`", list(DISCOVERY)),
+        ("Execution proxies that launch mshta", "`parent_script_host`", list(PROXY_LAUNCHERS)),
+        ("rundll32 HTML handlers (parent command line)", "`parent_rundll32_handler`", list(RUNDLL32_HTML_HANDLERS)),
+        ("Office and document applications", "`parent_office`, `ancestor_suspicious`", list(OFFICE)),
+        ("Web browsers", "`parent_browser`", list(BROWSERS)),
+        ("WMI hosts", "`parent_wmi`, `ancestor_suspicious`", list(WMI_HOSTS)),
+        ("DCOM launcher (svchost group)", "`parent_dcom`", vec![DCOM_HOST, DCOM_LAUNCH_GROUP]),
+        (".NET runtime modules", "`clr_loaded`", list(CLR_MODULES)),
+        ("Executable extensions", "`file_dropped_executable`; triage collects them", list(EXECUTABLE_EXTENSIONS)),
+        ("Script extensions", "`file_dropped_executable`; triage collects them", list(SCRIPT_EXTENSIONS)),
+        (
+            "Archive and disk-image extensions",
+            "`file_dropped_executable`; triage collects them",
+            list(ARCHIVE_EXTENSIONS),
+        ),
+        (
+            "HTML-application extensions",
+            "`cmdline_non_hta_target`, for any other extension but `.exe`",
+            list(HTA_EXTENSIONS),
+        ),
+        (
+            "Routine file-name prefixes (never scored or collected)",
+            "`file_dropped_executable`",
+            list(ROUTINE_FILE_PREFIXES),
+        ),
+        ("Startup folder", "`file_in_startup`; triage", vec![STARTUP_DIR]),
+        ("User-writable folders (command line)", "`cmdline_user_writable_path`", names(USER_WRITABLE_DIRS)),
+        ("User-writable trees (process images)", "`child_in_user_folder`", list(USER_WRITABLE_ROOTS)),
+        ("Archive tools' temporary folders", "`cmdline_archive_temp_path`", names(ARCHIVE_TEMP_DIRS)),
+        ("mshta's own folders", "`unusual_image_path`", list(SYSTEM_DIRS)),
+        ("Inline script handlers", "`cmdline_inline_script`", list(INLINE_HANDLERS)),
+        ("Script objects", "`cmdline_script_object`, with the `script:` moniker", names(SCRIPT_OBJECT_TOKENS)),
+        ("Obfuscation tokens", "`cmdline_obfuscation`", names(OBFUSCATION_TOKENS)),
+        (
+            "URL schemes",
+            "`cmdline_remote_target`, `cmdline_raw_ip_url`, `dns_matches_cmdline_host`",
+            names(URL_SCHEMES),
+        ),
+        ("WebDAV markers", "`cmdline_remote_target`, as do UNC paths", list(WEBDAV_MARKERS)),
+        ("COM server flags", "`cmdline_embedding`, `parent_dcom`, `dcom_inbound`", list(EMBEDDING_FLAGS)),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
