@@ -37,7 +37,7 @@ impl Items {
     }
 }
 
-/// 1. What mshta ran: its own start if unseen, the remote content, the
+/// Section 1: what mshta ran: its own start if unseen, the remote content, the
 /// inline script, the local file (and who wrote it).
 fn content(chain: &Chain, items: &mut Items) {
     let root = &chain.root;
@@ -85,7 +85,7 @@ fn content(chain: &Chain, items: &mut Items) {
     }
 }
 
-/// 2. Who started it, by the kind of parent.
+/// Section 2: who started it, by the kind of parent.
 fn launcher(chain: &Chain, items: &mut Items) {
     let Some(parent) = &chain.root.parent else { return };
     let Some(image) = parent.image.as_deref().filter(|i| !i.is_empty()) else { return };
@@ -107,7 +107,7 @@ fn launcher(chain: &Chain, items: &mut Items) {
     });
 }
 
-/// 3. What it started: shells and LOLBins by their command lines, files the
+/// Section 3: what it started: shells and LOLBins by their command lines, files the
 /// chain wrote then ran, the other processes together.
 fn processes(chain: &Chain, items: &mut Items) {
     let mut others = Vec::new();
@@ -133,7 +133,7 @@ fn processes(chain: &Chain, items: &mut Items) {
     }
 }
 
-/// 4. Where it connected (the caller of an inbound connection, the far ends
+/// Section 4: where it connected (the caller of an inbound connection, the far ends
 /// of outbound ones) and what it looked up.
 fn network(chain: &Chain, items: &mut Items) {
     let or_unknown = |v: Option<String>| v.unwrap_or_else(|| "?".into());
@@ -175,7 +175,7 @@ fn network(chain: &Chain, items: &mut Items) {
     }
 }
 
-/// 5. What it wrote: persistence in a Startup folder, executables, scripts
+/// Section 5: what it wrote: persistence in a Startup folder, executables, scripts
 /// and archives to collect.
 fn written(chain: &Chain, items: &mut Items) {
     for f in chain.files.iter().filter(|f| k::is_startup_path(&f.path)) {
@@ -192,7 +192,7 @@ fn written(chain: &Chain, items: &mut Items) {
     }
 }
 
-/// 6. Known good? A baseline or allowlist lowered the score.
+/// Section 6: known good? A baseline or allowlist lowered the score.
 fn known_good(chain: &Chain, items: &mut Items) {
     if chain.reasons.iter().any(|r| r.id == "baseline_known" || r.id.starts_with("allowlisted_")) {
         items.add("confirm this is still the known-good use the baseline or allowlist describes".into());
