@@ -269,6 +269,11 @@ pub(crate) fn is_risky_file(path: &str) -> bool {
     risky && !is_routine_file(path)
 }
 
+/// Whether a (lower-cased) command line names an `.hta` file.
+pub(crate) fn mentions_hta(cmd: &str) -> bool {
+    cmd.contains(".hta")
+}
+
 /// Whether a file mshta runs has an HTML-application extension (or none).
 pub(crate) fn is_hta_like(path: &str) -> bool {
     extension(path).is_none_or(|e| HTA_EXTENSIONS.contains(&e.as_str()) || e == "exe")

@@ -190,7 +190,7 @@ impl Scorer<'_> {
     fn folders(&mut self, cmd: &CommandLine) -> bool {
         let mut script_content = false;
         if let Some(dir) = k::user_writable_dir(cmd.lower) {
-            script_content = cmd.lower.contains(".hta");
+            script_content = k::mentions_hta(cmd.lower);
             self.add_root(
                 "cmdline_user_writable_path",
                 format!("command line references a user-writable folder ({dir})"),

@@ -14,15 +14,20 @@ use crate::report::{Chain, FileEvent};
 /// many, then "and N more".
 const LISTED: usize = 3;
 
+/// Items per section at most, then one line counting the rest: a chain
+/// with hundreds of shells or Startup files (the input is untrusted) keeps
+/// a checklist a person can read, and a bounded one.
+const MAX_PER_SECTION: usize = 10;
+
 /// The checklist, in section order, each item once.
 pub(crate) fn checklist(chain: &Chain) -> Vec<String> {
+    let sections: [fn(&Chain, &mut Items); 6] = [content, launcher, processes, network, written, known_good];
     let mut items = Items(Vec::new());
-    content(chain, &mut items);
-    launcher(chain, &mut items);
-    processes(chain, &mut items);
-    network(chain, &mut items);
-    written(chain, &mut items);
-    known_good(chain, &mut items);
+    for section in sections {
+        let start = items.0.len();
+        section(chain, &mut items);
+        items.cap(start);
+    }
     items.0
 }
 
@@ -33,6 +38,15 @@ impl Items {
     fn add(&mut self, item: String) {
         if !self.0.contains(&item) {
             self.0.push(item);
+        }
+    }
+
+    /// Keeps [`MAX_PER_SECTION`] of the items added since `start`.
+    fn cap(&mut self, start: usize) {
+        let added = self.0.len() - start;
+        if added > MAX_PER_SECTION {
+            self.0.truncate(start + MAX_PER_SECTION);
+            self.0.push(format!("... and {} more like the above (see the chain's evidence)", added - MAX_PER_SECTION));
         }
     }
 }
@@ -563,6 +577,27 @@ mod tests {
             list.last().unwrap(),
             "check what the other processes it started did: a.exe pid 10, b.exe pid 11, c.exe pid 12 and 2 more"
         );
+    }
+
+    #[test]
+    fn a_section_is_capped() {
+        let mut c = chain("mshta c:\\a.hta", None);
+        for pid in 0..25 {
+            c.children.push(child("cmd.exe", 1000 + pid));
+        }
+        c.dns.push(DnsEvent {
+            query: "a.example".into(),
+            time: "2024-05-01T10:00:00.500Z".into(),
+            pid: Some(100),
+            image: None,
+            late: false,
+            event: 4,
+        });
+        let list = checklist(&c);
+        assert_eq!(list.len(), 1 + MAX_PER_SECTION + 1 + 1, "{list:#?}");
+        assert_eq!(list[MAX_PER_SECTION], "review the command line of cmd.exe pid 1009");
+        assert_eq!(list[MAX_PER_SECTION + 1], "... and 15 more like the above (see the chain's evidence)");
+        assert!(list.last().unwrap().starts_with("search DNS and proxy logs"), "later sections still show");
     }
 
     #[test]

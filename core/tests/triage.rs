@@ -158,3 +158,41 @@ fn json_written_before_the_field_still_reads() {
     assert!(old.triage.is_empty());
     assert_eq!(old.reasons, report.chains[0].reasons);
 }
+
+/// What scoring counts, triage acts on: a chain scored for a dropped
+/// executable is told to collect files, one scored for a shell or LOLBin
+/// child to review a command line, one scored for a Startup file to look
+/// for persistence. (Both read the same tables of `knowledge.rs`.)
+#[test]
+fn triage_follows_what_scoring_counted() {
+    use mshta_chain_telemetry::{to_jsonl, Corpus, CorpusConfig, RenderOptions, Schema};
+    let cfg = CorpusConfig { seed: 11, hosts: 10, events: 8_000, mshta_rate: 100.0, ..CorpusConfig::default() };
+    let events: Vec<_> = Corpus::new(cfg).collect();
+    let (corpus, _) = to_jsonl(&events, Schema::SysmonFlat, &RenderOptions::default());
+    let mut reports = vec![analyze(corpus.as_bytes(), &Config::default())];
+    for entry in std::fs::read_dir(repo().join("tests/scenarios")).unwrap() {
+        let path = entry.unwrap().path();
+        reports.push(scenario(&path.file_stem().unwrap().to_string_lossy()));
+    }
+    let rules: [(&str, &[&str]); 4] = [
+        ("file_dropped_executable", &["collect and hash the files it wrote: "]),
+        ("file_in_startup", &["look for persistence in the Startup folder file "]),
+        ("child_shell_or_lolbin", &["review the command line of ", "review the PowerShell command line of "]),
+        ("file_written_then_run", &["collect and inspect the file mshta ran: "]),
+    ];
+    let mut checked = 0;
+    for chain in reports.iter().flat_map(|r| &r.chains) {
+        for (reason, prefixes) in rules {
+            if chain.reasons.iter().any(|r| r.id == reason) {
+                checked += 1;
+                assert!(
+                    chain.triage.iter().any(|l| prefixes.iter().any(|p| l.starts_with(p))),
+                    "{}: {reason} scored but triage does not act on it: {:#?}",
+                    chain.id,
+                    chain.triage
+                );
+            }
+        }
+    }
+    assert!(checked > 50, "the corpus and scenarios exercise these reasons ({checked})");
+}
