@@ -31,7 +31,8 @@ const MS_PER_SECOND: i64 = 1000;
 
 /// Scores a chain: the clamped sum and the reasons. Follow-on activity
 /// after the window scores as late. Points come from the tuning (config
-/// weights, else the catalogue's defaults).
+/// weights, else the catalogue's defaults). The calls below fix the order
+/// reasons appear in (part of the output).
 pub(crate) fn score(v: &View, t: &Tuning) -> (i64, Vec<Reason>) {
     let lowered = lower(v.root.command_line.unwrap_or(""));
     let cmd = CommandLine::new(v, &lowered);
@@ -59,12 +60,7 @@ pub(crate) fn score(v: &View, t: &Tuning) -> (i64, Vec<Reason>) {
     s.dns(lookups);
     s.modules(v);
     s.late_activity(v);
-    if script_content && has_follow_on(v) {
-        s.add_root(
-            "an1397_pattern",
-            "script content (inline, remote, script objects, or an HTA in a user-writable folder) followed by activity inside the window (AN1397)".into(),
-        );
-    }
+    s.an1397_pattern(v, script_content);
 
     let total: i64 = s.reasons.iter().map(|r| r.points).sum();
     (total.clamp(MIN_SCORE, MAX_SCORE), s.reasons)
@@ -435,6 +431,17 @@ impl Scorer<'_> {
             let detail =
                 format!("{} follow-on event(s) after the {}-second window", late.len(), v.window_ms / MS_PER_SECOND);
             self.add("late_activity", detail, late);
+        }
+    }
+
+    /// The whole analytic: script content on the command line, then
+    /// follow-on activity inside the window.
+    fn an1397_pattern(&mut self, v: &View, script_content: bool) {
+        if script_content && has_follow_on(v) {
+            self.add_root(
+                "an1397_pattern",
+                "script content (inline, remote, script objects, or an HTA in a user-writable folder) followed by activity inside the window (AN1397)".into(),
+            );
         }
     }
 }
