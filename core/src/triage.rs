@@ -72,11 +72,12 @@ fn content(chain: &Chain, items: &mut Items) {
             "decode and review the inline script in mshta's command line (what it creates, runs or downloads)".into(),
         );
     }
-    // The file another process wrote just before mshta ran it, by path (the
-    // last report of a path wins).
+    // The file another process wrote just before mshta ran it, by path in
+    // any (ASCII) case, as the core compares paths (the last report of a
+    // path wins).
     let mut ran_by_root: Vec<(String, &FileEvent)> = Vec::new();
     for f in chain.files.iter().filter(|f| f.relation == "run_by_root") {
-        let key = f.path.to_lowercase();
+        let key = f.path.to_ascii_lowercase();
         match ran_by_root.iter_mut().find(|(p, _)| *p == key) {
             Some(slot) => slot.1 = f,
             None => ran_by_root.push((key, f)),
@@ -89,7 +90,7 @@ fn content(chain: &Chain, items: &mut Items) {
     // A path inside inline script is the script's business, covered above.
     if !inline {
         for path in local_targets(cmd) {
-            let key = path.to_lowercase();
+            let key = path.to_ascii_lowercase();
             let note = ran_by_root.iter().find(|(p, _)| *p == key).map(|(_, f)| written_by(f)).unwrap_or_default();
             items.add(format!("collect and inspect the file mshta ran: {path}{note}"));
         }
