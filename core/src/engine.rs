@@ -658,7 +658,7 @@ fn to_chain(v: &View, score_value: i64, reasons: Vec<report::Reason>, status: St
             }
         }
     }
-    Chain {
+    let mut chain = Chain {
         id: v.id.clone(),
         host: v.host.to_string(),
         score: score_value,
@@ -674,7 +674,10 @@ fn to_chain(v: &View, score_value: i64, reasons: Vec<report::Reason>, status: St
         dns,
         modules,
         reasons,
-    }
+        triage: Vec::new(),
+    };
+    chain.triage = crate::triage::checklist(&chain);
+    chain
 }
 
 /// FNV-1a, 64 bits: a fixed, portable hash.

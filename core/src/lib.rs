@@ -47,6 +47,7 @@ mod errors;
 mod event;
 mod input;
 mod inventory;
+mod knowledge;
 mod names;
 mod reasons;
 mod report;
@@ -55,6 +56,7 @@ mod score;
 mod snapshot;
 mod store;
 mod time;
+mod triage;
 mod tuning;
 mod view;
 

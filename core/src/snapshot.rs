@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 const MAGIC: &[u8; 4] = b"MSHC";
 /// Bump when the payload's layout changes.
-pub(crate) const FORMAT_VERSION: u16 = 1;
+pub(crate) const FORMAT_VERSION: u16 = 2;
 const HEADER: usize = 4 + 2 + 8;
 
 /// Why a snapshot could not be restored.
