@@ -170,7 +170,7 @@ impl Coverage {
             Some(c) => c,
             None => &mut self.overflow,
         };
-        crate::engine::count(&mut c.sources, ev.schema.name());
+        crate::tally::count(&mut c.sources, ev.schema.name());
         match &ev.kind {
             Kind::ProcessStart(ps) => {
                 c.process_starts += 1;

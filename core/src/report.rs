@@ -277,6 +277,7 @@ pub struct Reason {
 
 /// Counts over the whole input.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Stats {
     /// Items in the input.
     pub events: u64,
