@@ -245,14 +245,14 @@ impl Engine {
                 Ok(Decoded::Event(ev)) => {
                     counts.1 += 1;
                     count(&mut s.p.counters.by_schema, ev.schema.name());
-                    s.accept(&ev, lateness);
+                    s.accept(&ev, 0, lateness);
                 }
                 Ok(Decoded::Many(events, schema, record_errors, unattributable)) => {
                     counts.1 += 1;
                     s.p.counters.unattributable += unattributable;
                     count(&mut s.p.counters.by_schema, schema.name());
-                    for ev in &events {
-                        s.accept(ev, lateness);
+                    for (record, ev) in events.iter().enumerate() {
+                        s.accept(ev, u32::try_from(record).unwrap_or(u32::MAX), lateness);
                     }
                     for reason in record_errors {
                         if s.p.errors.len() < self.config.max_errors {

@@ -113,7 +113,8 @@ pub(crate) struct State {
 impl State {
     /// Stores one decoded event, counting it late when it is older than the
     /// allowed lateness behind its host's newest event.
-    pub(crate) fn accept(&mut self, ev: &Event, lateness: Millis) {
+    /// `record` numbers the events of one item (see `Store::insert`).
+    pub(crate) fn accept(&mut self, ev: &Event, record: u32, lateness: Millis) {
         if matches!(ev.kind, Kind::ProcessStart(_)) {
             self.p.counters.processes += 1;
         }
@@ -125,7 +126,7 @@ impl State {
             }
         }
         self.p.coverage.add(ev);
-        self.store.insert(ev);
+        self.store.insert(ev, record);
     }
 
     /// Counts mshta processes in the inventory once all their reports can

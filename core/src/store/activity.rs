@@ -12,6 +12,9 @@ use std::collections::{BTreeMap, BTreeSet};
 /// One follow-on event, waiting to be attributed or attributed to a chain.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct ActRec {
+    /// Its key in the store: see [`act_key`].
+    pub key: u64,
+    /// The input index of the item it came in (reported as its `event`).
     pub index: u64,
     pub host: HostId,
     pub time: Millis,
@@ -21,7 +24,20 @@ pub(crate) struct ActRec {
     pub what: Activity,
 }
 
-/// Activity records by input index, and their indexes.
+/// Bits of an activity key that number the records of one item.
+const RECORD_BITS: u32 = 20;
+
+/// The store key of an activity record: its input index and its record
+/// number within the item. One item may hold many records (a Defender
+/// streaming-API `{"records":[...]}` line): keyed by the input index alone,
+/// they overwrote one another. Keys order as the input does, so tie-breaks
+/// stay deterministic. Records past 2^20 in one item (impossible within
+/// `max_item_bytes`) share the last number.
+pub(crate) fn act_key(index: u64, record: u32) -> u64 {
+    (index << RECORD_BITS) | u64::from(record.min((1 << RECORD_BITS) - 1))
+}
+
+/// Activity records by key, and their indexes.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Acts {
     acts: BTreeMap<u64, ActRec>,
@@ -36,33 +52,33 @@ impl Acts {
     pub(super) fn insert(&mut self, rec: ActRec) {
         let h = rec.host;
         if let Some(g) = &rec.actor.process.guid {
-            self.by_guid.entry((h, g.clone())).or_default().push(rec.index);
+            self.by_guid.entry((h, g.clone())).or_default().push(rec.key);
         }
         if let Some(pid) = rec.actor.process.pid {
-            self.by_pid.entry((h, pid)).or_default().push(rec.index);
+            self.by_pid.entry((h, pid)).or_default().push(rec.key);
         }
         if is_mshta(rec.actor.image.as_deref(), None) {
-            self.mshta.insert(rec.index);
+            self.mshta.insert(rec.key);
         }
-        self.by_time.insert((h, rec.clock, rec.time, rec.index));
-        self.acts.insert(rec.index, rec);
+        self.by_time.insert((h, rec.clock, rec.time, rec.key));
+        self.acts.insert(rec.key, rec);
     }
 
-    pub(super) fn remove(&mut self, index: u64) {
-        let Some(rec) = self.acts.remove(&index) else { return };
+    pub(super) fn remove(&mut self, key: u64) {
+        let Some(rec) = self.acts.remove(&key) else { return };
         let h = rec.host;
         if let Some(g) = &rec.actor.process.guid {
-            remove_from(&mut self.by_guid, (h, g.clone()), &index);
+            remove_from(&mut self.by_guid, (h, g.clone()), &key);
         }
         if let Some(pid) = rec.actor.process.pid {
-            remove_from(&mut self.by_pid, (h, pid), &index);
+            remove_from(&mut self.by_pid, (h, pid), &key);
         }
-        self.mshta.remove(&index);
-        self.by_time.remove(&(h, rec.clock, rec.time, index));
+        self.mshta.remove(&key);
+        self.by_time.remove(&(h, rec.clock, rec.time, key));
     }
 
-    pub(super) fn get(&self, index: u64) -> Option<&ActRec> {
-        self.acts.get(&index)
+    pub(super) fn get(&self, key: u64) -> Option<&ActRec> {
+        self.acts.get(&key)
     }
 
     pub(super) fn len(&self) -> usize {

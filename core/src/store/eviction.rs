@@ -134,8 +134,8 @@ impl Store {
             let mut all: Vec<(Millis, u64)> = self
                 .acts
                 .iter()
-                .filter(|a| !keep_acts.contains(&a.index))
-                .map(|a| (self.utc(a.host, a.clock, a.time), a.index))
+                .filter(|a| !keep_acts.contains(&a.key))
+                .map(|a| (self.utc(a.host, a.clock, a.time), a.key))
                 .collect();
             all.sort_unstable();
             let excess = self.acts.len() - caps.max_activity;

@@ -76,7 +76,9 @@ pub(crate) struct Store {
 impl Store {
     /// Adds one decoded event; true when it started a new process record
     /// (not a second report of a known one).
-    pub(crate) fn insert(&mut self, ev: &Event) -> bool {
+    /// `record` numbers the events of one item (0 but for the records of a
+    /// streaming wrapper).
+    pub(crate) fn insert(&mut self, ev: &Event, record: u32) -> bool {
         let host = self.hosts.intern(&ev.host);
         self.hosts.observe(host, ev.clock, ev.time);
         let source = ev.schema.source();
@@ -91,6 +93,7 @@ impl Store {
                     self.files.insert(host, ev, path, actor);
                 }
                 let rec = ActRec {
+                    key: activity::act_key(ev.index, record),
                     index: ev.index,
                     host,
                     time: ev.time,
