@@ -8,7 +8,8 @@
 import { chainView } from "./chain-view.js";
 import { SEVERITIES, append, clean, el, fmtBytes, fmtInt, imageName, severityOf } from "./dom.js";
 
-const PAGE = 200; // chain rows drawn at a time
+const PAGE = 200; // chain rows drawn at a time ("Show more" draws the next ones)
+const CHUNK = 25; // rows per frame, so no frame does much layout
 const CANCEL_GRACE_MS = 3000; // then the worker is stopped outright
 const WINDOW_SECONDS = 600; // the viewer runs the Detector with its default window
 const FOLDER_FILES = /\.(evtx|xml|json|jsonl|ndjson|log|txt)$/i;
@@ -159,6 +160,7 @@ function finishRun() {
 
 function onDone(m) {
   finishRun();
+  $("cancel").hidden = true;
   state.rows = m.rows;
   state.summary = m.summary;
   state.files = m.files;
@@ -174,9 +176,24 @@ function onDone(m) {
   );
   state.searchIds = null;
   $("search").value = "";
+  renderStaged().then(() => setBodyState("done"));
+}
+
+/** A promise resolved after the next frame is drawn: work split across frames keeps each short. */
+const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+
+/** Draws a new report a part per frame: summary, inventory and warnings, then the list. */
+async function renderStaged() {
+  const job = state.job;
+  renderSummary();
+  await nextFrame();
+  if (job !== state.job) return;
   fillHosts();
-  renderAll();
-  setBodyState("done");
+  renderInventory();
+  renderWarnings();
+  await nextFrame();
+  if (job !== state.job) return;
+  await refilter();
 }
 
 function onCancelled(m) {
@@ -389,7 +406,7 @@ function refilter() {
     .sort((a, b) => b.score - a.score || String(a.time).localeCompare(String(b.time)) || String(a.id).localeCompare(String(b.id)));
   state.shown = PAGE;
   state.selected = state.visible.length ? 0 : -1;
-  renderList();
+  return renderList();
 }
 
 function rowElement(r, i) {
@@ -420,25 +437,34 @@ function rowElement(r, i) {
   );
 }
 
-function renderList() {
+let listing = 0; // the latest list drawing; an older one stops
+
+/** Draws the visible rows up to state.shown, CHUNK rows per frame; body[data-listing] while drawing. */
+async function renderList() {
+  const generation = ++listing;
+  document.body.dataset.listing = "1";
   const list = $("chains");
-  const rows = state.visible.slice(0, state.shown);
-  list.replaceChildren(...rows.map(rowElement));
-  $("more").hidden = state.visible.length <= state.shown;
-  $("more").textContent = `Show ${Math.min(PAGE, state.visible.length - state.shown)} more`;
+  list.replaceChildren();
+  $("more").hidden = true;
   $("list-count").textContent = state.rows.length ? `${fmtInt(state.visible.length)} of ${fmtInt(state.rows.length)} chains, by score` : "";
   const empty = $("no-chains");
   empty.hidden = !state.summary || state.visible.length > 0;
   empty.textContent = state.rows.length === 0 ? "No mshta chains in this input." : `No chain matches the filter (${fmtInt(state.rows.length)} hidden).`;
   $("workspace").hidden = !state.summary;
+  const rows = state.visible.slice(0, state.shown);
+  for (let at = 0; at < rows.length; at += CHUNK) {
+    if (at > 0) await nextFrame();
+    if (generation !== listing) return;
+    list.append(...rows.slice(at, at + CHUNK).map((r, i) => rowElement(r, at + i)));
+  }
+  $("more").hidden = state.visible.length <= state.shown;
+  $("more").textContent = `Show ${Math.min(PAGE, state.visible.length - state.shown)} more`;
+  delete document.body.dataset.listing;
 }
 
 function select(i) {
   if (i < 0 || i >= state.visible.length) return;
-  if (i >= state.shown) {
-    state.shown = i + 1;
-    renderList();
-  }
+  if (i >= $("chains").children.length) return; // not drawn yet
   const list = $("chains");
   list.querySelector(".chain-row.selected")?.classList.remove("selected");
   list.querySelector(".chain-row[aria-selected=true]")?.setAttribute("aria-selected", "false");
@@ -463,7 +489,7 @@ function onSearch() {
       if (seq !== state.searchSeq) return; // a newer search is on its way
       state.searchIds = new Set(ids);
     }
-    refilter();
+    await refilter();
     document.body.dataset.searched = query;
   }, 120);
 }
@@ -592,7 +618,7 @@ function renderAll() {
   renderSummary();
   renderInventory();
   renderWarnings();
-  refilter();
+  return refilter();
 }
 
 function wire() {
@@ -640,7 +666,8 @@ function wire() {
   $("host").addEventListener("change", refilter);
   $("more").addEventListener("click", () => {
     state.shown += PAGE;
-    renderList();
+    const keep = state.selected;
+    renderList().then(() => select(keep));
   });
   for (const button of document.querySelectorAll("[data-export]")) button.addEventListener("click", () => exportAs(button.dataset.export));
   $("theme").addEventListener("click", () => applyTheme(THEMES[(THEMES.indexOf(currentTheme()) + 1) % THEMES.length]));
