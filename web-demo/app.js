@@ -298,23 +298,24 @@ function renderSummary() {
       el("span", { class: "label" }, "telemetry coverage:"),
       verdicts.map((v) => el("span", { class: `verdict ${["ok", "partial", "missing"].includes(v.status) ? v.status : "partial"}`, title: clean(v.detail, 500) }, clean(v.need, 60).replace(/_/g, " "), " ", el("b", {}, clean(v.status, 20)))),
     ]);
-    const gaps = (s.coverage?.hosts ?? []).filter((h) => (h.verdicts ?? []).some((v) => v.status !== "ok"));
+    const gaps = s.coverage?.gaps ?? [];
+    const gapsTotal = s.coverage?.gapsTotal ?? gaps.length;
     if (gaps.length) {
       const list = el("ul", { class: "host-gaps" });
-      for (const h of gaps.slice(0, 50)) {
+      for (const h of gaps) {
         list.append(
           el(
             "li",
             {},
             el("b", {}, clean(h.host, 200)),
             ": ",
-            (h.verdicts ?? []).filter((v) => v.status !== "ok").map((v, i) => [i ? "; " : "", el("span", { class: `verdict ${v.status === "missing" ? "missing" : "partial"}` }, `${clean(v.need, 60).replace(/_/g, " ")} ${clean(v.status, 20)}`), " ", clean(v.detail, 300)]),
+            (h.verdicts ?? []).map((v, i) => [i ? "; " : "", el("span", { class: `verdict ${v.status === "missing" ? "missing" : "partial"}` }, `${clean(v.need, 60).replace(/_/g, " ")} ${clean(v.status, 20)}`), " ", clean(v.detail, 300)]),
           ),
         );
       }
-      if (gaps.length > 50) list.append(el("li", { class: "muted" }, `… and ${gaps.length - 50} more hosts with gaps`));
-      const details = el("details", { class: "gaps" }, el("summary", {}, `${gaps.length} host${gaps.length === 1 ? "" : "s"} with gaps in telemetry`), list);
-      details.open = gaps.length <= 5;
+      if (gapsTotal > gaps.length) list.append(el("li", { class: "muted" }, `… and ${fmtInt(gapsTotal - gaps.length)} more hosts with gaps (the JSON export has them all)`));
+      const details = el("details", { class: "gaps" }, el("summary", {}, `${fmtInt(gapsTotal)} of ${fmtInt(s.coverage.hostsTotal)} host${s.coverage.hostsTotal === 1 ? "" : "s"} with gaps in telemetry`), list);
+      details.open = gapsTotal <= 5;
       coverage.append(details);
     }
   }
@@ -360,11 +361,12 @@ function renderInventory() {
   const inventory = state.summary?.inventory ?? [];
   box.hidden = inventory.length === 0;
   if (!inventory.length) return;
-  const sorted = [...inventory].sort((a, b) => (b.max_score ?? -1) - (a.max_score ?? -1) || b.count - a.count).slice(0, 500);
+  const total = state.summary.inventoryTotal ?? inventory.length;
+  const sorted = [...inventory].sort((a, b) => (b.max_score ?? -1) - (a.max_score ?? -1) || b.count - a.count);
   const details = el(
     "details",
     { class: "section" },
-    el("summary", {}, `inventory: every mshta invocation by command-line shape and parent (${inventory.length})`),
+    el("summary", {}, `inventory: every mshta invocation by command-line shape and parent (${fmtInt(total)}${total > inventory.length ? `, first ${inventory.length} shown; the JSON export has them all` : ""})`),
     table(
       ["max score", "count", "hosts", "parent", "shape", "first seen", "last seen"],
       sorted.map((g) => [g.max_score == null ? "?" : String(g.max_score), fmtInt(g.count), `${g.hosts} (${(g.host_names ?? []).slice(0, 5).map((h) => clean(h, 100)).join(", ")})`, clean(g.parent || "?", 200), el("code", { class: "mono" }, clean(g.shape, 500)), clean(g.first_seen), clean(g.last_seen)]),
@@ -385,15 +387,22 @@ function renderWarnings() {
 // The chain list.
 
 function fillHosts() {
-  const select = $("host");
-  const hosts = [...new Set(state.rows.map((r) => String(r.host ?? "")))].sort();
-  select.replaceChildren(el("option", { value: "" }, `all hosts (${hosts.length})`), ...hosts.slice(0, 2000).map((h) => el("option", { value: h }, clean(h, 100))));
+  const { list = [], total = 0 } = state.summary?.hosts ?? {};
+  const label = total > list.length ? `all hosts (${fmtInt(total)}; the ${list.length} with most chains listed, search for others)` : `all hosts (${total})`;
+  $("host").replaceChildren(el("option", { value: "" }, label), ...list.map(([h, n]) => el("option", { value: h }, `${clean(h, 100)} (${n})`)));
 }
 
 function setSeverity(sev) {
   $("severity").value = sev;
   refilter();
 }
+
+/** Code-unit order (localeCompare is far slower, and times and ids need no collation). */
+const cmp = (a, b) => {
+  const x = String(a ?? "");
+  const y = String(b ?? "");
+  return x < y ? -1 : x > y ? 1 : 0;
+};
 
 function refilter() {
   const min = SEVERITIES.indexOf($("severity").value);
@@ -403,7 +412,7 @@ function refilter() {
     .filter((r) => SEVERITIES.indexOf(severityOf(r.severity)) <= (min < 0 ? 4 : min))
     .filter((r) => host === "" || String(r.host) === host)
     .filter((r) => !ids || ids.has(r.id))
-    .sort((a, b) => b.score - a.score || String(a.time).localeCompare(String(b.time)) || String(a.id).localeCompare(String(b.id)));
+    .sort((a, b) => b.score - a.score || cmp(a.time, b.time) || cmp(a.id, b.id));
   state.shown = PAGE;
   state.selected = state.visible.length ? 0 : -1;
   return renderList();

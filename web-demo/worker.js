@@ -24,6 +24,8 @@ const EVTX_MODULE = new URL("../pkg/evtx.js", import.meta.url);
 const EVTX_MAGIC = [0x45, 0x6c, 0x66, 0x46, 0x69, 0x6c, 0x65, 0x00]; // "ElfFile\0"
 const SEVERITIES = ["critical", "high", "medium", "low", "informational"];
 const MAX_ROW_TEXT = 400;
+const MAX_LISTED = 300; // hosts in the host filter, inventory groups (search reaches the rest)
+const MAX_GAP_HOSTS = 50;
 
 let job = 0; // the job running, 0 when idle
 let cancelled = false;
@@ -304,9 +306,31 @@ function summarize(r) {
     bySeverity,
     errors: (r.errors ?? []).map((e) => ({ ...e, at: locate(e.index) })),
     warnings: r.warnings ?? [],
-    coverage: r.coverage ?? null,
-    inventory: r.inventory ?? [],
+    coverage: coverageSummary(r.coverage),
+    inventory: (r.inventory ?? []).slice(0, MAX_LISTED).map((g) => ({ ...g, host_names: (g.host_names ?? []).slice(0, 5) })),
+    inventoryTotal: r.inventory?.length ?? 0,
+    hosts: topHosts(r.chains),
   };
+}
+
+/** The overall verdicts and the first hosts with gaps (a report may cover thousands of hosts). */
+function coverageSummary(coverage) {
+  if (!coverage) return null;
+  const gaps = (coverage.hosts ?? []).filter((h) => (h.verdicts ?? []).some((v) => v.status !== "ok"));
+  return {
+    overall: coverage.overall,
+    hostsTotal: coverage.hosts?.length ?? 0,
+    gapsTotal: gaps.length,
+    gaps: gaps.slice(0, MAX_GAP_HOSTS).map((h) => ({ host: h.host, verdicts: h.verdicts.filter((v) => v.status !== "ok") })),
+  };
+}
+
+/** The hosts with the most chains, for the host filter: `{ hosts: [[host, chains]...], total }`. */
+function topHosts(chains) {
+  const counts = new Map();
+  for (const c of chains) counts.set(String(c.host ?? ""), (counts.get(String(c.host ?? "")) ?? 0) + 1);
+  const sorted = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return { list: sorted.slice(0, MAX_LISTED), total: sorted.length };
 }
 
 function rows(r) {
