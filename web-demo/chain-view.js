@@ -17,10 +17,12 @@ function ref(index, where) {
   const loc = where?.[index];
   const parts = [`#${index}`];
   if (loc) {
-    parts.push(`${clean(loc.file, 200)} item ${loc.item}`);
+    const file = imageName(loc.file);
+    parts.push(`${file.length > 60 ? `${clean(file.slice(0, 59), 60)}…` : clean(file, 60)} item ${loc.item}`);
     if (loc.record != null) parts.push(`record ${loc.record}`);
   }
-  return el("span", { class: "ref", title: "input index (position of the item in the input, from 0) · file and item number · record id" }, parts.join(" · "));
+  const title = `input index ${index} (the item's position in the input, from 0)${loc ? ` · ${clean(loc.file, 500)}, item ${loc.item}${loc.record != null ? `, record ${loc.record}` : ""}` : ""}`;
+  return el("span", { class: "ref", title }, parts.join(" · "));
 }
 
 function refs(indexes, where) {

@@ -17,7 +17,7 @@ const UNIT = 0.1; // seconds where the log scale starts to bend
 
 const g = (t) => Math.sign(t) * Math.log10(1 + Math.abs(t) / UNIT);
 const TICKS = [-3600, -600, -60, -10, -1, 0, 1, 10, 60, 600, 3600, 6 * 3600, 86400, 7 * 86400];
-const tickLabel = (t) => (t === 0 ? "0" : fmtOffset(t).replace(/ 0 s$/, "").replace(/ 0 min$/, ""));
+const tickLabel = (t) => (t === 0 ? "0" : fmtOffset(t).replace(/ 0 s$/, "").replace(/ 0 min$/, "").replace(/^([+-])1\.0 s$/, "$11 s"));
 
 /** Seconds between two RFC 3339 times; NaN when one is missing. */
 const seconds = (from, to) => (Date.parse(to) - Date.parse(from)) / 1000;
@@ -87,9 +87,10 @@ export function timeline(chain, windowSeconds) {
     root.append(svg("rect", { class: "lifetime", x: x(0), y: TOP - 6, width: Math.max(1, x(end) - x(0)), height: 4 }, svg("title", {}, `mshta ran ${fmtOffset(end).slice(1)}`)));
   }
   const wx = x(windowSeconds);
+  const nearEnd = wx > WIDTH - RIGHT - 110;
   root.append(
     svg("line", { class: "window", x1: wx, x2: wx, y1: TOP - 8, y2: axisY }),
-    svg("text", { class: "window-label", x: wx + 4, y: TOP - 2 }, `window ${fmtOffset(windowSeconds).slice(1)}`),
+    svg("text", { class: "window-label", x: nearEnd ? wx - 4 : wx + 4, y: TOP - 2, "text-anchor": nearEnd ? "end" : "start" }, `window ${tickLabel(windowSeconds).slice(1)}`),
   );
   // Items.
   for (const item of items) {
