@@ -141,13 +141,13 @@ async function readSource(source, detector, counters, tick) {
   let headLength = 0;
   let splitter = null;
   let raw = null;
-  const flush = () => {
+  const flush = async () => {
     if (pending === 0) return;
     const bytes = concat(parts, pending);
     parts = [];
     pending = 0;
     if (raw) {
-      const out = rawRecords(raw.push(bytes), file);
+      const out = rawRecords(await raw.push(bytes), file); // sync or async readers alike
       if (out) push(out);
     } else if (splitter) {
       const out = splitter.push(bytes);
@@ -182,16 +182,16 @@ async function readSource(source, detector, counters, tick) {
         pending += value.length;
       }
       last = value[value.length - 1];
-      if (pending >= BATCH_BYTES) flush();
+      if (pending >= BATCH_BYTES) await flush();
       tick();
     }
     if (kind === null && headLength > 0) {
       parts = head; // only blanks
       pending = headLength;
     }
-    flush();
+    await flush();
     if (raw) {
-      const out = rawRecords(raw.finish?.(), file);
+      const out = rawRecords(await raw.finish?.(), file);
       if (out) push(out);
     } else if (splitter) {
       const out = splitter.finish();

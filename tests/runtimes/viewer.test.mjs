@@ -329,6 +329,13 @@ test("filters (severity, host, text) and keys (/, j, k, Enter, Esc)", async () =
   await page.waitForSelector(`#view .chain-view[data-chain-id="${ids[2]}"]`);
   await page.keyboard.press("Escape");
   await page.waitForSelector("#view", { state: "hidden" });
+  // Pasted events.
+  await page.click("#paste-box summary");
+  await page.fill("#paste", readFileSync(plain, "utf8"));
+  await page.click("#analyse-paste");
+  await waitDone(page);
+  assert.deepEqual(await rowIds(page), analyze(readFileSync(plain)).chains.map((c) => c.id));
+  assert.match(await page.textContent("#status"), /^Done: pasted text · 1 events · 1 chain/);
   assert.deepEqual(problems, []);
   await page.close();
 });
