@@ -84,7 +84,7 @@ async function loadRawReader(kind) {
     const mod = await evtxModule;
     const make = kind === "xml" ? (mod.createXmlReader ?? mod.createEvtxReader) : mod.createEvtxReader;
     if (typeof make !== "function") throw new Error("pkg/evtx.js has no createEvtxReader()");
-    return make(kind === "xml" ? { format: "xml" } : undefined);
+    return await make(kind === "xml" ? { format: "xml" } : undefined);
   } catch (error) {
     evtxModule = null;
     throw new Error(`EVTX support not available in this build (${error?.message ?? error})`);
