@@ -1,0 +1,94 @@
+//! Integers a JavaScript number cannot hold exactly (above 2^53 − 1 in
+//! magnitude: FILETIMEs, 64-bit counters and ids) become JSON strings, so a
+//! record means the same after `JSON.parse` as in Rust. The core reads
+//! numbers given as strings the same as numbers.
+
+/// `Number.MAX_SAFE_INTEGER`.
+const MAX_SAFE: u64 = (1 << 53) - 1;
+
+/// Appends `json` to `out`, quoting each integer literal outside strings
+/// whose magnitude is above 2^53 − 1. Other bytes are copied as they are.
+pub(crate) fn append_js_safe(json: &[u8], out: &mut Vec<u8>) {
+    let mut copied = 0;
+    let mut i = 0;
+    let mut in_string = false;
+    while i < json.len() {
+        let b = json[i];
+        if in_string {
+            match b {
+                b'\\' => i += 2,
+                b'"' => {
+                    in_string = false;
+                    i += 1;
+                }
+                _ => i += 1,
+            }
+            continue;
+        }
+        match b {
+            b'"' => {
+                in_string = true;
+                i += 1;
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = i;
+                let digits_start = if b == b'-' { i + 1 } else { i };
+                let mut end = digits_start;
+                while end < json.len() && json[end].is_ascii_digit() {
+                    end += 1;
+                }
+                let integer = !matches!(json.get(end), Some(b'.' | b'e' | b'E'));
+                let mut token_end = end;
+                while token_end < json.len() && matches!(json[token_end], b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-') {
+                    token_end += 1;
+                }
+                if integer && unsafe_magnitude(&json[digits_start..end]) {
+                    out.extend_from_slice(&json[copied..start]);
+                    out.push(b'"');
+                    out.extend_from_slice(&json[start..end]);
+                    out.push(b'"');
+                    copied = end;
+                }
+                i = token_end;
+            }
+            _ => i += 1,
+        }
+    }
+    out.extend_from_slice(&json[copied..]);
+}
+
+fn unsafe_magnitude(digits: &[u8]) -> bool {
+    if digits.len() < 16 {
+        return false; // at most 999,999,999,999,999 < 2^53
+    }
+    if digits.len() > 19 {
+        return true;
+    }
+    std::str::from_utf8(digits).ok().and_then(|s| s.parse::<u64>().ok()).is_none_or(|n| n > MAX_SAFE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::append_js_safe;
+
+    fn safe(s: &str) -> String {
+        let mut out = Vec::new();
+        append_js_safe(s.as_bytes(), &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn quotes_only_integers_beyond_2_53() {
+        assert_eq!(safe(r#"{"a":9007199254740991,"b":9007199254740992}"#), r#"{"a":9007199254740991,"b":"9007199254740992"}"#);
+        assert_eq!(safe(r#"[-131592384000000000,1.5e300,12,18446744073709551615]"#), r#"["-131592384000000000",1.5e300,12,"18446744073709551615"]"#);
+        assert_eq!(safe(r#"{"s":"1311768467463790320 \" 99999999999999999999"}"#), r#"{"s":"1311768467463790320 \" 99999999999999999999"}"#);
+        assert_eq!(safe(r#"{"f":12345678901234567890.5}"#), r#"{"f":12345678901234567890.5}"#);
+    }
+
+    #[test]
+    fn quoted_values_parse_to_the_exact_integer() {
+        let out = safe(r#"{"t":131592384000000001}"#);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["t"].as_str().unwrap().parse::<u64>().unwrap(), 131_592_384_000_000_001);
+    }
+}
