@@ -115,6 +115,13 @@ pub fn sniff(head: &[u8]) -> Format {
     if head.starts_with(EVTX_MAGIC) {
         return Format::Evtx;
     }
+    // `evtx_dump` (not `-o jsonl`) puts a `Record <id>` line before each record.
+    if let Some(rest) = head.strip_prefix(b"Record ") {
+        let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        if digits > 0 {
+            return sniff(&rest[digits..]);
+        }
+    }
     let (text, step): (&[u8], usize) = match head {
         [0xEF, 0xBB, 0xBF, rest @ ..] => (rest, 1),
         [0xFF, 0xFE, rest @ ..] => (rest, 2),
@@ -133,6 +140,10 @@ pub fn sniff(head: &[u8]) -> Format {
     }
     Format::Unknown
 }
+
+/// Bytes [`RawReader`] waits for before it decides the format (enough for a
+/// `Record <id>` line, a BOM and some white space).
+pub const SNIFF_BYTES: usize = 256;
 
 enum Inner {
     Pending(Vec<u8>),
@@ -202,7 +213,7 @@ impl RawReader {
         match &mut self.inner {
             Inner::Pending(head) => {
                 head.extend_from_slice(bytes);
-                if head.len() >= 8 {
+                if head.len() >= SNIFF_BYTES {
                     let head = std::mem::take(head);
                     self.begin(&head, out);
                 }
@@ -268,6 +279,7 @@ mod tests {
         assert_eq!(sniff(b"\n {\"a\":1}"), Format::Json);
         assert_eq!(sniff(b"[{}]"), Format::Json);
         assert_eq!(sniff(b"hello"), Format::Unknown);
+        assert_eq!(sniff(b"Record 12\n<?xml version"), Format::Xml);
         assert_eq!(sniff(b""), Format::Unknown);
     }
 }
