@@ -113,7 +113,6 @@ fn parse(xml: &str) -> El {
     let mut stack: Vec<El> = vec![El { name: String::new(), attrs: vec![], text: String::new(), children: vec![] }];
     loop {
         match reader.read_event().unwrap() {
-            X::Start(e) | X::Empty(e) if false => drop(e),
             X::Start(e) => stack.push(element(&e)),
             X::Empty(e) => {
                 let el = element(&e);
@@ -153,7 +152,8 @@ fn element(e: &quick_xml::events::BytesStart) -> El {
 fn render(event: &El, style: Style) -> String {
     let mut out = String::new();
     if style.rendering_info {
-        let mut with = El { name: event.name.clone(), attrs: event.attrs.clone(), text: String::new(), children: vec![] };
+        let mut with =
+            El { name: event.name.clone(), attrs: event.attrs.clone(), text: String::new(), children: vec![] };
         for c in &event.children {
             with.children.push(clone(c));
         }
@@ -166,7 +166,12 @@ fn render(event: &El, style: Style) -> String {
 }
 
 fn clone(e: &El) -> El {
-    El { name: e.name.clone(), attrs: e.attrs.clone(), text: e.text.clone(), children: e.children.iter().map(clone).collect() }
+    El {
+        name: e.name.clone(),
+        attrs: e.attrs.clone(),
+        text: e.text.clone(),
+        children: e.children.iter().map(clone).collect(),
+    }
 }
 
 fn leaf(name: &str, text: &str) -> El {

@@ -35,10 +35,19 @@ impl Batch {
         self.lines.split(|&b| b == b'\n').filter(|l| !l.is_empty())
     }
 
-    pub(crate) fn push_record(&mut self, json: &[u8]) {
+    /// Appends one record, made safe for JavaScript; a record that is not
+    /// one valid JSON document (a damaged record can render so) is taken
+    /// back out and the parse error returned.
+    pub(crate) fn push_record(&mut self, json: &[u8]) -> Result<(), String> {
+        let start = self.lines.len();
         crate::bigint::append_js_safe(json, &mut self.lines);
+        if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&self.lines[start..]) {
+            self.lines.truncate(start);
+            return Err(format!("rendered JSON is invalid ({e})"));
+        }
         self.lines.push(b'\n');
         self.records += 1;
+        Ok(())
     }
 }
 
@@ -86,8 +95,9 @@ impl ErrorKind {
 pub struct ReadError {
     /// What kind of damage.
     pub kind: ErrorKind,
-    /// Byte offset in the input where the damaged part starts (for XML in
-    /// UTF-16, an offset into the input too: where the event began).
+    /// Byte offset in the input where the damaged part starts: the chunk
+    /// or record (EVTX), the bad bytes (an encoding error). XML errors in
+    /// an event give its `line` instead.
     pub offset: Option<u64>,
     /// EVTX: the chunk's number in the file (0 is the chunk after the 4 KB
     /// header).

@@ -7,16 +7,32 @@
 const MAX_SAFE: u64 = (1 << 53) - 1;
 
 /// Appends `json` to `out`, quoting each integer literal outside strings
-/// whose magnitude is above 2^53 − 1. Other bytes are copied as they are.
+/// whose magnitude is above 2^53 − 1. Control characters are escaped in
+/// strings and become spaces outside them, so one record is always one
+/// line (the `evtx` crate's renderer can write them raw for a damaged
+/// record). Other bytes are copied as they are.
 pub(crate) fn append_js_safe(json: &[u8], out: &mut Vec<u8>) {
     let mut copied = 0;
     let mut i = 0;
     let mut in_string = false;
     while i < json.len() {
         let b = json[i];
+        if b < 0x20 {
+            out.extend_from_slice(&json[copied..i]);
+            if in_string {
+                out.extend_from_slice(format!("\\u{b:04x}").as_bytes());
+            } else {
+                out.push(b' ');
+            }
+            i += 1;
+            copied = i;
+            continue;
+        }
         if in_string {
             match b {
-                b'\\' => i += 2,
+                // An escape: skip the next byte, unless it is a control
+                // character, which the check above must see.
+                b'\\' if json.get(i + 1).is_some_and(|&n| n >= 0x20) => i += 2,
                 b'"' => {
                     in_string = false;
                     i += 1;
@@ -39,7 +55,9 @@ pub(crate) fn append_js_safe(json: &[u8], out: &mut Vec<u8>) {
                 }
                 let integer = !matches!(json.get(end), Some(b'.' | b'e' | b'E'));
                 let mut token_end = end;
-                while token_end < json.len() && matches!(json[token_end], b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-') {
+                while token_end < json.len()
+                    && matches!(json[token_end], b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-')
+                {
                     token_end += 1;
                 }
                 if integer && unsafe_magnitude(&json[digits_start..end]) {
@@ -79,10 +97,24 @@ mod tests {
 
     #[test]
     fn quotes_only_integers_beyond_2_53() {
-        assert_eq!(safe(r#"{"a":9007199254740991,"b":9007199254740992}"#), r#"{"a":9007199254740991,"b":"9007199254740992"}"#);
-        assert_eq!(safe(r#"[-131592384000000000,1.5e300,12,18446744073709551615]"#), r#"["-131592384000000000",1.5e300,12,"18446744073709551615"]"#);
-        assert_eq!(safe(r#"{"s":"1311768467463790320 \" 99999999999999999999"}"#), r#"{"s":"1311768467463790320 \" 99999999999999999999"}"#);
+        assert_eq!(
+            safe(r#"{"a":9007199254740991,"b":9007199254740992}"#),
+            r#"{"a":9007199254740991,"b":"9007199254740992"}"#
+        );
+        assert_eq!(
+            safe(r#"[-131592384000000000,1.5e300,12,18446744073709551615]"#),
+            r#"["-131592384000000000",1.5e300,12,"18446744073709551615"]"#
+        );
+        assert_eq!(
+            safe(r#"{"s":"1311768467463790320 \" 99999999999999999999"}"#),
+            r#"{"s":"1311768467463790320 \" 99999999999999999999"}"#
+        );
         assert_eq!(safe(r#"{"f":12345678901234567890.5}"#), r#"{"f":12345678901234567890.5}"#);
+    }
+
+    #[test]
+    fn control_characters_never_split_a_line() {
+        assert_eq!(safe("{\"a\":\"x\ny\u{1}\"}\n"), r#"{"a":"x\u000ay\u0001"} "#);
     }
 
     #[test]

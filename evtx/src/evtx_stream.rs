@@ -131,7 +131,7 @@ impl EvtxStream {
                 e.offset = Some(0);
                 self.cap.report(out, e);
             }
-            State::Chunks if !buf.is_empty() && buf.iter().any(|&b| b != 0) => {
+            State::Chunks if !is_zero(&buf) => {
                 let number = self.next_chunk;
                 let mut e = ReadError::new(
                     ErrorKind::Truncated,
@@ -153,7 +153,7 @@ impl EvtxStream {
                     // own, the ones before it read normally.
                     let mut padded = buf.clone();
                     padded.resize(CHUNK_SIZE, 0);
-                    self.read_chunk_at(number, padded, false, out);
+                    self.read_chunk_at(number, &padded, buf.len(), out);
                     self.next_chunk += 1;
                 }
             }
@@ -175,7 +175,13 @@ impl EvtxStream {
     /// index in the file, used in errors and offsets. `bytes` should be the
     /// whole 64 KB chunk.
     pub fn read_chunk(&mut self, number: u64, bytes: &[u8], out: &mut Batch) {
-        self.read_chunk_at(number, bytes.to_vec(), bytes.len() == CHUNK_SIZE, out);
+        if bytes.len() == CHUNK_SIZE {
+            self.read_chunk_at(number, bytes, CHUNK_SIZE, out);
+        } else {
+            let mut padded = bytes.to_vec();
+            padded.resize(CHUNK_SIZE.max(bytes.len()), 0);
+            self.read_chunk_at(number, &padded, bytes.len(), out);
+        }
         self.end_bad_run(out);
     }
 
@@ -195,7 +201,11 @@ impl EvtxStream {
             }
             Err(err) => {
                 self.state = State::NotEvtx;
-                let mut e = ReadError::new(ErrorKind::FileHeader, self.records, format!("not an EVTX file: {}", describe(&err)));
+                let mut e = ReadError::new(
+                    ErrorKind::FileHeader,
+                    self.records,
+                    format!("not an EVTX file: {}", describe(&err)),
+                );
                 e.offset = Some(0);
                 self.cap.report(out, e);
             }
@@ -205,17 +215,26 @@ impl EvtxStream {
     fn chunk_complete(&mut self, bytes: &[u8], out: &mut Batch) {
         let number = self.next_chunk;
         self.next_chunk += 1;
-        self.read_chunk_at(number, bytes.to_vec(), true, out);
+        self.read_chunk_at(number, bytes, CHUNK_SIZE, out);
     }
 
-    fn read_chunk_at(&mut self, number: u64, data: Vec<u8>, check_crc: bool, out: &mut Batch) {
-        // Unused chunks of a preallocated or dirty file are zeroes.
-        if data.iter().all(|&b| b == 0) {
+    /// Bytes held between pushes: at most one chunk.
+    pub fn buffered(&self) -> usize {
+        self.buf.capacity()
+    }
+
+    /// Reads a chunk whose first `valid` bytes are real (the rest is zero
+    /// padding of a truncated chunk: not checksummed, and a record reaching
+    /// into it is reported as cut, not rendered from the zeroes).
+    fn read_chunk_at(&mut self, number: u64, data: &[u8], valid: usize, out: &mut Batch) {
+        // Unused chunks of a preallocated or sparse file are zeroes.
+        if is_zero(data) {
             self.end_bad_run(out);
             return;
         }
+        let data = data.to_vec();
         let base = chunk_offset(number);
-        let crc = if check_crc { checksum_problem(&data) } else { None };
+        let crc = if valid == CHUNK_SIZE { checksum_problem(&data) } else { None };
         let mut chunk = match EvtxChunkData::new(data, false) {
             Ok(c) => c,
             Err(err) => return self.bad_chunk(number, chunk_reason(&err), describe(&err), out),
@@ -227,7 +246,8 @@ impl EvtxStream {
         };
         self.end_bad_run(out);
         if let Some(problem) = crc {
-            let mut e = ReadError::new(ErrorKind::Checksum, self.records, format!("{problem}; its records are read anyway"));
+            let mut e =
+                ReadError::new(ErrorKind::Checksum, self.records, format!("{problem}; its records are read anyway"));
             e.chunk = Some(number);
             e.offset = Some(base);
             self.cap.report(out, e);
@@ -238,16 +258,21 @@ impl EvtxStream {
             match record {
                 Ok(r) => {
                     let (id, at) = (r.event_record_id, r.binxml_offset.saturating_sub(RECORD_HEADER_SIZE));
-                    match r.into_json_bytes() {
-                        Ok(rec) => {
-                            out.push_record(&rec.data);
-                            self.records += 1;
-                            continue;
-                        }
-                        Err(err) => {
-                            e.record_id = Some(id);
-                            e.offset = Some(base + at);
-                            e.message = format!("record cannot be rendered: {}", describe(&err));
+                    e.record_id = Some(id);
+                    e.offset = Some(base + at);
+                    if r.binxml_offset + u64::from(r.binxml_size) > valid as u64 {
+                        e.message = "record cut by the end of the input".into();
+                    } else {
+                        match r
+                            .into_json_bytes()
+                            .map_err(|err| describe(&err))
+                            .and_then(|rec| out.push_record(&rec.data))
+                        {
+                            Ok(()) => {
+                                self.records += 1;
+                                continue;
+                            }
+                            Err(why) => e.message = format!("record cannot be rendered: {why}"),
                         }
                     }
                 }
@@ -280,6 +305,12 @@ impl EvtxStream {
             self.cap.report(out, run.error);
         }
     }
+}
+
+/// All zero bytes (compared eight at a time).
+fn is_zero(data: &[u8]) -> bool {
+    let (words, rest) = data.as_chunks::<8>();
+    words.iter().all(|w| u64::from_ne_bytes(*w) == 0) && rest.iter().all(|&b| b == 0)
 }
 
 /// Where chunk `number` starts in the file.

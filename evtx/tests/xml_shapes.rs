@@ -23,9 +23,9 @@ fn evtx_records(name: &str, n: usize) -> (Vec<serde_json::Value>, Vec<u8>) {
 fn xml_safe(v: &serde_json::Value) -> serde_json::Value {
     use serde_json::Value;
     match v {
-        Value::String(s) => {
-            Value::String(s.chars().map(|c| if c < ' ' && !matches!(c, '\t' | '\n' | '\r') { '_' } else { c }).collect())
-        }
+        Value::String(s) => Value::String(
+            s.chars().map(|c| if c < ' ' && !matches!(c, '\t' | '\n' | '\r') { '_' } else { c }).collect(),
+        ),
         Value::Array(a) => Value::Array(a.iter().map(xml_safe).collect()),
         Value::Object(o) => Value::Object(o.iter().map(|(k, v)| (k.clone(), xml_safe(v))).collect()),
         other => other.clone(),

@@ -103,7 +103,9 @@ fn parse(xml: &[u8]) -> Result<Vec<Node>, Failure> {
                             None => {
                                 return Err(fail(
                                     &reader,
-                                    format!("undefined entity `&{name};` (entities declared in a DTD are never expanded)"),
+                                    format!(
+                                        "undefined entity `&{name};` (entities declared in a DTD are never expanded)"
+                                    ),
                                 ))
                             }
                         }
@@ -139,7 +141,8 @@ fn add_node(nodes: &mut Vec<Node>, stack: &mut [usize], e: &BytesStart) -> Resul
     for a in e.attributes().with_checks(true) {
         let a = a.map_err(|err| format!("bad attribute: {err}"))?;
         let key = std::str::from_utf8(a.key.as_ref()).map_err(|_| "invalid UTF-8 in an attribute name".to_string())?;
-        let value = a.unescape_value().map_err(|err| format!("attribute `{key}`: {err} (entities are never expanded)"))?;
+        let value =
+            a.unescape_value().map_err(|err| format!("attribute `{key}`: {err} (entities are never expanded)"))?;
         attrs.push((key.to_string(), value.into_owned()));
     }
     let id = nodes.len();
@@ -226,7 +229,8 @@ fn write_object(nodes: &[Node], id: usize, with_attrs: bool, numeric: bool, out:
     }
     let container = is_container(&n.name);
     let data = |c: &usize| nodes[*c].name == "Data";
-    let name_of = |c: usize| nodes[c].attrs.iter().find(|(k, _)| k == "Name").map(|(_, v)| v.as_str()).filter(|v| !v.is_empty());
+    let name_of =
+        |c: usize| nodes[c].attrs.iter().find(|(k, _)| k == "Name").map(|(_, v)| v.as_str()).filter(|v| !v.is_empty());
     let named = container && n.children.iter().any(|&c| data(&c) && name_of(c).is_some());
     let mut keys: Vec<(String, usize)> = Vec::new();
     let mut seen = |key: &str| -> String {
@@ -320,10 +324,7 @@ fn write_scalar(text: &str, numeric: bool, out: &mut String) {
 
 /// A decimal integer a JavaScript number holds exactly, written canonically.
 fn is_plain_integer(t: &str) -> bool {
-    !t.is_empty()
-        && t.len() <= 15
-        && t.bytes().all(|b| b.is_ascii_digit())
-        && (t == "0" || !t.starts_with('0'))
+    !t.is_empty() && t.len() <= 15 && t.bytes().all(|b| b.is_ascii_digit()) && (t == "0" || !t.starts_with('0'))
 }
 
 fn write_str(s: &str, out: &mut String) {

@@ -32,11 +32,8 @@ pub struct XmlStream {
     decoder: Option<Decoder>,
     decoded: Vec<u8>,
     splitter: Splitter,
-    /// Input bytes consumed (for offsets); the UTF-8 text's own offset is
-    /// the same for UTF-8 input.
+    /// Input bytes consumed (for the offsets of encoding errors).
     consumed: u64,
-    /// Offset of the current event's start in the UTF-8 text.
-    text_offset: u64,
     events: u64,
     records: u64,
     cap: ErrorCap,
@@ -65,7 +62,6 @@ impl XmlStream {
             decoded: Vec::new(),
             splitter: Splitter::new(),
             consumed: 0,
-            text_offset: 0,
             events: 0,
             records: 0,
             cap: ErrorCap::default(),
@@ -137,7 +133,6 @@ impl XmlStream {
             if self.consumed == 0 && bytes.starts_with(b"\xEF\xBB\xBF") {
                 bytes = &bytes[3..];
                 self.consumed = 3;
-                self.text_offset = 3;
             }
             self.consumed += bytes.len() as u64;
             self.split(bytes, out);
@@ -179,7 +174,6 @@ impl XmlStream {
     }
 
     fn split(&mut self, text: &[u8], out: &mut Batch) {
-        let utf8 = self.encoding == Encoding::Utf8;
         let records = &mut self.records;
         let events = &mut self.events;
         let cap = &mut self.cap;
@@ -189,15 +183,15 @@ impl XmlStream {
                 *events += 1;
                 let before = out.lines.len();
                 let mut json = Vec::with_capacity(xml.len());
-                match convert::event_to_json(xml, &mut json) {
-                    Ok(()) => {
-                        out.push_record(&json);
-                        *records += 1;
-                    }
+                match convert::event_to_json(xml, &mut json)
+                    .and_then(|()| out.push_record(&json).map_err(|message| convert::Failure { at: 0, message }))
+                {
+                    Ok(()) => *records += 1,
                     Err(f) => {
                         out.lines.truncate(before);
                         let at_line = line + memchr::memchr_iter(b'\n', &xml[..f.at.min(xml.len())]).count() as u64;
-                        let mut e = ReadError::new(ErrorKind::Xml, *records, format!("event {}: {}", *events, f.message));
+                        let mut e =
+                            ReadError::new(ErrorKind::Xml, *records, format!("event {}: {}", *events, f.message));
                         e.line = Some(at_line);
                         cap.report(out, e);
                     }
@@ -225,6 +219,5 @@ impl XmlStream {
                 }
             }
         });
-        let _ = utf8;
     }
 }

@@ -257,7 +257,14 @@ impl Splitter {
     }
 
     /// One byte of a start tag after its name.
-    fn attrs_byte(&mut self, b: u8, text: &[u8], i: usize, kept_from: &mut Option<usize>, emit: &mut dyn FnMut(Piece<'_>)) {
+    fn attrs_byte(
+        &mut self,
+        b: u8,
+        text: &[u8],
+        i: usize,
+        kept_from: &mut Option<usize>,
+        emit: &mut dyn FnMut(Piece<'_>),
+    ) {
         if self.quote != 0 {
             if b == self.quote {
                 self.quote = 0;
