@@ -156,6 +156,10 @@ enum Inner {
 /// other input are reported as an error (JSON goes to the core directly).
 pub struct RawReader {
     inner: Inner,
+    /// The format of the file last finished, until the next one is known.
+    last: Option<Format>,
+    /// The format given to `with_format`, for every file.
+    fixed: Option<Format>,
 }
 
 impl Default for RawReader {
@@ -173,12 +177,12 @@ impl std::fmt::Debug for RawReader {
 impl RawReader {
     /// A reader that decides the format from the first bytes.
     pub fn new() -> Self {
-        RawReader { inner: Inner::Pending(Vec::new()) }
+        RawReader { inner: Inner::Pending(Vec::new()), last: None, fixed: None }
     }
 
     /// A reader for a known format (`Evtx` or `Xml`).
     pub fn with_format(format: Format) -> Self {
-        RawReader { inner: Self::start(format) }
+        RawReader { inner: Self::start(format), last: None, fixed: Some(format) }
     }
 
     fn start(format: Format) -> Inner {
@@ -189,10 +193,11 @@ impl RawReader {
         }
     }
 
-    /// The format, once known.
+    /// The format, once known (after `finish`, the finished file's, until
+    /// the next file's first bytes).
     pub fn format(&self) -> Option<Format> {
         match &self.inner {
-            Inner::Pending(_) => None,
+            Inner::Pending(_) => self.last,
             Inner::Evtx(_) => Some(Format::Evtx),
             Inner::Xml(_) => Some(Format::Xml),
             Inner::Other(f) => Some(*f),
@@ -212,6 +217,7 @@ impl RawReader {
     pub fn push(&mut self, bytes: &[u8], out: &mut Batch) {
         match &mut self.inner {
             Inner::Pending(head) => {
+                self.last = None;
                 head.extend_from_slice(bytes);
                 if head.len() >= SNIFF_BYTES {
                     let head = std::mem::take(head);
@@ -261,7 +267,11 @@ impl RawReader {
             Inner::Xml(s) => s.finish(out),
             _ => {}
         }
-        self.inner = Inner::Pending(Vec::new());
+        self.last = self.format();
+        self.inner = match self.fixed {
+            Some(f) => Self::start(f),
+            None => Inner::Pending(Vec::new()),
+        };
     }
 }
 
