@@ -8,6 +8,7 @@
 // unexpected. Errors are one line on stderr, never a stack trace.
 
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
+import { addRawErrors, expandInputs, fileHead, peek, rawPieces, readRawLog, sniff } from "../src/files.js";
 import { toEcs, toOcsf } from "../src/formats.js";
 import { formatNdjson, formatText } from "../src/text.js";
 
@@ -311,24 +312,60 @@ async function analyseInputs(opts, options) {
   }
 
   try {
-    const files = opts.files.length === 0 ? ["-"] : opts.files;
+    // Directories expand to the files under them; .evtx and Windows Event
+    // XML (by content) go through the raw-log reader (src/files.js).
+    const files = expandInputs(opts.files.length === 0 ? ["-"] : opts.files, (message) => {
+      throw new UsageError(message);
+    });
     const showProgress = process.stderr.isTTY === true;
+    let items = 0;
+    const counted = {
+      push: (input) => {
+        const update = detector.push(input);
+        items += update.events;
+        return update;
+      },
+    };
+    const rawErrors = [];
+    const raw = async (file, head, next) => {
+      const itemsBefore = items;
+      for (const e of await readRawLog(counted, file, head, next)) rawErrors.push({ ...e, itemsBefore });
+    };
     for (const file of files) {
       if (file === "-") {
-        await feed(detector, stdinChunks());
-      } else {
-        const input = fileChunks(file);
+        const input = await peek(stdinChunks());
+        const format = sniff(input.head);
+        if (format === "evtx" || format === "xml") await raw("-", new Uint8Array(0), input.next);
+        else await feed(counted, input.next);
+        continue;
+      }
+      let head;
+      try {
+        head = fileHead(file);
+      } catch (error) {
+        throw new UsageError(`cannot read ${file}: ${fsReason(error)}`);
+      }
+      const format = sniff(head);
+      if (format === "evtx" || format === "xml") {
+        const fd = openSync(file, "r");
         try {
-          if (showProgress && input.size > PROGRESS_BYTES) {
-            progress(`reading ${file} (${Math.round(input.size / (1024 * 1024))} MiB)`);
-          }
-          await feed(detector, input.next);
+          await raw(file, new Uint8Array(0), rawPieces(fd, 0));
         } finally {
-          input.close();
+          closeSync(fd);
         }
+        continue;
+      }
+      const input = fileChunks(file);
+      try {
+        if (showProgress && input.size > PROGRESS_BYTES) {
+          progress(`reading ${file} (${Math.round(input.size / (1024 * 1024))} MiB)`);
+        }
+        await feed(counted, input.next);
+      } finally {
+        input.close();
       }
     }
-    return detector.finish();
+    return addRawErrors(detector.finish(), rawErrors);
   } finally {
     detector.free();
   }

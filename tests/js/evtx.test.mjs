@@ -174,3 +174,50 @@ export { api, n, f };
   const run = spawnSync(tsc, ["--noEmit", "--strict", "--target", "ES2022", "--module", "ESNext", "--moduleResolution", "bundler", "--lib", "ES2022,DOM", "--typeRoots", dir, file], { encoding: "utf8" });
   assert.equal(run.status, 0, run.stdout + run.stderr);
 });
+
+// The CLI (pkg/bin/mshta-chain.mjs) on folders of raw logs.
+const cli = resolve(repo, "pkg/bin/mshta-chain.mjs");
+function run(args, input) {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", input, maxBuffer: 256 << 20 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test("cli: a folder of .evtx, XML and JSON is read recursively, in a stable order, errors naming the file", async () => {
+  const { copyFileSync, mkdirSync, symlinkSync } = await import("node:fs");
+  const dir = mkdtempSync(join(tmpdir(), "mshta-chain-logs-"));
+  mkdirSync(join(dir, "b/deeper"), { recursive: true });
+  mkdirSync(join(dir, "a"));
+  copyFileSync(resolve(repo, "tests/data/realdata/evtx/sysmon.evtx"), join(dir, "b/deeper/Sysmon.evtx"));
+  copyFileSync(resolve(repo, "tests/data/realdata/evtx/sample_with_a_bad_chunk_magic.evtx"), join(dir, "a/bad.evtx"));
+  copyFileSync(resolve(repo, "tests/data/xml/security.pretty_rendered.xml"), join(dir, "b/forwarded.xml"));
+  copyFileSync(resolve(repo, "tests/data/realdata/otrf/cmd_mshta_javascript_getobject_sct.jsonl"), join(dir, "a/attack.jsonl"));
+  // No known extension: read by content (EVTX); a text file is left out; a loop is walked once.
+  copyFileSync(resolve(repo, "tests/data/realdata/evtx/Security_short_selected.evtx"), join(dir, "b/exported-log"));
+  writeFileSync(join(dir, "notes.txt"), "not a log\n");
+  symlinkSync(dir, join(dir, "b/loop"));
+
+  const r = run(["scan", dir]);
+  assert.equal(r.status, 0, r.stderr);
+  const report = JSON.parse(r.stdout);
+  // a/attack.jsonl, a/bad.evtx, b/deeper/Sysmon.evtx, b/exported-log, b/forwarded.xml
+  assert.equal(report.stats.events, 1151 + 301 + 358 + 7 + 160);
+  assert.ok(report.chains.some((c) => c.root.pid === 10076), "the attack in the JSON Lines file is found");
+  const bad = report.errors.filter((e) => e.file !== undefined);
+  assert.ok(bad.length > 0);
+  assert.ok(bad.every((e) => e.reason.startsWith(e.file + ": ")), JSON.stringify(bad));
+  assert.deepEqual([...new Set(bad.map((e) => e.file))], [join(dir, "a/bad.evtx"), join(dir, "b/deeper/Sysmon.evtx")]);
+  const magic = bad.find((e) => e.kind === "chunk" && e.chunk === 6);
+  assert.ok(magic && magic.index >= 1151 && magic.index <= 1151 + 301, JSON.stringify(magic));
+  // The same order every time, whatever the file system's.
+  assert.equal(run(["scan", dir]).stdout, r.stdout);
+  // One file named directly, and standard input, read the same way.
+  const one = JSON.parse(run(["scan", join(dir, "b/deeper/Sysmon.evtx")]).stdout);
+  const stdin = JSON.parse(run(["scan", "-"], readFileSync(join(dir, "b/deeper/Sysmon.evtx"))).stdout);
+  assert.equal(one.stats.events, 358);
+  assert.deepEqual(essentials(stdin), essentials(one));
+  assert.equal(stdin.errors[0].file, "-");
+  // A path that does not exist: exit 2, one line naming it.
+  const missing = run(["scan", join(dir, "nope")]);
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /nope: no such file or directory\n$/);
+});
