@@ -12,39 +12,44 @@ const MAX_SAFE: u64 = (1 << 53) - 1;
 /// line (the `evtx` crate's renderer can write them raw for a damaged
 /// record). Other bytes are copied as they are.
 pub(crate) fn append_js_safe(json: &[u8], out: &mut Vec<u8>) {
+    out.reserve(json.len());
     let mut copied = 0;
     let mut i = 0;
     let mut in_string = false;
     while i < json.len() {
-        let b = json[i];
-        if b < 0x20 {
-            out.extend_from_slice(&json[copied..i]);
-            if in_string {
-                out.extend_from_slice(format!("\\u{b:04x}").as_bytes());
-            } else {
-                out.push(b' ');
-            }
-            i += 1;
-            copied = i;
-            continue;
-        }
         if in_string {
-            match b {
-                // An escape: skip the next byte, unless it is a control
-                // character, which the check above must see.
-                b'\\' if json.get(i + 1).is_some_and(|&n| n >= 0x20) => i += 2,
-                b'"' => {
-                    in_string = false;
-                    i += 1;
-                }
-                _ => i += 1,
+            // Jump to the string's next quote or escape; most of a record
+            // is string content.
+            let rest = &json[i..];
+            let Some(j) = memchr::memchr2(b'"', b'\\', rest) else {
+                escape_controls(json, &mut copied, i, json.len(), out);
+                break;
+            };
+            escape_controls(json, &mut copied, i, i + j, out);
+            i += j;
+            if json[i] == b'"' {
+                in_string = false;
+                i += 1;
+            } else if json.get(i + 1).is_some_and(|&n| n >= 0x20) {
+                i += 2; // an escape and the byte it escapes
+            } else {
+                i += 1; // a backslash before a control character: that is escaped next
             }
             continue;
         }
+        let b = json[i];
         match b {
             b'"' => {
                 in_string = true;
                 i += 1;
+            }
+            0..=0x1f => {
+                // Outside strings, a control character is white space at
+                // best: a space keeps the record on one line.
+                out.extend_from_slice(&json[copied..i]);
+                out.push(b' ');
+                i += 1;
+                copied = i;
             }
             b'-' | b'0'..=b'9' => {
                 let start = i;
@@ -73,6 +78,23 @@ pub(crate) fn append_js_safe(json: &[u8], out: &mut Vec<u8>) {
         }
     }
     out.extend_from_slice(&json[copied..]);
+}
+
+/// Escapes the control characters in `json[from..to]`, inside a string, as
+/// `\u00XX`, copying what comes before each to `out`.
+fn escape_controls(json: &[u8], copied: &mut usize, from: usize, to: usize, out: &mut Vec<u8>) {
+    let span = &json[from..to];
+    if !span.iter().any(|&b| b < 0x20) {
+        return;
+    }
+    for (k, &b) in span.iter().enumerate() {
+        if b < 0x20 {
+            let at = from + k;
+            out.extend_from_slice(&json[*copied..at]);
+            out.extend_from_slice(format!("\\u{b:04x}").as_bytes());
+            *copied = at + 1;
+        }
+    }
 }
 
 fn unsafe_magnitude(digits: &[u8]) -> bool {

@@ -45,7 +45,10 @@ pub(crate) struct Failure {
     pub message: String,
 }
 
-/// Converts one event's bytes to its JSON record, appended to `out`.
+/// Converts one event's bytes to its JSON record, appended to `out`
+/// (nothing is appended on failure). The JSON needs no later check: every
+/// string goes through `write_str`, which escapes all control characters,
+/// and the only numbers are integers of at most 15 digits.
 pub(crate) fn event_to_json(xml: &[u8], out: &mut Vec<u8>) -> Result<(), Failure> {
     let nodes = parse(xml)?;
     let mut json = String::with_capacity(xml.len());
@@ -232,19 +235,9 @@ fn write_object(nodes: &[Node], id: usize, with_attrs: bool, numeric: bool, out:
     let name_of =
         |c: usize| nodes[c].attrs.iter().find(|(k, _)| k == "Name").map(|(_, v)| v.as_str()).filter(|v| !v.is_empty());
     let named = container && n.children.iter().any(|&c| data(&c) && name_of(c).is_some());
-    let mut keys: Vec<(String, usize)> = Vec::new();
-    let mut seen = |key: &str| -> String {
-        match keys.iter_mut().find(|(k, _)| k == key) {
-            Some((_, count)) => {
-                *count += 1;
-                format!("{key}_{count}")
-            }
-            None => {
-                keys.push((key.to_string(), 0));
-                key.to_string()
-            }
-        }
-    };
+    // Names seen so far among the members, with how many times: a repeat
+    // is written `name_1`, `name_2`, ... as the `evtx` crate does.
+    let mut keys: Vec<(&str, usize)> = Vec::new();
     let mut positional_done = false;
     let mut i = 0;
     while i < n.children.len() {
@@ -260,8 +253,7 @@ fn write_object(nodes: &[Node], id: usize, with_attrs: bool, numeric: bool, out:
                     i += 1;
                 }
                 comma(out);
-                write_str(&seen(name), out);
-                out.push(':');
+                write_key(&mut keys, name, out);
                 if run.len() == 1 {
                     write_data(nodes, c, out);
                 } else {
@@ -297,11 +289,26 @@ fn write_object(nodes: &[Node], id: usize, with_attrs: bool, numeric: bool, out:
         }
         comma(out);
         let child = &nodes[c];
-        write_str(&seen(&child.name), out);
-        out.push(':');
+        write_key(&mut keys, &child.name, out);
         write_value(nodes, c, numeric_field(&n.name, &child.name), out);
     }
     out.push('}');
+}
+
+/// Writes `"name":`, or `"name_N":` for the Nth repeat of a name among an
+/// object's members, as the `evtx` crate does.
+fn write_key<'n>(keys: &mut Vec<(&'n str, usize)>, name: &'n str, out: &mut String) {
+    match keys.iter_mut().find(|(k, _)| *k == name) {
+        Some((_, count)) => {
+            *count += 1;
+            write_str(&format!("{name}_{count}"), out);
+        }
+        None => {
+            keys.push((name, 0));
+            write_str(name, out);
+        }
+    }
+    out.push(':');
 }
 
 /// A `Data` element's value: its text (`""` when empty), or its content

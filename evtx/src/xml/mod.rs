@@ -181,14 +181,13 @@ impl XmlStream {
         self.splitter.push(text, &mut |piece| match piece {
             Piece::Event(xml, line) => {
                 *events += 1;
-                let before = out.lines.len();
-                let mut json = Vec::with_capacity(xml.len());
-                match convert::event_to_json(xml, &mut json)
-                    .and_then(|()| out.push_record(&json).map_err(|message| convert::Failure { at: 0, message }))
-                {
-                    Ok(()) => *records += 1,
+                match convert::event_to_json(xml, &mut out.lines) {
+                    Ok(()) => {
+                        out.lines.push(b'\n');
+                        out.records += 1;
+                        *records += 1;
+                    }
                     Err(f) => {
-                        out.lines.truncate(before);
                         let at_line = line + memchr::memchr_iter(b'\n', &xml[..f.at.min(xml.len())]).count() as u64;
                         let mut e =
                             ReadError::new(ErrorKind::Xml, *records, format!("event {}: {}", *events, f.message));
