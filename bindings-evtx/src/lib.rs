@@ -128,7 +128,8 @@ pub fn version() -> String {
 /// to plan, and a flood needs many colliding keys, while every map is
 /// filled from a single 64 KB chunk and dropped with it, so the worst case
 /// is bounded and small. Nothing secret or unpredictable is derived from
-/// these bytes.
+/// these bytes. (The linker exports the symbol from the module too, as it
+/// does every `no_mangle` function; it only writes this fixed pattern.)
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 #[allow(unsafe_code)]
 #[no_mangle]

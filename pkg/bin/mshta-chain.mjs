@@ -38,7 +38,12 @@ accepted and counted as ignored.
 Commands:
   scan              Analyse the FILEs, in the order given, as one stream
                     of events (a file's last line ends with the file).
-                    "-" or no FILE reads stdin.
+                    "-" or no FILE reads stdin. A directory is read
+                    recursively (files sorted by name; .evtx .xml .json
+                    .jsonl .ndjson .log, and others by content). .evtx files
+                    and Windows Event XML are read as they are, 64 KB at a
+                    time; what cannot be read is listed in the report's
+                    errors with the file and position.
   baseline          Scan the FILEs the same way and print a config (the
                     --config one, if given) whose "baseline" lists the
                     mshta invocations (inventory groups: command-line shape
@@ -348,6 +353,9 @@ async function analyseInputs(opts, options) {
       const format = sniff(head);
       if (format === "evtx" || format === "xml") {
         const fd = openSync(file, "r");
+        if (showProgress && fstatSync(fd).size > PROGRESS_BYTES) {
+          progress(`reading ${file} (${Math.round(fstatSync(fd).size / (1024 * 1024))} MiB, ${format})`);
+        }
         try {
           await raw(file, new Uint8Array(0), rawPieces(fd, 0));
         } finally {

@@ -221,3 +221,18 @@ test("cli: a folder of .evtx, XML and JSON is read recursively, in a stable orde
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /nope: no such file or directory\n$/);
 });
+
+test("the CLI's sniff (pkg/src/files.js) agrees with the reader's", async () => {
+  const { sniff: cliSniff } = await import("../../pkg/src/files.js");
+  const { readdirSync } = await import("node:fs");
+  const enc = (s) => new TextEncoder().encode(s);
+  const heads = [
+    enc(""), enc("   "), enc("\ufeff<Events>"), enc("Record 7\n<?xml"), enc("Record x"), enc("[{}]"), enc("\n{"),
+    enc("hello"), new Uint8Array([0xff, 0xfe, 0x20, 0, 0x3c, 0]), new Uint8Array([0xfe, 0xff, 0, 0x3c]),
+    new Uint8Array([0x3c, 0]), new Uint8Array([0, 0x3c]), new Uint8Array([0x45, 0x6c, 0x66, 0x46]),
+  ];
+  for (const dir of ["realdata/evtx", "realdata/otrf", "realdata/benign", "xml"]) {
+    for (const name of readdirSync(resolve(repo, "tests/data", dir))) heads.push(data(`${dir}/${name}`).subarray(0, 256));
+  }
+  for (const head of heads) assert.equal(cliSniff(head), evtx.sniff(head), JSON.stringify([...head.subarray(0, 16)]));
+});
