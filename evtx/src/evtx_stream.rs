@@ -112,7 +112,8 @@ impl EvtxStream {
     }
 
     /// Ends the file: a partial header or chunk left over is reported, and
-    /// the records a partial chunk holds are read.
+    /// the records a partial chunk holds are read. The stream can then read
+    /// another file (record counts and chunk numbers start again).
     pub fn finish(&mut self, out: &mut Batch) {
         let buf = std::mem::take(&mut self.buf);
         match self.state {
@@ -161,13 +162,12 @@ impl EvtxStream {
         }
         self.end_bad_run(out);
         self.cap.finish(out, self.records);
-        self.buf = buf;
-        self.buf.clear();
-        self.state = match self.state {
-            State::NotEvtx => State::NotEvtx,
-            _ => State::Header,
-        };
-        self.next_chunk = 0;
+        // Ready for another file: counts and positions start again.
+        let mut fresh = EvtxStream::new();
+        fresh.settings = self.settings.clone();
+        fresh.buf = buf;
+        fresh.buf.clear();
+        *self = fresh;
     }
 
     /// Reads one chunk given by the caller, for readers that seek (say, to

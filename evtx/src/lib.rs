@@ -28,6 +28,12 @@
 //!   bounded.
 //! - [`RawReader`] picks one of the two from the first bytes ([`sniff`]).
 //!
+//! Records come in file order. A full log that has wrapped around holds
+//! its oldest chunk somewhere in the middle of the file; a caller that can
+//! seek and wants record order reads the chunks in that order with
+//! [`EvtxStream::read_chunk`] (each chunk's header names its first and last
+//! record ids, little-endian u64s at bytes 24..40). Error positions: [`ReadError`].
+//!
 //! Integers beyond 2^53 − 1 are written as JSON strings, so the records
 //! survive `JSON.parse` exactly.
 //!

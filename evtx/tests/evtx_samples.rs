@@ -112,3 +112,20 @@ fn read_chunk_reads_a_chunk_given_out_of_order() {
     b.sort();
     assert_eq!(a, b);
 }
+
+#[test]
+fn a_stream_reads_one_file_after_another_as_fresh_streams_do() {
+    let files = [data("realdata/evtx/sample_with_a_bad_chunk_magic.evtx"), data("realdata/evtx/sysmon.evtx")];
+    let mut reused = EvtxStream::new();
+    for file in &files {
+        let mut a = Batch::new();
+        reused.push(file, &mut a);
+        reused.finish(&mut a);
+        let mut fresh = EvtxStream::new();
+        let mut b = Batch::new();
+        fresh.push(file, &mut b);
+        fresh.finish(&mut b);
+        assert!(a.lines == b.lines);
+        assert_eq!(a.errors, b.errors);
+    }
+}

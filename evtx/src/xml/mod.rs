@@ -90,7 +90,8 @@ impl XmlStream {
         self.feed(bytes, false, out);
     }
 
-    /// Ends the document: an event left open is reported.
+    /// Ends the document: an event left open is reported. The stream can
+    /// then read another document.
     pub fn finish(&mut self, out: &mut Batch) {
         if self.encoding == Encoding::Unknown {
             let head = std::mem::take(&mut self.head);
@@ -109,7 +110,8 @@ impl XmlStream {
             self.cap.report(out, e);
         }
         self.cap.finish(out, self.records);
-        *self = XmlStream { events: self.events, ..XmlStream::new() };
+        // Ready for another document.
+        *self = XmlStream::new();
     }
 
     fn detect(&mut self, head: &[u8]) {
