@@ -59,6 +59,7 @@ node --test tests/runtimes/workerd.test.mjs || failed+=(workerd)
 # 5. Chromium: the browser entry and the web demo.
 node --test tests/runtimes/chromium.test.mjs || failed+=(chromium)
 node --test tests/runtimes/viewer.test.mjs || failed+=(viewer)
+node --test tests/runtimes/evtx.test.mjs || failed+=(evtx)
 
 if [ ${#failed[@]} -gt 0 ]; then
   echo "test-runtimes: failed in: ${failed[*]}" >&2
