@@ -54,7 +54,7 @@ fn merge(all: &mut Batch, b: Batch) {
 }
 
 pub fn report(lines: &[u8]) -> Report {
-    analyze(lines, &Config::default())
+    analyze(lines, &Config::default()).unwrap()
 }
 
 /// What the parity tests compare: the counts of events accepted, ignored
