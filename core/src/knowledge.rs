@@ -999,6 +999,8 @@ pub(crate) fn child_does(image: &str, command_line: &str) -> ChildDoes {
         non_library.is_some() || user_folder || remote(&cmd).is_some()
     } else if name == "cmd.exe" {
         user_folder || remote(&cmd).is_some()
+    } else if name == MSHTA {
+        inline_handler(&cmd).is_some() || remote(&cmd).is_some() || user_folder
     } else if script_host {
         user_folder || remote(&cmd).is_some() || INLINE_CODE_TOKENS.iter().any(|t| cmd.contains(t)) || !names_file(&cmd)
     } else {
