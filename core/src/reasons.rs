@@ -475,20 +475,52 @@ pub fn default_points(id: &str) -> Option<i64> {
     REASONS.iter().find(|r| r.id == id).map(|r| r.points)
 }
 
+/// How the score is made and what each severity band needs (Markdown, for
+/// the reference page).
+fn bands() -> String {
+    format!(
+        "## How the score is made\n\n\
+         A chain's score is the sum of its reasons' points, clamped to 0..100 (change points with the config's \
+         `weights`). Every reason belongs to one axis:\n\n\
+         - **launch**: how suspicious the start of mshta is (its command line, binary, parent and ancestors);\n\
+         - **activity**: follow-on any HTA may show (a child process, a file, a lookup, a web connection);\n\
+         - **evidence**: that a payload ran, of four kinds: *retrieval* (the remote content was fetched: the \
+         lookup or connection the command line implies, the browser cache, a descendant downloading), \
+         *execution* (dropped and run, a disguised library, a script engine or proxy given code), *persistence* \
+         (Startup folder, scheduled task, Run key, service; re-launching mshta), *C2 / lateral* (non-web \
+         ports, public or internal; inbound connections to an `-Embedding` mshta);\n\
+         - **tuning**: allowlists and the baseline, applied after the caps.\n\n\
+         Two caps, each shown as a reason with the points it takes off (so the total is still the sum of the \
+         reasons listed):\n\n\
+         1. `suspicion_capped`: launch and activity together count at most {SUSPICION_CAP}.\n\
+         2. `evidence_one_kind_capped`: with evidence of a single kind, the total is at most {ONE_KIND_CAP}.\n\n\
+         ## Severity bands\n\n\
+         | severity | score | what must be present |\n|---|---|---|\n\
+         | informational | 0..24 | anything (a vendor HTA double-clicked under Program Files) |\n\
+         | low | 25..49 | some launch indicators or activity |\n\
+         | medium | 50..69 | suspicious launch indicators and activity; the most launch indicators alone can reach ({SUSPICION_CAP}) |\n\
+         | high | 70..89 | payload evidence (at least one evidence reason) |\n\
+         | critical | 90..100 | payload evidence of at least two kinds (retrieved and executed, executed and persisted, C2 and execution, ...) |\n\n\
+         Tuning can lower any band. The bands are those of `Severity::of_score`; the caps make \"high\" and \
+         \"critical\" mean evidence, whatever the weights.\n"
+    )
+}
+
 /// The reference page, Markdown.
 pub fn markdown() -> String {
     let mut s = String::from(
-        "# Scoring reasons\n\nGenerated from `core/src/reasons.rs` (`cargo run -p mshta-chain-core --example reasons > docs/reasons.md`).\n\
-         A chain's score is the sum of its reasons' points, clamped to 0..100. Change points with the config's `weights`.\n\n\
-         | id | default points |\n|---|---|\n",
+        "# Scoring reasons\n\nGenerated from `core/src/reasons.rs` (`cargo run -p mshta-chain-core --example reasons > docs/reasons.md`).\n\n",
     );
+    s.push_str(&bands());
+    s.push_str("\n| id | default points | axis |\n|---|---|---|\n");
     for r in REASONS {
-        s.push_str(&format!("| [`{}`](#{}) | {} |\n", r.id, r.id, r.points));
+        let points = if r.axis == Axis::Cap { "computed".to_string() } else { r.points.to_string() };
+        s.push_str(&format!("| [`{}`](#{}) | {} | {} |\n", r.id, r.id, points, r.axis.name()));
     }
     for r in REASONS {
         s.push_str(&format!(
-            "\n## {}\n\nDefault points: {}\n\n- **What:** {}\n- **Why:** {}\n- **False positives:** {}\n- **References:** {}\n",
-            r.id, r.points, r.what, r.why, r.false_positives, r.references
+            "\n## {}\n\nDefault points: {} ({})\n\n- **What:** {}\n- **Why:** {}\n- **False positives:** {}\n- **References:** {}\n",
+            r.id, r.points, r.axis.name(), r.what, r.why, r.false_positives, r.references
         ));
     }
     let web: Vec<String> = crate::knowledge::WEB_PORTS.iter().map(u16::to_string).collect();

@@ -256,10 +256,15 @@ impl Scorer<'_> {
         self.add_spans("cmdline_remote_target", detail, vec![remote.span]);
         if let Some(h) = cmd.url_host.as_deref() {
             let (s, e) = remote.span;
-            let host_span: Vec<Span> = cmd.lower.get(s..e).and_then(|t| t.find(h)).map(|i| vec![(s + i, s + i + h.len())]).unwrap_or_default();
+            let host_span: Vec<Span> =
+                cmd.lower.get(s..e).and_then(|t| t.find(h)).map(|i| vec![(s + i, s + i + h.len())]).unwrap_or_default();
             if let Some(ip) = cmd.host_ip() {
                 let spelled = if ip.to_string() == h { String::new() } else { format!(" ({ip})") };
-                self.add_spans("cmdline_raw_ip_url", format!("the remote target addresses {h}{spelled} by IP"), host_span.clone());
+                self.add_spans(
+                    "cmdline_raw_ip_url",
+                    format!("the remote target addresses {h}{spelled} by IP"),
+                    host_span.clone(),
+                );
             }
             if self.t.domain_allowed(h) {
                 self.add_spans("allowlisted_domain", format!("{h} is under an allowlisted domain"), host_span);
@@ -273,7 +278,8 @@ impl Scorer<'_> {
         if tokens.is_empty() {
             return false;
         }
-        let mut spans: Vec<Span> = k::SCRIPT_OBJECT_TOKENS.iter().flat_map(|(tok, _)| occurrences(cmd.lower, tok)).collect();
+        let mut spans: Vec<Span> =
+            k::SCRIPT_OBJECT_TOKENS.iter().flat_map(|(tok, _)| occurrences(cmd.lower, tok)).collect();
         spans.extend(k::script_moniker_spans(cmd.lower));
         let detail = format!("command line uses script objects ({})", tokens.join(", "));
         self.add_spans("cmdline_script_object", detail, spans);
@@ -342,7 +348,8 @@ impl Scorer<'_> {
     /// The batch file picker, and nothing else.
     fn file_picker(&mut self, cmd: &CommandLine) {
         if let Some(spans) = k::file_picker(cmd.lower) {
-            let detail = "the inline script only shows a file dialog and writes the chosen name to standard output".into();
+            let detail =
+                "the inline script only shows a file dialog and writes the chosen name to standard output".into();
             self.add_spans("cmdline_file_picker", detail, spans);
         }
     }
@@ -558,7 +565,8 @@ impl Scorer<'_> {
             let inbound = n.direction == Direction::Inbound;
             // Any caller from another host: DCOM's ports vary by caller
             // (Windows and Impacket use different ranges).
-            let from_elsewhere = !remote.is_empty() && !k::is_loopback_ip(remote) && n.dst_ip.as_deref() != Some(remote);
+            let from_elsewhere =
+                !remote.is_empty() && !k::is_loopback_ip(remote) && n.dst_ip.as_deref() != Some(remote);
             if cmd.embedding && inbound && from_elsewhere {
                 let port = n.dst_port.map(|p| format!(" to port {p}")).unwrap_or_default();
                 dcom.push((format!("{remote}{port}"), first));
@@ -595,11 +603,7 @@ impl Scorer<'_> {
             |n| format!("connected to internal address(es) on non-web ports ({n})"),
             &internal_odd,
         );
-        self.add_named(
-            "dcom_inbound",
-            |n| format!("accepted inbound connections as a COM server (from {n})"),
-            &dcom,
-        );
+        self.add_named("dcom_inbound", |n| format!("accepted inbound connections as a COM server (from {n})"), &dcom);
         self.add_named(
             "network_matches_cmdline_host",
             |n| format!("connected to the command line's remote host ({n})"),

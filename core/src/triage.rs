@@ -543,7 +543,13 @@ mod tests {
         let mut c =
             chain("C:\\Windows\\System32\\mshta.exe -Embedding", Some(("C:\\Windows\\System32\\svchost.exe", 900)));
         c.network.push(connection(Direction::Inbound, "10.0.0.9", "10.0.0.5", 49702));
-        c.reasons.push(Reason { id: "parent_dcom".into(), points: 20, detail: String::new(), events: vec![0], spans: vec![] });
+        c.reasons.push(Reason {
+            id: "parent_dcom".into(),
+            points: 20,
+            detail: String::new(),
+            events: vec![0],
+            spans: vec![],
+        });
         assert_eq!(
             checklist(&c),
             [
@@ -586,7 +592,13 @@ mod tests {
         let mut c = chain("", None);
         c.root.command_line = None;
         c.root.inferred = true;
-        c.reasons.push(Reason { id: "allowlisted_host".into(), points: -50, detail: String::new(), events: vec![], spans: vec![] });
+        c.reasons.push(Reason {
+            id: "allowlisted_host".into(),
+            points: -50,
+            detail: String::new(),
+            events: vec![],
+            spans: vec![],
+        });
         assert_eq!(
             checklist(&c),
             [
