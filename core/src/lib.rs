@@ -66,7 +66,7 @@ mod view;
 pub use config::{Allow, BaselineEntry, Config, ConfigError};
 pub use coverage::{CoverageReport, HostCoverage, Verdict};
 pub use inventory::InventoryEntry;
-pub use reasons::{ReasonInfo, REASONS};
+pub use reasons::{Axis, Evidence, ReasonInfo, ONE_KIND_CAP, REASONS, SUSPICION_CAP};
 
 /// The scoring-reason reference page (Markdown), generated from [`REASONS`].
 pub fn reasons_markdown() -> String {
