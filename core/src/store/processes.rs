@@ -29,7 +29,7 @@ pub(crate) struct ProcRec {
     pub parent_command_line: Option<Box<str>>,
     /// Input indexes of the start reports merged here, ascending.
     pub events: Vec<u64>,
-    pub sources: u8,
+    pub sources: u16,
     /// Rank of the sensor whose fields lead.
     pub(super) rank: u8,
     /// The end event applied: time, clock, input index.
