@@ -125,10 +125,8 @@ pub(crate) fn decode(text: &str, index: u64) -> Result<Decoded, String> {
             )
         }
         What::Connect(inbound) => {
-            let remote = (
-                first(&[&r.remote4, &r.remote6]).map(Into::into),
-                super::fields::port(&r.remote_port, "RemotePort")?,
-            );
+            let remote =
+                (first(&[&r.remote4, &r.remote6]).map(Into::into), super::fields::port(&r.remote_port, "RemotePort")?);
             let local =
                 (first(&[&r.local4, &r.local6]).map(Into::into), super::fields::port(&r.local_port, "LocalPort")?);
             let ((dst_ip, dst_port), (src_ip, src_port)) = if inbound { (local, remote) } else { (remote, local) };

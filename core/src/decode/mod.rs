@@ -7,7 +7,7 @@ mod defender;
 mod ecs;
 mod fields;
 mod ocsf;
-mod paths;
+pub(crate) mod paths;
 mod raw;
 mod sentinelone;
 mod splunk_cim;

@@ -40,7 +40,7 @@ macro_rules! path_row {
             $( pub $field: Option<crate::scalar::Scalar<'a>>, )*
         }
 
-        impl<'a> super::paths::Slots<'a> for $name<'a> {
+        impl<'a> crate::decode::paths::Slots<'a> for $name<'a> {
             fn slot(&mut self, path: &str) -> Option<&mut Option<crate::scalar::Scalar<'a>>> {
                 match path {
                     $( $($path)|+ => Some(&mut self.$field), )*

@@ -195,7 +195,9 @@ impl Procs {
     /// Children candidates by the parent keys they name (unchecked).
     fn named_children(&self, p: &ProcRec) -> Vec<ProcId> {
         let mut out: Vec<ProcId> = Vec::new();
-        if let Some(g) = &p.guid {
+        // Its other sensors' ids too: a CrowdStrike child names a merged
+        // parent by its UPID alone.
+        for g in p.guid.iter().chain(p.aliases.iter()) {
             out.extend(self.by_parent_guid.get(&(p.host, g.clone())).into_iter().flatten());
         }
         if let Some(pid) = p.pid {

@@ -35,10 +35,7 @@ fn secs(ms: i64) -> String {
 
 fn context(m: &mut Map<String, Value>, guid: &str) {
     m.insert("ContextProcessId".into(), Value::String(upid(guid)));
-    m.insert(
-        "ContextThreadId".into(),
-        Value::String((mix(fnv(guid)) % 90_000_000_000 + 10_000_000_000).to_string()),
-    );
+    m.insert("ContextThreadId".into(), Value::String((mix(fnv(guid)) % 90_000_000_000 + 10_000_000_000).to_string()));
 }
 
 pub fn render(ev: &Event, record_id: u64) -> Value {

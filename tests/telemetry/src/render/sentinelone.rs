@@ -72,8 +72,11 @@ pub fn render(ev: &Event, record_id: u64) -> Value {
         Kind::Network { actor: a, src_ip, src_port, dst_ip, dst_port, outbound, protocol, .. } => {
             actor(&mut m, "src.process", a);
             // S1's src/dst are the initiator and the responder.
-            let ((si, sp), (di, dp)) =
-                if *outbound { ((src_ip, src_port), (dst_ip, dst_port)) } else { ((dst_ip, dst_port), (src_ip, src_port)) };
+            let ((si, sp), (di, dp)) = if *outbound {
+                ((src_ip, src_port), (dst_ip, dst_port))
+            } else {
+                ((dst_ip, dst_port), (src_ip, src_port))
+            };
             m.insert("src.ip.address".into(), json!(si));
             m.insert("src.port.number".into(), json!(sp));
             m.insert("dst.ip.address".into(), json!(di));

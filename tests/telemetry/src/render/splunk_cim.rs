@@ -49,8 +49,11 @@ pub fn render(ev: &Event, _record_id: u64) -> Option<Value> {
         Kind::Network { actor: a, src_ip, src_port, dst_ip, dst_port, outbound, protocol, .. } => {
             let p = "All_Traffic.";
             m.insert(format!("{p}dvc"), json!(ev.host));
-            let ((si, sp), (di, dp)) =
-                if *outbound { ((src_ip, src_port), (dst_ip, dst_port)) } else { ((dst_ip, dst_port), (src_ip, src_port)) };
+            let ((si, sp), (di, dp)) = if *outbound {
+                ((src_ip, src_port), (dst_ip, dst_port))
+            } else {
+                ((dst_ip, dst_port), (src_ip, src_port))
+            };
             m.insert(format!("{p}src"), json!(si));
             m.insert(format!("{p}src_ip"), json!(si));
             m.insert(format!("{p}src_port"), json!(sp.to_string()));
