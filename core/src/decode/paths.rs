@@ -211,6 +211,63 @@ mod tests {
         assert!(t("soon").is_err());
     }
 
+    /// Items of the path-read schemas with missing, mistyped and hostile
+    /// values: each is decoded or rejected with the field named, never a
+    /// panic.
+    #[test]
+    fn hostile_items_of_the_path_read_schemas() {
+        use crate::decode::{decode, Decoded};
+        let rejected = [
+            (r#"{"event_simpleName":"ProcessRollup2","aid":"a","ContextTimeStamp":"1"}"#, "TargetProcessId"),
+            (
+                r#"{"event_simpleName":"ProcessRollup2","aid":"a","TargetProcessId":"1","ImageFileName":"x"}"#,
+                "timestamp",
+            ),
+            (r#"{"event_simpleName":"ProcessRollup2","TargetProcessId":"1"}"#, "aid"),
+            (r#"{"event_simpleName":"DnsRequest","aid":"a","timestamp":"9","ContextProcessId":"1"}"#, "DomainName"),
+            (r#"{"event_simpleName":"EndOfProcess","aid":"a","timestamp":"soon","TargetProcessId":"1"}"#, "timestamp"),
+            (
+                r#"{"event_simpleName":"NetworkConnectIP4","aid":"a","timestamp":"9","ContextProcessId":"1","RemotePort":"99999"}"#,
+                "RemotePort",
+            ),
+            (r#"{"type":"endpoint.event.procstart","device_name":"h","device_timestamp":"x"}"#, "device_timestamp"),
+            (r#"{"type":"endpoint.event.procstart","device_name":"h","backend_timestamp":5}"#, "childproc"),
+            (r#"{"type":"endpoint.event.procend","device_timestamp":5}"#, "device_name"),
+            (r#"{"event.type":"Process Creation","endpoint.name":"h","event.time":5}"#, "tgt.process"),
+            (r#"{"event.type":"ProcessCreation","endpoint.name":"h","tgt.process.pid":-4}"#, "tgt.process.pid"),
+            (r#"{"endpoint":{"name":"h"},"src":{},"event":{"time":5}}"#, "event.type"),
+            (r#"{"Processes.dest":"h","Processes.process":"x","Processes.process_id":"7"}"#, "_time"),
+            (r#"{"_time":"1714557600","dest":"h","process_path":"x"}"#, "process_id"),
+            (r#"{"_time":"1714557600","dest":"h","file_path":"-","process_id":"1"}"#, "file_path"),
+            (r#"{"_time":[1],"Filesystem.dest":"h"}"#, "_time"),
+        ];
+        for (line, field) in rejected {
+            match decode(line.as_bytes(), 0) {
+                Err(e) => assert!(e.contains(field), "{line}: {e}"),
+                Ok(d) => panic!("{line}: accepted as {d:?}"),
+            }
+        }
+        let accepted = [
+            // No actor id: valid, unattributable.
+            r#"{"event_simpleName":"DnsRequest","aid":"a","timestamp":"9","DomainName":"x"}"#,
+            r#"{"type":"endpoint.event.netconn","device_name":"h","device_timestamp":"2024-05-01 10:00:00 +0000 UTC"}"#,
+            r#"{"event.type":"DNS Resolved","endpoint.name":"h","event.time":5,"event.dns.request":"x"}"#,
+            r#"{"_time":"1714557600","dvc":"h","query":"x"}"#,
+            // Objects and arrays where scalars belong are absent values.
+            r#"{"event_simpleName":{"a":1},"aid":"a"}"#,
+            r#"{"type":"endpoint.event.regmod","device_name":["h"]}"#,
+            r#"{"event.type":"Registry Value Create","endpoint.name":"h"}"#,
+            r#"{"Processes.dest":"h","_time":"1714557600"}"#,
+        ];
+        for line in accepted {
+            match decode(line.as_bytes(), 0) {
+                Ok(Decoded::Ignored(_) | Decoded::Unattributable(_)) => {}
+                Err(e) if e.starts_with("missing field") => {}
+                other => panic!("{line}: {other:?}"),
+            }
+        }
+    }
+
     #[test]
     fn deep_nesting_is_bounded_and_ids_read_as_text() {
         let deep = format!("{}1{}", r#"{"a":"#.repeat(60), "}".repeat(60));
