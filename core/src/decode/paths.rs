@@ -55,29 +55,32 @@ pub(crate) use path_row;
 /// Reads `text` (already known to be a JSON object) into a row.
 pub(crate) fn read<'a, T: Slots<'a> + Default>(text: &'a str) -> Result<T, String> {
     let mut row = T::default();
-    let mut path = String::with_capacity(64);
-    let mut de = serde_json::Deserializer::from_str(text);
-    Walk { row: &mut row, path: &mut path, depth: 0, _p: std::marker::PhantomData }
-        .deserialize(&mut de)
-        .map_err(|e| format!("invalid JSON: {e}"))?;
+    walk(text, &mut row)?;
     Ok(row)
 }
 
-struct Walk<'s, 'a, T> {
-    row: &'s mut T,
-    path: &'s mut String,
-    depth: usize,
-    _p: std::marker::PhantomData<&'a ()>,
+/// The walk itself, not generic: one copy of the JSON reader for every
+/// schema (each copy is some 20 KB of WebAssembly).
+fn walk<'a>(text: &'a str, row: &mut dyn Slots<'a>) -> Result<(), String> {
+    let mut path = String::with_capacity(64);
+    let mut de = serde_json::Deserializer::from_str(text);
+    Walk { row, path: &mut path, depth: 0 }.deserialize(&mut de).map_err(|e| format!("invalid JSON: {e}"))
 }
 
-impl<'de: 'a, 'a, T: Slots<'a>> DeserializeSeed<'de> for Walk<'_, 'a, T> {
+struct Walk<'s, 'a> {
+    row: &'s mut dyn Slots<'a>,
+    path: &'s mut String,
+    depth: usize,
+}
+
+impl<'de: 'a, 'a> DeserializeSeed<'de> for Walk<'_, 'a> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de: 'a, 'a, T: Slots<'a>> Visitor<'de> for Walk<'_, 'a, T> {
+impl<'de: 'a, 'a> Visitor<'de> for Walk<'_, 'a> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a JSON value")
@@ -92,12 +95,7 @@ impl<'de: 'a, 'a, T: Slots<'a>> Visitor<'de> for Walk<'_, 'a, T> {
             if let Some(slot) = self.row.slot(self.path) {
                 *slot = Some(map.next_value::<Scalar<'de>>()?);
             } else if self.depth + 1 < MAX_DEPTH {
-                map.next_value_seed(Walk {
-                    row: &mut *self.row,
-                    path: &mut *self.path,
-                    depth: self.depth + 1,
-                    _p: std::marker::PhantomData,
-                })?;
+                map.next_value_seed(Walk { row: &mut *self.row, path: &mut *self.path, depth: self.depth + 1 })?;
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
