@@ -6,6 +6,11 @@
 //! Defender rows at the top level or under a streaming record's
 //! `properties`. Objects go through [`Obj`], so a key that is an object in
 //! one schema and a string in another (`host`) never fails an event.
+//!
+//! For CrowdStrike, Carbon Black, SentinelOne and Splunk CIM `Raw` holds
+//! only the keys that recognise them (`event_simpleName`, `type`,
+//! `event.type`, a CIM data-model prefix, ...); their decoders read the
+//! item again by key path (`paths`).
 
 use crate::scalar::{Obj, Scalar};
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};

@@ -87,16 +87,12 @@ pub(crate) fn decode(text: &str, index: u64) -> Result<Decoded, String> {
             let process = proc_ref(uid, p, name)?;
             (Kind::ProcessEnd(Actor { process, image: first(&[image]).map(Into::into) }), event_time)
         }
-        "ipconnect" | "iplisten" => {
-            let inbound = first(&[&r.direction]).is_some_and(|d| d.eq_ignore_ascii_case("incoming"));
+        "ipconnect" => {
             let direction = match first(&[&r.direction]) {
                 Some(d) if d.eq_ignore_ascii_case("outgoing") => Direction::Outbound,
-                Some(_) if inbound => Direction::Inbound,
+                Some(d) if d.eq_ignore_ascii_case("incoming") => Direction::Inbound,
                 _ => Direction::Unknown,
             };
-            if ty == "iplisten" {
-                return Ok(Decoded::Ignored(schema));
-            }
             let net = Network {
                 dst_ip: first(&[&r.dst_ip]).map(Into::into),
                 dst_port: port(&r.dst_port, "dst.port.number")?,
