@@ -20,10 +20,21 @@ export type ChainStatus = "open" | "closed";
 
 /**
  * A sensor that reported an event: `sysmon`, `security` (Windows Security
- * log), `elastic_defend`, `ocsf` or `defender` (Microsoft Defender XDR).
+ * log), `elastic_defend`, `ocsf`, `defender` (Microsoft Defender XDR),
+ * `crowdstrike`, `sentinelone`, `carbon_black` or `splunk_cim`.
  * Open-ended: new sources may be added.
  */
-export type Source = "sysmon" | "security" | "elastic_defend" | "ocsf" | "defender" | (string & {});
+export type Source =
+  | "sysmon"
+  | "security"
+  | "elastic_defend"
+  | "ocsf"
+  | "defender"
+  | "crowdstrike"
+  | "sentinelone"
+  | "carbon_black"
+  | "splunk_cim"
+  | (string & {});
 
 /**
  * How a file belongs to a chain: `created` by the root or a member, or

@@ -1,7 +1,7 @@
 //! # mshta-chain-bench
 //!
 //! Benchmarks of `mshta-chain-core` on corpora generated in memory by `mshta-chain-telemetry`
-//! (seeded, realistic, slightly out of order, in one schema or a seeded mix of all eleven). The
+//! (seeded, realistic, slightly out of order, in one schema or a seeded mix of all of `Schema::ALL`). The
 //! `bench` binary prints the table; `bash scripts/bench.sh` runs it with the Node benchmark and
 //! keeps the results in `bench/RESULTS.md`. Timings are printed, never asserted.
 //!

@@ -5,7 +5,8 @@
 //! One recursive struct holds the field names of all schema families (Sysmon and Security in flat,
 //! `evtx_dump` and Winlogbeat shapes, ECS, OCSF, Defender rows and streaming records); nested
 //! objects that hold those fields (`Event.System`, `Event.EventData`, `winlog.event_data`,
-//! `process.parent`, `actor.process`, `records[].properties`, ...) are read with the same struct,
+//! `process.parent`, `actor.process`, `records[].properties`, SentinelOne's nested `tgt`, ...) are
+//! read with the same struct,
 //! so each event has about ten of its fields read, whatever its schema. Strings borrow from the
 //! input unless they contain escapes. Every other key and value is skipped with `IgnoredAny`
 //! (validated, not materialised). No correlation, no normalisation: this is the floor that any
@@ -139,7 +140,7 @@ pub struct Typed<'a> {
     pub event_id: S<'a>,
     #[serde(rename = "Channel", alias = "channel", borrow)]
     pub channel: S<'a>,
-    #[serde(rename = "Hostname", alias = "Computer", alias = "computer_name", borrow)]
+    #[serde(rename = "Hostname", alias = "Computer", alias = "computer_name", alias = "computer", borrow)]
     pub hostname: S<'a>,
     // Sysmon / Security EventData.
     #[serde(rename = "UtcTime", borrow)]
@@ -232,6 +233,19 @@ pub struct Typed<'a> {
     pub records: Option<Vec<Nest<'a>>>,
     #[serde(borrow)]
     pub properties: N<'a>,
+    // CrowdStrike, SentinelOne (flat dotted keys, or nested `tgt.process.image.path`), Carbon
+    // Black (the new process of a procstart is `childproc_name`), Splunk CIM (with and without
+    // data-model prefixes).
+    #[serde(rename = "ImageFileName", alias = "tgt.process.image.path", alias = "Processes.process_path", borrow)]
+    pub edr_image: S<'a>,
+    #[serde(rename = "childproc_name", borrow)]
+    pub child_image: S<'a>,
+    #[serde(rename = "process_path", borrow)]
+    pub process_path: S<'a>,
+    #[serde(borrow)]
+    pub tgt: N<'a>,
+    #[serde(rename = "image", borrow)]
+    pub image_nest: N<'a>,
 }
 
 impl Typed<'_> {
@@ -241,6 +255,11 @@ impl Typed<'_> {
         let hit = |s: &S| s.as_ref().and_then(Scalar::text).is_some_and(ends_with_mshta);
         let nested = |n: &N| n.as_ref().and_then(|n| n.0.as_deref()).is_some_and(Typed::mentions_mshta);
         hit(&self.image)
+            || hit(&self.edr_image)
+            || hit(&self.child_image)
+            || hit(&self.process_path)
+            || nested(&self.tgt)
+            || nested(&self.image_nest)
             || hit(&self.executable)
             || hit(&self.folder_path)
             || hit(&self.path)

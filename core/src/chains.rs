@@ -247,7 +247,7 @@ fn descend(
 fn collect_acts(store: &Store, holders: &[ProcId], acts: &mut BTreeSet<u64>) {
     for &h in holders {
         let p = store.proc(h);
-        for i in store.activity_candidates(p.host, p.guid.as_ref(), p.pid) {
+        for i in store.activity_candidates(p.host, p.guid.iter().chain(p.aliases.iter()), p.pid) {
             if let Some(a) = store.activity(i) {
                 if store.actor_of(a) == Some(h) {
                     acts.insert(i);

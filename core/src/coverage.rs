@@ -31,31 +31,31 @@ pub(crate) const NEEDS: &[Need] = &[
         id: "process_command_lines",
         what: "process command lines",
         ask_for: "Sysmon 1, or Security 4688 with command-line auditing",
-        sources: "Sysmon 1 / 4688",
+        sources: "Sysmon 1 / 4688, ECS process, OCSF 1007, DeviceProcessEvents, CrowdStrike ProcessRollup2, SentinelOne Process Creation, Carbon Black procstart, CIM Processes",
     },
     Need {
         id: "parent_lineage",
         what: "parent processes",
         ask_for: "Sysmon 1 (ParentImage, ParentProcessGuid)",
-        sources: "Sysmon 1 / 4688",
+        sources: "Sysmon 1 / 4688, ECS process.parent, OCSF 1007, DeviceProcessEvents, CrowdStrike ParentProcessId, SentinelOne src.process, Carbon Black procstart, CIM Processes",
     },
     Need {
         id: "file_creation",
         what: "file-creation telemetry",
         ask_for: "Sysmon 11",
-        sources: "Sysmon 11, ECS file, OCSF 1001, DeviceFileEvents",
+        sources: "Sysmon 11, ECS file, OCSF 1001, DeviceFileEvents, CrowdStrike *FileWritten, SentinelOne File Creation, Carbon Black filemod, CIM Filesystem",
     },
     Need {
         id: "network",
         what: "network telemetry",
         ask_for: "Sysmon 3 (or Security 5156)",
-        sources: "Sysmon 3, Security 5156, ECS network, OCSF 4001, DeviceNetworkEvents",
+        sources: "Sysmon 3, Security 5156, ECS network, OCSF 4001, DeviceNetworkEvents, CrowdStrike NetworkConnectIP4/IP6, SentinelOne IP Connect, Carbon Black netconn, CIM All_Traffic",
     },
     Need {
         id: "dns",
         what: "DNS telemetry",
         ask_for: "Sysmon 22",
-        sources: "Sysmon 22, ECS dns, OCSF 4003, DeviceEvents DnsQueryResponse",
+        sources: "Sysmon 22, ECS dns, OCSF 4003, DeviceEvents DnsQueryResponse, CrowdStrike DnsRequest, SentinelOne DNS Resolved/Unresolved, CIM Network_Resolution; Carbon Black Cloud and Security auditing have none",
     },
 ];
 
@@ -309,6 +309,22 @@ fn view(host: &str, c: &Counts) -> HostCoverage {
     {
         let (need, status, detail) = need(n, name, what, sources(name));
         add(&need, status, detail);
+    }
+    // Without parent command lines (Security 4688, CrowdStrike: only the
+    // parent's image), a root inferred from its children has no command
+    // line and a parent's own arguments (svchost -k DcomLaunch) are unseen.
+    // Read off the schemas seen (`Counts` is persisted in snapshots as is:
+    // a new count would change their format).
+    let without_parent_command_lines = |schema: &str| {
+        schema.starts_with("security_") || schema.starts_with("windows_other_") || schema == "crowdstrike_falcon"
+    };
+    if c.process_starts > 0 && c.with_parent > 0 && c.sources.keys().all(|k| without_parent_command_lines(k)) {
+        if let Some(v) = verdicts.iter_mut().find(|v| v.need == "parent_lineage") {
+            v.detail.push_str(
+                "; no parent command lines (Security 4688 and CrowdStrike give only the parent's image): \
+                 an mshta parent known only from its children shows no command line",
+            );
+        }
     }
     HostCoverage {
         host: host.to_string(),

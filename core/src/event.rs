@@ -23,6 +23,15 @@ pub(crate) enum Schema {
     WindowsFlat,
     WindowsEvtx,
     WindowsWinlogbeat,
+    /// Sysmon, Security and other channels as Vector's `windows_event_log`
+    /// source writes them.
+    SysmonVector,
+    SecurityVector,
+    WindowsVector,
+    CrowdStrike,
+    SentinelOne,
+    CarbonBlack,
+    SplunkCim,
 }
 
 impl Schema {
@@ -42,18 +51,39 @@ impl Schema {
             Schema::WindowsFlat => "windows_other_flat",
             Schema::WindowsEvtx => "windows_other_evtx",
             Schema::WindowsWinlogbeat => "windows_other_winlogbeat",
+            Schema::SysmonVector => "sysmon_vector",
+            Schema::SecurityVector => "security_vector",
+            Schema::WindowsVector => "windows_other_vector",
+            Schema::CrowdStrike => "crowdstrike_falcon",
+            Schema::SentinelOne => "sentinelone",
+            Schema::CarbonBlack => "carbon_black_cloud",
+            Schema::SplunkCim => "splunk_cim",
         }
     }
 
     /// The family of sensor the event came from.
     pub(crate) fn source(self) -> Source {
         match self {
-            Schema::SysmonFlat | Schema::SysmonEvtx | Schema::SysmonWinlogbeat | Schema::EcsSysmon => Source::Sysmon,
-            Schema::SecurityFlat | Schema::SecurityEvtx | Schema::SecurityWinlogbeat => Source::Security,
+            Schema::SysmonFlat
+            | Schema::SysmonEvtx
+            | Schema::SysmonWinlogbeat
+            | Schema::EcsSysmon
+            | Schema::SysmonVector => Source::Sysmon,
+            Schema::SecurityFlat | Schema::SecurityEvtx | Schema::SecurityWinlogbeat | Schema::SecurityVector => {
+                Source::Security
+            }
             Schema::EcsDefend => Source::ElasticDefend,
             Schema::Ocsf => Source::Ocsf,
             Schema::Defender | Schema::DefenderStream => Source::Defender,
-            Schema::WindowsFlat | Schema::WindowsEvtx | Schema::WindowsWinlogbeat => Source::Security,
+            Schema::WindowsFlat | Schema::WindowsEvtx | Schema::WindowsWinlogbeat | Schema::WindowsVector => {
+                Source::Security
+            }
+            Schema::CrowdStrike => Source::CrowdStrike,
+            Schema::SentinelOne => Source::SentinelOne,
+            Schema::CarbonBlack => Source::CarbonBlack,
+            // CIM rows are normalised by Splunk from whatever sensor fed
+            // them; the row does not say which.
+            Schema::SplunkCim => Source::SplunkCim,
         }
     }
 }
@@ -67,21 +97,30 @@ pub(crate) enum Source {
     Ocsf,
     Defender,
     Security,
+    // Later additions: after the first five, so that their bits (and
+    // persisted `sources` masks) keep their values.
+    CrowdStrike,
+    SentinelOne,
+    CarbonBlack,
+    SplunkCim,
 }
 
 impl Source {
     /// Preference when merged reports disagree: the richer sensor wins.
+    /// The three EDRs rank with OCSF and CIM rows with Security auditing
+    /// (equal ranks: the first report leads); the first five keep the
+    /// values persisted states hold.
     pub(crate) fn rank(self) -> u8 {
         match self {
             Source::Sysmon => 5,
             Source::ElasticDefend => 4,
-            Source::Ocsf => 3,
+            Source::Ocsf | Source::CrowdStrike | Source::SentinelOne | Source::CarbonBlack => 3,
             Source::Defender => 2,
-            Source::Security => 1,
+            Source::Security | Source::SplunkCim => 1,
         }
     }
 
-    pub(crate) fn bit(self) -> u8 {
+    pub(crate) fn bit(self) -> u16 {
         1 << (self as u8)
     }
 
@@ -92,11 +131,24 @@ impl Source {
             Source::Ocsf => "ocsf",
             Source::Defender => "defender",
             Source::Security => "security",
+            Source::CrowdStrike => "crowdstrike",
+            Source::SentinelOne => "sentinelone",
+            Source::CarbonBlack => "carbon_black",
+            Source::SplunkCim => "splunk_cim",
         }
     }
 
-    pub(crate) const ALL: [Source; 5] =
-        [Source::Sysmon, Source::ElasticDefend, Source::Ocsf, Source::Defender, Source::Security];
+    pub(crate) const ALL: [Source; 9] = [
+        Source::Sysmon,
+        Source::ElasticDefend,
+        Source::Ocsf,
+        Source::Defender,
+        Source::Security,
+        Source::CrowdStrike,
+        Source::SentinelOne,
+        Source::CarbonBlack,
+        Source::SplunkCim,
+    ];
 }
 
 /// Where an event's time came from. `Exporter` times (a flat export's

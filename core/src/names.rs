@@ -58,13 +58,20 @@ impl EntityId {
     }
 
     /// Which id space the id comes from: Sysmon-style GUIDs, composite ids
-    /// (`source:...`), or another sensor's opaque ids. Ids of different
+    /// (`source:...`; CrowdStrike `cs:`, SentinelOne `s1:` and Carbon
+    /// Black `cb:` each their own), or another sensor's opaque ids. Ids of different
     /// spaces say nothing about each other.
     pub(crate) fn namespace(&self) -> u8 {
         if is_guid(&self.0) {
             0
         } else if self.0.starts_with("dfd:") || self.0.starts_with("ocsf:") {
             1
+        } else if self.0.starts_with("cs:") {
+            3
+        } else if self.0.starts_with("s1:") {
+            4
+        } else if self.0.starts_with("cb:") {
+            5
         } else {
             2
         }

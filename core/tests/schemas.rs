@@ -210,3 +210,50 @@ fn defender_stream_wrappers_holding_many_records_keep_every_record() {
         assert_eq!(a.score, b.score, "{per_line} per line: score");
     }
 }
+
+#[test]
+fn an_edr_and_sysmon_reporting_one_scenario_on_one_host_give_one_chain() {
+    // Each EDR and the CIM rows beside Sysmon: every process of the story
+    // is one process (same host, pid, image name, start), every connection
+    // one connection, and each sensor's own ids (UPID, uid, CB GUID) reach
+    // the merged processes.
+    let events = sample::remote_hta_chain(sample::SAMPLE_START_MS);
+    let (sysmon, _) = to_jsonl(&events, Schema::SysmonFlat, &RenderOptions::default());
+    for (schema, source) in [
+        (Schema::CrowdStrike, "crowdstrike"),
+        (Schema::SentinelOne, "sentinelone"),
+        (Schema::SentinelOneNested, "sentinelone"),
+        (Schema::CarbonBlack, "carbon_black"),
+        (Schema::SplunkCim, "splunk_cim"),
+    ] {
+        let (edr, _) = to_jsonl(&events, schema, &RenderOptions::default());
+        let report = analyze(format!("{sysmon}{edr}").as_bytes(), &Config::default()).unwrap();
+        let label = schema.name();
+        assert_eq!(report.stats.rejected, 0, "{label}: {:?}", report.errors);
+        assert_eq!(report.chains.len(), 1, "{label}: one chain per mshta process");
+        let c = &report.chains[0];
+        assert!(
+            c.root.sources.iter().any(|s| s == "sysmon") && c.root.sources.iter().any(|s| s == source),
+            "{label}: {:?}",
+            c.root.sources
+        );
+        assert_eq!(c.root.events.len(), 2, "{label}");
+        assert_eq!(c.children.len(), 1, "{label}: the child is merged too");
+        assert_eq!(c.children[0].events.len(), 2, "{label}");
+        assert_eq!(
+            c.root.parent.as_ref().and_then(|p| p.image.as_deref()).map(name),
+            Some("winword.exe".into()),
+            "{label}"
+        );
+        assert_eq!(c.network.len(), 1, "{label}: one connection");
+        // Files and lookups are listed per sensor (as for Sysmon beside
+        // Defender); both sensors' land in the one chain.
+        let e = expected(Schema::SysmonFlat);
+        let mut files: Vec<String> = c.files.iter().map(|f| name(&f.path)).collect();
+        files.dedup();
+        assert_eq!(files, e.files, "{label}");
+        let mut dns: Vec<String> = c.dns.iter().map(|d| d.query.clone()).collect();
+        dns.dedup();
+        assert_eq!(dns, e.dns, "{label}");
+    }
+}

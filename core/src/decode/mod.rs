@@ -1,11 +1,16 @@
 //! Decoding one input item: checking it is UTF-8 JSON, recognising its
 //! schema (first match wins, in the order of `docs/schemas.md`), and mapping its fields into normalised [`Event`]s.
 
+mod carbonblack;
+mod crowdstrike;
 mod defender;
 mod ecs;
 mod fields;
 mod ocsf;
+pub(crate) mod paths;
 mod raw;
+mod sentinelone;
+mod splunk_cim;
 mod windows;
 
 use crate::event::{Event, Schema};
@@ -50,7 +55,29 @@ pub(crate) fn decode(bytes: &[u8], index: u64) -> Result<Decoded, String> {
         });
     }
     let raw: Raw = serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
-    decode_raw(&raw, index)
+    match decode_raw(&raw, index) {
+        Err(e) if e == UNRECOGNISED => decode_edr(&raw, text, index),
+        other => other,
+    }
+}
+
+const UNRECOGNISED: &str = "unrecognised schema";
+
+/// 8.-11. The schemas read by key path (`paths`), after every other: each
+/// is recognised by keys no earlier schema has, and then read again.
+fn decode_edr(raw: &Raw, text: &str, index: u64) -> Result<Decoded, String> {
+    let (schema, decoded) = if crowdstrike::is_crowdstrike(raw) {
+        (Schema::CrowdStrike, crowdstrike::decode(text, index))
+    } else if carbonblack::is_carbonblack(raw) {
+        (Schema::CarbonBlack, carbonblack::decode(text, index))
+    } else if sentinelone::is_sentinelone(raw) {
+        (Schema::SentinelOne, sentinelone::decode(text, index))
+    } else if splunk_cim::is_cim(raw) {
+        (Schema::SplunkCim, splunk_cim::decode(text, index))
+    } else {
+        return Err(UNRECOGNISED.into());
+    };
+    attributable(decoded, schema)
 }
 
 fn decode_raw(raw: &Raw, index: u64) -> Result<Decoded, String> {
@@ -109,7 +136,7 @@ fn decode_raw(raw: &Raw, index: u64) -> Result<Decoded, String> {
     if ecs::is_sysmon_integration(raw) {
         return attributable(ecs::decode(raw, Schema::EcsSysmon, index), Schema::EcsSysmon);
     }
-    // 4./6./7. Windows events: evtx_dump, Winlogbeat, flat.
+    // 4./6./7. Windows events: evtx_dump, Winlogbeat, flat, Vector.
     if let Some((shape, system, data)) = windows::shape(raw) {
         return windows::decode(raw, shape, system, data, index);
     }

@@ -6,6 +6,11 @@
 //! Defender rows at the top level or under a streaming record's
 //! `properties`. Objects go through [`Obj`], so a key that is an object in
 //! one schema and a string in another (`host`) never fails an event.
+//!
+//! For CrowdStrike, Carbon Black, SentinelOne and Splunk CIM `Raw` holds
+//! only the keys that recognise them (`event_simpleName`, `type`,
+//! `event.type`, a CIM data-model prefix, ...); their decoders read the
+//! item again by key path (`paths`).
 
 use crate::scalar::{Obj, Scalar};
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -66,6 +71,16 @@ fn order(a: &str, b: &str) -> std::cmp::Ordering {
     a.len().cmp(&b.len()).then_with(|| a.as_bytes().cmp(b.as_bytes()))
 }
 
+/// The Splunk CIM data-model prefixes a row's keys carry unless the search
+/// dropped them (`drop_dm_object_name`).
+pub(crate) const CIM_PREFIXES: &[&str] = &["Processes.", "Filesystem.", "All_Traffic.", "Network_Resolution.", "DNS."];
+
+fn cim_prefixed(key: &str) -> bool {
+    // Most keys start with none of the prefixes' first letters.
+    matches!(key.as_bytes().first(), Some(b'P' | b'F' | b'A' | b'N' | b'D'))
+        && CIM_PREFIXES.iter().any(|p| key.len() > p.len() && key.starts_with(p))
+}
+
 /// A key of `Raw`: its field, or `None` for a key no decoder reads.
 struct Key(Option<Fid>);
 
@@ -78,7 +93,11 @@ impl<'de> Deserialize<'de> for Key {
                 f.write_str("a key")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
-                Ok(Key(FIELDS.binary_search_by(|(name, _)| order(name, v)).ok().map(|i| FIELDS[i].1)))
+                let found = FIELDS.binary_search_by(|(name, _)| order(name, v)).ok().map(|i| FIELDS[i].1);
+                // Any key of a Splunk CIM data model (`Processes.process`,
+                // `All_Traffic.dest_ip`, ...) marks a CIM row; the CIM decoder
+                // reads the row itself.
+                Ok(Key(found.or_else(|| cim_prefixed(v).then_some(Fid::cim_prefixed))))
             }
         }
         d.deserialize_identifier(V)
@@ -93,13 +112,18 @@ impl<'de> Deserialize<'de> for Key {
 raw_struct! {
     dll: Option<Obj<FileObj<'a>>> = "dll",
     dns: Option<Obj<DnsObj<'a>>> = "dns",
+    s1_src: Option<IgnoredAny> = "src",
+    s1_tgt: Option<IgnoredAny> = "tgt",
     user: F<'a> = "User",
+    cim_dest: Option<IgnoredAny> = "dest",
     file: Option<Obj<FileObj<'a>>> = "file",
     host: Option<Obj<HostObj<'a>>> = "host",
     time: F<'a> = "time",
+    cb_type: F<'a> = "type",
     ecs_user: Option<Obj<UserObj<'a>>> = "user",
     event_xml: Option<Obj<Box<Nested<'a>>>> = "Event",
     image: F<'a> = "Image",
+    cim_time: Option<IgnoredAny> = "_time",
     actor: Option<Obj<OcsfActor<'a>>> = "actor",
     agent: Option<Obj<AgentObj<'a>>> = "agent",
     event: Option<Obj<EcsEvent<'a>>> = "event",
@@ -112,6 +136,8 @@ raw_struct! {
     event_id: F<'a> = "EventID",
     d_local_ip: F<'a> = "LocalIP",
     utc_time: F<'a> = "UtcTime",
+    v_channel: F<'a> = "channel",
+    cim_dest_ip: Option<IgnoredAny> = "dest_ip",
     network: Option<Obj<NetworkObj<'a>>> = "network",
     process: Option<Obj<Box<ProcObj<'a>>>> = "process",
     records: Option<Records<'a>> = "records",
@@ -124,6 +150,9 @@ raw_struct! {
     d_remote_ip: F<'a> = "RemoteIP",
     source_ip: F<'a> = "SourceIp",
     category: F<'a> = "category",
+    v_computer: F<'a> = "computer",
+    s1_endpoint: Option<IgnoredAny> = "endpoint",
+    v_event_id: F<'a> = "event_id",
     metadata: Option<Obj<Metadata<'a>>> = "metadata",
     direction: F<'a> = "Direction",
     event_time: F<'a> = "EventTime",
@@ -135,13 +164,19 @@ raw_struct! {
     d_remote_url: F<'a> = "RemoteUrl",
     d_timestamp: F<'a> = "Timestamp",
     class_uid: F<'a> = "class_uid",
+    cim_dest_port: Option<IgnoredAny> = "dest_port",
+    cim_file_path: Option<IgnoredAny> = "file_path",
+    v_timestamp: F<'a> = "timestamp",
     timestamp: F<'a> = "@timestamp",
     d_action_type: F<'a> = "ActionType",
     d_device_name: F<'a> = "DeviceName",
     d_folder_path: F<'a> = "FolderPath",
+    cim_prefixed: Option<IgnoredAny> = "Processes.",
     d_remote_port: F<'a> = "RemotePort",
     source_name: F<'a> = "SourceName",
     source_port: F<'a> = "SourcePort",
+    s1_event_type: F<'a> = "event.type",
+    v_event_data: Option<Obj<Box<Raw<'a>>>> = "event_data",
     properties: Option<Obj<Box<Raw<'a>>>> = "properties",
     d_account_name: F<'a> = "AccountName",
     application: F<'a> = "Application",
@@ -157,13 +192,17 @@ raw_struct! {
     destination: Option<Obj<Endpoint<'a>>> = "destination",
     new_process_id: F<'a> = "NewProcessId",
     dst_endpoint: Option<Obj<Endpoint<'a>>> = "dst_endpoint",
+    cim_process_path: Option<IgnoredAny> = "process_path",
     src_endpoint: Option<Obj<Endpoint<'a>>> = "src_endpoint",
     d_account_domain: F<'a> = "AccountDomain",
     destination_ip: F<'a> = "DestinationIp",
     source_address: F<'a> = "SourceAddress",
+    s1_endpoint_name: F<'a> = "endpoint.name",
+    v_provider_name: F<'a> = "provider_name",
     new_process_name: F<'a> = "NewProcessName",
     target_filename: F<'a> = "TargetFilename",
     target_user_name: F<'a> = "TargetUserName",
+    cim_parent_process: Option<IgnoredAny> = "parent_process",
     destination_port: F<'a> = "DestinationPort",
     parent_process_id: F<'a> = "ParentProcessId",
     subject_user_name: F<'a> = "SubjectUserName",
@@ -171,6 +210,7 @@ raw_struct! {
     d_additional_fields: Option<AdditionalFields> = "AdditionalFields",
     original_file_name: F<'a> = "OriginalFileName",
     target_domain_name: F<'a> = "TargetDomainName",
+    cs_simple_name: F<'a> = "event_simpleName",
     parent_command_line: F<'a> = "ParentCommandLine",
     parent_process_guid: F<'a> = "ParentProcessGuid",
     parent_process_name: F<'a> = "ParentProcessName",

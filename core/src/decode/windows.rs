@@ -1,6 +1,8 @@
-//! Windows event logs — Sysmon and Security auditing — in the three JSON
+//! Windows event logs — Sysmon and Security auditing — in the four JSON
 //! shapes real pipelines emit: flat (nxlog, OTRF exports), `evtx_dump`
-//! nested, and Winlogbeat. The shape only says where fields live; the
+//! nested, Winlogbeat, and Vector's `windows_event_log` source
+//! (`event_id`, `channel`, `computer` at the top, every `event_data`
+//! value a string). The shape only says where fields live; the
 //! channel and event id say what the event is.
 
 use super::fields::{boxed, guid, is_script_or_clr_module, obj, pid, port, required, text, timestamp};
@@ -14,6 +16,7 @@ pub(crate) enum Shape {
     Flat,
     Evtx,
     Winlogbeat,
+    Vector,
 }
 
 /// Where the System-level fields are.
@@ -21,6 +24,8 @@ pub(crate) enum Shape {
 pub(crate) enum System<'r, 'a> {
     Raw(&'r Raw<'a>),
     Winlog(&'r Winlog<'a>),
+    /// Vector: lower-case System fields at the top level.
+    Vector(&'r Raw<'a>),
 }
 
 /// The three shapes, by where the System and EventData fields live (in
@@ -39,6 +44,9 @@ pub(crate) fn shape<'r, 'a>(raw: &'r Raw<'a>) -> Option<(Shape, System<'r, 'a>, 
     if raw.event_id.is_some() && (raw.channel.is_some() || raw.source_name.is_some()) {
         return Some((Shape::Flat, System::Raw(raw), raw));
     }
+    if raw.v_event_id.is_some() && (raw.v_channel.is_some() || raw.v_provider_name.is_some()) {
+        return Some((Shape::Vector, System::Vector(raw), obj(&raw.v_event_data).map_or(&*EMPTY, |d| &**d)));
+    }
     None
 }
 
@@ -55,6 +63,7 @@ pub(crate) fn decode(raw: &Raw, shape: Shape, system: System, data: &Raw, index:
     let (id_field, name) = match system {
         System::Raw(r) => (&r.event_id, "EventID"),
         System::Winlog(w) => (&w.event_id, "winlog.event_id"),
+        System::Vector(r) => (&r.v_event_id, "event_id"),
     };
     let event_id = super::fields::uint(id_field, name)?.ok_or_else(|| format!("missing field {name}"))?;
     let log = log_of(system);
@@ -68,6 +77,9 @@ pub(crate) fn decode(raw: &Raw, shape: Shape, system: System, data: &Raw, index:
         (Log::Other, Shape::Flat) => Schema::WindowsFlat,
         (Log::Other, Shape::Evtx) => Schema::WindowsEvtx,
         (Log::Other, Shape::Winlogbeat) => Schema::WindowsWinlogbeat,
+        (Log::Sysmon, Shape::Vector) => Schema::SysmonVector,
+        (Log::Security, Shape::Vector) => Schema::SecurityVector,
+        (Log::Other, Shape::Vector) => Schema::WindowsVector,
     };
     let used = match log {
         Log::Sysmon => matches!(event_id, 1 | 3 | 5 | 7 | 11 | 15 | 22),
@@ -103,6 +115,7 @@ fn log_of(system: System) -> Log {
             (text(&r.channel), text(&r.source_name).or_else(|| r.provider.as_ref().and_then(Element::name)))
         }
         System::Winlog(w) => (text(&w.channel), text(&w.provider_name)),
+        System::Vector(r) => (text(&r.v_channel), text(&r.v_provider_name)),
     };
     let is = |v: Option<&str>, s: &str| v.is_some_and(|c| c.eq_ignore_ascii_case(s));
     if is(channel, "Microsoft-Windows-Sysmon/Operational") || is(provider, "Microsoft-Windows-Sysmon") {
@@ -118,6 +131,7 @@ fn host<'r>(shape: Shape, raw: &'r Raw, system: System<'r, '_>) -> Option<&'r st
     match (shape, system) {
         (_, System::Winlog(w)) => text(&w.computer_name).or_else(|| obj(&raw.host).and_then(|h| text(&h.name))),
         (_, System::Raw(r)) => text(&r.computer).or_else(|| text(&r.hostname)),
+        (_, System::Vector(r)) => text(&r.v_computer),
     }
 }
 
@@ -151,6 +165,8 @@ fn record_time<'r>(shape: Shape, raw: &'r Raw, system: System<'r, '_>) -> Option
             .or_else(|| obj(&sys.time_created_attributes).and_then(|a| text(&a.system_time)))
             .map(|t| (t, Clock::Utc)),
         (Shape::Winlogbeat, _) => text(&raw.timestamp).map(|t| (t, Clock::Utc)),
+        // Vector's `timestamp` is the record's TimeCreated, in UTC.
+        (Shape::Vector, _) => text(&raw.v_timestamp).map(|t| (t, Clock::Utc)),
         _ => raw
             .time_created
             .as_ref()

@@ -102,11 +102,16 @@ impl Acts {
 }
 
 impl Store {
-    /// Activity records that name this process (by GUID or pid); the
-    /// caller checks attribution with `resolve`.
-    pub(crate) fn activity_candidates(&self, host: HostId, guid: Option<&EntityId>, pid: Option<u32>) -> Vec<u64> {
+    /// Activity records that name this process (by any of its ids, or its
+    /// pid); the caller checks attribution with `resolve`.
+    pub(crate) fn activity_candidates<'g>(
+        &self,
+        host: HostId,
+        guids: impl Iterator<Item = &'g EntityId>,
+        pid: Option<u32>,
+    ) -> Vec<u64> {
         let mut out: Vec<u64> = Vec::new();
-        if let Some(g) = guid {
+        for g in guids {
             out.extend(self.acts.by_guid.get(&(host, g.clone())).into_iter().flatten());
         }
         if let Some(pid) = pid {

@@ -29,7 +29,7 @@ pub(crate) struct ProcRec {
     pub parent_command_line: Option<Box<str>>,
     /// Input indexes of the start reports merged here, ascending.
     pub events: Vec<u64>,
-    pub sources: u8,
+    pub sources: u16,
     /// Rank of the sensor whose fields lead.
     pub(super) rank: u8,
     /// The end event applied: time, clock, input index.
@@ -195,7 +195,9 @@ impl Procs {
     /// Children candidates by the parent keys they name (unchecked).
     fn named_children(&self, p: &ProcRec) -> Vec<ProcId> {
         let mut out: Vec<ProcId> = Vec::new();
-        if let Some(g) = &p.guid {
+        // Its other sensors' ids too: a CrowdStrike child names a merged
+        // parent by its UPID alone.
+        for g in p.guid.iter().chain(p.aliases.iter()) {
             out.extend(self.by_parent_guid.get(&(p.host, g.clone())).into_iter().flatten());
         }
         if let Some(pid) = p.pid {

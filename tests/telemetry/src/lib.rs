@@ -4,7 +4,7 @@
 //!
 //! - [`model`]: schema-neutral Windows telemetry — process start/end, network, DNS, file create,
 //!   image load — with the identities every schema needs (GUID, pid, start time).
-//! - [`render`](mod@render): one model event as one JSON record in any of eleven schemas ([`Schema::ALL`]):
+//! - [`render`](mod@render): one model event as one JSON record in any of nineteen schemas ([`Schema::ALL`]):
 //!   Sysmon and Security auditing in flat / `evtx_dump` / Winlogbeat shapes, Elastic Defend, the Elastic
 //!   Sysmon integration, OCSF 1.8.0, Defender XDR rows and streaming records. Field names, types and
 //!   spellings follow `docs/schemas.md`, including its traps (hex vs decimal pids, device

@@ -2,15 +2,20 @@
 //! `docs/schemas.md` (field names, types, value spellings). This file owns the schema
 //! list and the dispatch; each family lives in its own submodule:
 //! `shape` (the three Windows-event shapes shared by Sysmon and Security), `sysmon`, `security`,
-//! `ecs` (Elastic Defend and the Elastic Sysmon integration), `ocsf`, `defender`; `enrich` derives
+//! `ecs` (Elastic Defend and the Elastic Sysmon integration), `ocsf`, `defender`, `crowdstrike`,
+//! `sentinelone`, `carbonblack`, `splunk_cim` (Vector is a fourth shape in `shape`); `enrich` derives
 //! the realistic detail (version info, hashes, SIDs…) every schema pads its records with.
 
+mod carbonblack;
+mod crowdstrike;
 mod defender;
 mod ecs;
 pub mod enrich;
 mod ocsf;
 mod security;
+mod sentinelone;
 mod shape;
+pub mod splunk_cim;
 mod sysmon;
 #[cfg(test)]
 mod tests;
@@ -43,10 +48,26 @@ pub enum Schema {
     DefenderRow,
     /// Microsoft Defender XDR streaming API message: `{"records":[{…,"properties":{row}}]}`.
     DefenderStream,
+    /// Sysmon as Vector's `windows_event_log` source writes it.
+    SysmonVector,
+    /// Security auditing as Vector's `windows_event_log` source writes it.
+    SecurityVector,
+    /// CrowdStrike Falcon Data Replicator NDJSON.
+    CrowdStrike,
+    /// SentinelOne Deep Visibility / Cloud Funnel, flat dotted keys.
+    SentinelOne,
+    /// SentinelOne Singularity Data Lake, the same events as nested objects.
+    SentinelOneNested,
+    /// Carbon Black Cloud event forwarder.
+    CarbonBlack,
+    /// Splunk CIM rows with data-model prefixes (`Processes.process`).
+    SplunkCim,
+    /// Splunk CIM rows after `drop_dm_object_name` (`process`).
+    SplunkCimUnprefixed,
 }
 
 impl Schema {
-    pub const ALL: [Schema; 11] = [
+    pub const ALL: [Schema; 19] = [
         Schema::SysmonFlat,
         Schema::SysmonEvtx,
         Schema::SysmonWinlogbeat,
@@ -58,6 +79,14 @@ impl Schema {
         Schema::Ocsf,
         Schema::DefenderRow,
         Schema::DefenderStream,
+        Schema::SysmonVector,
+        Schema::SecurityVector,
+        Schema::CrowdStrike,
+        Schema::SentinelOne,
+        Schema::SentinelOneNested,
+        Schema::CarbonBlack,
+        Schema::SplunkCim,
+        Schema::SplunkCimUnprefixed,
     ];
 
     /// snake_case name, used on the command line and in test messages.
@@ -74,6 +103,14 @@ impl Schema {
             Schema::Ocsf => "ocsf",
             Schema::DefenderRow => "defender_row",
             Schema::DefenderStream => "defender_stream",
+            Schema::SysmonVector => "sysmon_vector",
+            Schema::SecurityVector => "security_vector",
+            Schema::CrowdStrike => "crowdstrike",
+            Schema::SentinelOne => "sentinelone",
+            Schema::SentinelOneNested => "sentinelone_nested",
+            Schema::CarbonBlack => "carbon_black",
+            Schema::SplunkCim => "splunk_cim",
+            Schema::SplunkCimUnprefixed => "splunk_cim_unprefixed",
         }
     }
 
@@ -82,10 +119,15 @@ impl Schema {
     }
 
     /// Whether this schema has a record for this kind of event. Security auditing has no DNS, file
-    /// or image-load event (4663 needs SACLs; out of scope); Defender has no process-end event.
+    /// or image-load event (4663 needs SACLs; out of scope); Defender has no process-end event;
+    /// Carbon Black has no DNS event; CIM has no process-end or module-load model.
     pub fn supports(self, kind: &Kind) -> bool {
         match self {
-            Schema::SecurityFlat | Schema::SecurityEvtx | Schema::SecurityWinlogbeat => {
+            Schema::CarbonBlack => !matches!(kind, Kind::Dns { .. }),
+            Schema::SplunkCim | Schema::SplunkCimUnprefixed => {
+                !matches!(kind, Kind::ProcessEnd(_) | Kind::ImageLoad { .. })
+            }
+            Schema::SecurityFlat | Schema::SecurityEvtx | Schema::SecurityWinlogbeat | Schema::SecurityVector => {
                 matches!(kind, Kind::ProcessStart(_) | Kind::ProcessEnd(_) | Kind::Network { .. })
             }
             Schema::DefenderRow | Schema::DefenderStream => !matches!(kind, Kind::ProcessEnd(_)),
@@ -143,5 +185,13 @@ pub fn render_with(ev: &Event, schema: Schema, record_id: u64, opts: &RenderOpti
         Schema::Ocsf => Some(ocsf::render(ev, record_id)),
         Schema::DefenderRow => defender::row(ev, record_id),
         Schema::DefenderStream => defender::stream(ev, record_id),
+        Schema::SysmonVector => Some(shape::vector(&sysmon::record(ev, record_id))),
+        Schema::SecurityVector => security::record(ev, record_id).map(|r| shape::vector(&r)),
+        Schema::CrowdStrike => Some(crowdstrike::render(ev, record_id)),
+        Schema::SentinelOne => Some(sentinelone::render(ev, record_id)),
+        Schema::SentinelOneNested => Some(sentinelone::nested(&sentinelone::render(ev, record_id))),
+        Schema::CarbonBlack => carbonblack::render(ev, record_id),
+        Schema::SplunkCim => splunk_cim::render(ev, record_id),
+        Schema::SplunkCimUnprefixed => splunk_cim::render(ev, record_id).map(|r| splunk_cim::unprefixed(&r)),
     }
 }

