@@ -44,6 +44,7 @@ mod coverage;
 mod decode;
 mod engine;
 mod event;
+mod format;
 mod input;
 mod inventory;
 mod names;
@@ -59,6 +60,10 @@ mod view;
 
 pub use config::{Allow, BaselineEntry, Config, ConfigError};
 pub use coverage::{CoverageReport, HostCoverage, Verdict};
+pub use format::{
+    format_report, format_update, ocsf_severity_id, severity_rank, FormatOptions, OutputFormat, TextOptions,
+    UnknownFormat, ECS_VERSION, OCSF_VERSION, PRODUCT_VERSION,
+};
 pub use inventory::InventoryEntry;
 pub use reasons::{ReasonInfo, REASONS};
 

@@ -1,0 +1,153 @@
+//! Golden files of the output formats: every input below (the bundled
+//! sample, the real exports under tests/data/realdata, every scenario) is
+//! analysed with the default config and written in each format; the text
+//! must equal tests/golden/formats/<input>.<format> byte for byte.
+//!
+//! `UPDATE_GOLDEN=1 cargo test -p mshta-chain-core --test formats` rewrites
+//! the files instead; the diff then shows every change of output.
+
+use mshta_chain_core::{analyze, format_report, Config, FormatOptions, OutputFormat, Report, TextOptions};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn read(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn files_in(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == ext))
+        .collect();
+    files.sort();
+    files
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem().unwrap().to_string_lossy().into_owned()
+}
+
+/// A scenario's events as JSON Lines: raw strings verbatim, objects as
+/// serde_json writes them (keys sorted).
+fn scenario_lines(path: &Path) -> Vec<u8> {
+    let scenario: Value = serde_json::from_slice(&read(path)).unwrap();
+    let mut out = Vec::new();
+    for event in scenario["events"].as_array().expect("events") {
+        match event {
+            Value::String(raw) => out.extend_from_slice(raw.as_bytes()),
+            other => out.extend_from_slice(serde_json::to_string(other).unwrap().as_bytes()),
+        }
+        out.push(b'\n');
+    }
+    out
+}
+
+/// Every input: its golden-file name and its bytes.
+fn inputs() -> Vec<(String, Vec<u8>)> {
+    let data = repo().join("tests/data");
+    let mut out = vec![
+        ("sample".to_string(), read(&data.join("sample.jsonl"))),
+        ("benign_sysmon_desktop_2017".to_string(), read(&data.join("realdata/benign/sysmon_desktop_2017.jsonl"))),
+    ];
+    for path in files_in(&data.join("realdata/otrf"), "jsonl") {
+        out.push((format!("otrf_{}", stem(&path)), read(&path)));
+    }
+    for path in files_in(&repo().join("tests/scenarios"), "json") {
+        out.push((format!("scenario_{}", stem(&path)), scenario_lines(&path)));
+    }
+    out
+}
+
+/// The golden file extension of each format checked.
+const FORMATS: [(OutputFormat, &str); 6] = [
+    (OutputFormat::Text, "txt"),
+    (OutputFormat::Ndjson, "ndjson"),
+    (OutputFormat::Ocsf, "ocsf.json"),
+    (OutputFormat::Ecs, "ecs.json"),
+    (OutputFormat::OcsfNdjson, "ocsf.ndjson"),
+    (OutputFormat::EcsNdjson, "ecs.ndjson"),
+];
+
+/// The first line where two texts differ, for the failure message.
+fn first_difference(want: &str, got: &str) -> String {
+    let (mut w, mut g) = (want.split('\n'), got.split('\n'));
+    for line in 1.. {
+        match (w.next(), g.next()) {
+            (None, None) => return "same lines, different bytes".to_string(),
+            (a, b) if a != b => return format!("line {line}:\n  want {a:?}\n  got  {b:?}"),
+            _ => {}
+        }
+    }
+    unreachable!()
+}
+
+#[test]
+fn every_format_of_every_input_matches_its_golden_file() {
+    let update = std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1");
+    let dir = repo().join("tests/golden/formats");
+    let options = FormatOptions::default();
+    let colour =
+        FormatOptions { text: TextOptions { color: true, ..TextOptions::default() }, ..FormatOptions::default() };
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for (name, input) in inputs() {
+        let report: Report = analyze(&input, &Config::default());
+        let mut outputs: Vec<(String, String)> =
+            FORMATS.iter().map(|(f, ext)| (format!("{name}.{ext}"), format_report(&report, *f, &options))).collect();
+        if name == "sample" {
+            outputs.push(("sample.color.txt".to_string(), format_report(&report, OutputFormat::Text, &colour)));
+        }
+        for (file, got) in outputs {
+            let path = dir.join(&file);
+            checked += 1;
+            if update {
+                std::fs::write(&path, &got).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                continue;
+            }
+            let want = String::from_utf8(read(&path)).unwrap();
+            if want != got {
+                failures.push(format!("{file}: {}", first_difference(&want, &got)));
+            }
+        }
+    }
+    assert!(checked > 150, "only {checked} golden files");
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} golden files differ (UPDATE_GOLDEN=1 rewrites them; see tests/golden/formats/README.md):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn json_is_the_report_and_the_ndjson_forms_hold_the_same_documents() {
+    let report = analyze(&read(&repo().join("tests/data/sample.jsonl")), &Config::default());
+    let options = FormatOptions::default();
+    let json = format_report(&report, OutputFormat::Json, &options);
+    assert!(json.ends_with("}\n"));
+    let back: Report = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, report);
+    // Each NDJSON line is one element of the JSON array form.
+    for (array, lines) in [(OutputFormat::Ocsf, OutputFormat::OcsfNdjson), (OutputFormat::Ecs, OutputFormat::EcsNdjson)]
+    {
+        let docs: Vec<Value> = serde_json::from_str(&format_report(&report, array, &options)).unwrap();
+        let text = format_report(&report, lines, &options);
+        let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(docs.len(), report.chains.len());
+        assert_eq!(lines, docs);
+    }
+    let chains: Vec<Value> = format_report(&report, OutputFormat::Ndjson, &options)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(chains, report.chains.iter().map(|c| serde_json::to_value(c).unwrap()).collect::<Vec<_>>());
+    // A product version of the host's choosing.
+    let custom = FormatOptions { product_version: Some("9.9.9".into()), ..FormatOptions::default() };
+    let docs: Vec<Value> = serde_json::from_str(&format_report(&report, OutputFormat::Ocsf, &custom)).unwrap();
+    assert_eq!(docs[0]["metadata"]["product"]["version"], "9.9.9");
+}
