@@ -448,6 +448,8 @@ export interface Stats {
   rejected: number;
   /** Accepted items of a known schema that carry nothing the detector uses. */
   ignored: number;
+  /** Accepted activity events that name no process (no pid, no process id): valid, nothing to attribute them to. */
+  unattributable: number;
   /** Accepted items per schema and shape (for example `sysmon_flat`). */
   by_schema: Record<string, number>;
   /** Process start reports seen. */
@@ -541,6 +543,14 @@ export function analyze(input: Input, options?: Options): Report;
  * for the next push. (A string must be cut between characters.) A JSON array
  * must come whole, in one push.
  */
+/** The result of `Detector.baseline`. */
+export interface Baseline {
+  /** The config's own entries and the new known-good groups. */
+  entries: BaselineEntry[];
+  /** Inventory groups left out because none of their chains was scored (score unknown). */
+  unknown: number;
+}
+
 export class Detector {
   /**
    * A new detector with the given options.
@@ -560,6 +570,12 @@ export class Detector {
   finish(): Report;
   /** The report as of now, without ending the stream (an unfinished line waits, with a warning). */
   report(): Report;
+  /**
+   * The baseline for a config, computed by the core with this detector's
+   * own tuning: its config's entries plus the inventory groups whose chains
+   * all scored below `below` (default 50), sorted by parent then shape.
+   */
+  baseline(below?: number): Baseline;
   /**
    * The detector's state, with the options it runs with (versioned,
    * checksummed bytes): restore it with `Detector.restore` in any runtime.

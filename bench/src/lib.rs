@@ -264,7 +264,7 @@ mod tests {
             let parsed = typed::parse_lines(&lines.data);
             assert_eq!(parsed.lines, lines.len() as u64, "{}", mix.name());
             assert_eq!(parsed.ok, parsed.lines, "{}: the baseline failed on some lines", mix.name());
-            let mut engine = Engine::new(Config::default());
+            let mut engine = Engine::new(Config::default()).unwrap();
             for batch in lines.batches(1_000) {
                 engine.push(batch);
             }
@@ -309,7 +309,7 @@ mod tests {
     fn found_matches_planted_roots() {
         let lines = Lines::generate(small(5_000), Mix::One(Schema::SysmonFlat));
         assert!(lines.planted.total() > 0);
-        let report = mshta_chain_core::analyze(&lines.data, &Config::default());
+        let report = mshta_chain_core::analyze(&lines.data, &Config::default()).unwrap();
         let f = planted_found(&lines.planted, &report);
         assert_eq!(f.planted, lines.planted.total());
         assert!(f.matched > 0, "{f:?}");

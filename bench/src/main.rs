@@ -197,7 +197,7 @@ fn time_batches(lines: &Lines, repeat: usize) -> (Rate, Report) {
     let batches = lines.batches(BATCH);
     let (d, report) = best_of(repeat, || {
         let t = Instant::now();
-        let mut engine = Engine::new(Config::default());
+        let mut engine = Engine::new(Config::default()).unwrap();
         for b in &batches {
             std::hint::black_box(engine.push(b));
         }
@@ -211,7 +211,7 @@ fn time_batches(lines: &Lines, repeat: usize) -> (Rate, Report) {
 fn time_one_batch(lines: &Lines, repeat: usize) -> (Rate, Report) {
     let (d, report) = best_of(repeat, || {
         let t = Instant::now();
-        let report = analyze(&lines.data, &Config::default());
+        let report = analyze(&lines.data, &Config::default()).unwrap();
         (t.elapsed(), report)
     });
     (Rate::new(lines.len() as u64, lines.data.len() as u64, d), report)
@@ -352,7 +352,7 @@ fn stream_child(args: &Args) -> Result<(), String> {
         }
         (g.planted().clone(), g.bytes, g.span)
     });
-    let mut engine = Engine::new(Config::default());
+    let mut engine = Engine::new(Config::default()).unwrap();
     let mut run = StreamRun::default();
     let mut push_time = Duration::ZERO;
     let mut batches = 0u64;

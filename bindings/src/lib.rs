@@ -40,7 +40,7 @@ fn config_from(options: JsValue) -> Result<Config, JsError> {
 #[wasm_bindgen(js_name = analyzeBytes)]
 pub fn analyze_bytes(input: &[u8], options: JsValue) -> Result<JsValue, JsError> {
     let config = config_from(options)?;
-    to_js(&mshta_chain_core::analyze(input, &config))
+    to_js(&mshta_chain_core::analyze(input, &config).map_err(js_error)?)
 }
 
 /// A streaming detector: push batches, then finish for the report. Its
@@ -56,7 +56,7 @@ impl Detector {
     /// A new detector with the given options (see `Config`).
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Detector, JsError> {
-        Ok(Detector { engine: Engine::new(config_from(options)?) })
+        Ok(Detector { engine: Engine::new(config_from(options)?).map_err(js_error)? })
     }
 
     /// Adds a batch of UTF-8 JSON bytes; returns the update: counts for the
@@ -79,8 +79,11 @@ impl Detector {
         to_js(&self.engine.report())
     }
 
-    /// Baseline entries for a config (`{"baseline": [...]}`): the inventory
-    /// groups whose chains all scored below `below` (known-good use).
+    /// The baseline for a config: `{ entries, unknown }`, where `entries`
+    /// are the detector's own config entries plus the inventory groups whose
+    /// chains all scored below `below` with this detector's tuning
+    /// (known-good use), and `unknown` counts the groups left out because
+    /// none of their chains was scored.
     #[wasm_bindgen(js_name = baseline)]
     pub fn baseline(&self, below: i32) -> Result<JsValue, JsError> {
         to_js(&self.engine.baseline(i64::from(below)))

@@ -3,7 +3,7 @@
 use mshta_chain_core::{Config, Engine};
 
 fn main() {
-    let mut engine = Engine::new(Config::default());
+    let mut engine = Engine::new(Config::default()).unwrap();
     for path in std::env::args().skip(1) {
         match std::fs::read(&path) {
             Ok(bytes) => {

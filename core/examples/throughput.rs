@@ -18,7 +18,7 @@ fn main() {
     };
     let lines: Vec<&[u8]> = data.split(|&b| b == b'\n').filter(|l| !l.is_empty()).collect();
     let start = Instant::now();
-    let mut engine = Engine::new(Config::default());
+    let mut engine = Engine::new(Config::default()).unwrap();
     for batch in lines.chunks(1_000) {
         let mut buf = Vec::with_capacity(batch.iter().map(|l| l.len() + 1).sum());
         for l in batch {

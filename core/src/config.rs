@@ -104,6 +104,14 @@ impl Default for Config {
     }
 }
 
+/// The longest window or lateness accepted: 7 days.
+const MAX_SECONDS: u64 = 7 * 86_400;
+/// The most rejected items a report may list.
+const MAX_ERRORS_LIMIT: usize = 100_000;
+/// The largest value of any `max_*` cap: far above any real estate's need,
+/// low enough that a typo cannot ask for unbounded memory.
+const MAX_CAP: usize = 100_000_000;
+
 /// A configuration that could not be used, with the reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError(pub String);
@@ -124,19 +132,28 @@ impl Config {
         Ok(config)
     }
 
-    /// Checks values that parse but make no sense.
+    /// Checks values that parse but make no sense (the same checks
+    /// [`Engine::new`](crate::Engine::new) makes).
     pub fn validate(&self) -> Result<(), ConfigError> {
-        if self.window_seconds == 0 || self.window_seconds > 7 * 86_400 {
-            return Err(ConfigError("window_seconds must be between 1 and 604800 (7 days)".into()));
+        self.compile().map(|_| ())
+    }
+
+    /// Validates the config and compiles its tuning (weights, allowlist
+    /// patterns and networks, baseline) into the form scoring reads: the one
+    /// place a config becomes usable, so an invalid value is always an
+    /// error and never a silent fallback to defaults.
+    pub(crate) fn compile(&self) -> Result<crate::tuning::Tuning, ConfigError> {
+        if self.window_seconds == 0 || self.window_seconds > MAX_SECONDS {
+            return Err(ConfigError(format!("window_seconds must be between 1 and {MAX_SECONDS} (7 days)")));
         }
         if !(0..=100).contains(&self.min_score) {
             return Err(ConfigError("min_score must be between 0 and 100".into()));
         }
-        if self.max_errors > 100_000 {
-            return Err(ConfigError("max_errors must be at most 100000".into()));
+        if self.max_errors > MAX_ERRORS_LIMIT {
+            return Err(ConfigError(format!("max_errors must be at most {MAX_ERRORS_LIMIT}")));
         }
-        if self.lateness_seconds.is_some_and(|l| l > 7 * 86_400) {
-            return Err(ConfigError("lateness_seconds must be at most 604800 (7 days)".into()));
+        if self.lateness_seconds.is_some_and(|l| l > MAX_SECONDS) {
+            return Err(ConfigError(format!("lateness_seconds must be at most {MAX_SECONDS} (7 days)")));
         }
         for (name, v, min) in [
             ("max_processes", self.max_processes, 100),
@@ -144,11 +161,11 @@ impl Config {
             ("max_chains", self.max_chains, 1),
             ("max_item_bytes", self.max_item_bytes, 1024),
         ] {
-            if v < min || v > 100_000_000 {
-                return Err(ConfigError(format!("{name} must be between {min} and 100000000")));
+            if v < min || v > MAX_CAP {
+                return Err(ConfigError(format!("{name} must be between {min} and {MAX_CAP}")));
             }
         }
-        crate::tuning::Tuning::compile(self).map(|_| ())
+        crate::tuning::Tuning::compile(self)
     }
 
     pub(crate) fn window_ms(&self) -> i64 {

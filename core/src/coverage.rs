@@ -4,6 +4,7 @@
 //! with command lines, parent lineage, file creation, network, DNS.
 
 use crate::event::{Activity, Event, Kind};
+use crate::report::VerdictStatus;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -83,7 +84,7 @@ pub struct Verdict {
     /// `network`, `dns`.
     pub need: String,
     /// `ok`, `partial` or `missing`.
-    pub status: String,
+    pub status: VerdictStatus,
     /// One line saying what the data can and cannot show.
     pub detail: String,
 }
@@ -146,11 +147,11 @@ impl Coverage {
         for v in &mut overall.verdicts {
             let missing: Vec<&str> = hosts
                 .iter()
-                .filter(|h| h.verdicts.iter().any(|x| x.need == v.need && x.status == "missing"))
+                .filter(|h| h.verdicts.iter().any(|x| x.need == v.need && x.status == VerdictStatus::Missing))
                 .map(|h| h.host.as_str())
                 .collect();
             if !missing.is_empty() && missing.len() < hosts.len() {
-                v.status = "partial".into();
+                v.status = VerdictStatus::Partial;
                 let shown: Vec<&str> = missing.iter().take(10).copied().collect();
                 v.detail = format!(
                     "{} of {} hosts lack it ({}{})",
@@ -176,22 +177,22 @@ fn share(n: u64, d: u64) -> f64 {
 fn view(host: &str, c: &Counts) -> HostCoverage {
     let who = if host == "*" { "any host".to_string() } else { format!("host {host}") };
     let mut verdicts = Vec::new();
-    let mut add = |need: &str, status: &str, detail: String| {
-        verdicts.push(Verdict { need: need.into(), status: status.into(), detail });
+    let mut add = |need: &str, status: VerdictStatus, detail: String| {
+        verdicts.push(Verdict { need: need.into(), status, detail });
     };
     let empty = c.process_starts - c.with_command_line;
     if c.process_starts == 0 {
         add(
             "process_command_lines",
-            "missing",
+            VerdictStatus::Missing,
             format!("no process start events from {who}: cannot see mshta or what it spawns (Sysmon 1 / 4688)"),
         );
     } else if share(empty, c.process_starts) > 0.5 {
-        add("process_command_lines", "partial", format!("{:.0}% of process starts from {who} have no command line: cannot judge what mshta ran (enable command lines in 4688 auditing)", share(empty, c.process_starts) * 100.0));
+        add("process_command_lines", VerdictStatus::Partial, format!("{:.0}% of process starts from {who} have no command line: cannot judge what mshta ran (enable command lines in 4688 auditing)", share(empty, c.process_starts) * 100.0));
     } else {
         add(
             "process_command_lines",
-            "ok",
+            VerdictStatus::Ok,
             format!(
                 "{} process starts, {:.0}% with command lines",
                 c.process_starts,
@@ -200,11 +201,11 @@ fn view(host: &str, c: &Counts) -> HostCoverage {
         );
     }
     if c.process_starts == 0 {
-        add("parent_lineage", "missing", format!("no process start events from {who}: no lineage"));
+        add("parent_lineage", VerdictStatus::Missing, format!("no process start events from {who}: no lineage"));
     } else if share(c.with_parent, c.process_starts) < 0.5 {
         add(
             "parent_lineage",
-            "partial",
+            VerdictStatus::Partial,
             format!(
                 "only {:.0}% of process starts from {who} name their parent",
                 share(c.with_parent, c.process_starts) * 100.0
@@ -213,21 +214,21 @@ fn view(host: &str, c: &Counts) -> HostCoverage {
     } else if c.with_guid == 0 {
         add(
             "parent_lineage",
-            "ok",
+            VerdictStatus::Ok,
             format!("parents by pid and time only (no process GUIDs) from {who}: pid reuse is resolved by lifetimes"),
         );
     } else {
         add(
             "parent_lineage",
-            "ok",
+            VerdictStatus::Ok,
             format!("{:.0}% of process starts name their parent", share(c.with_parent, c.process_starts) * 100.0),
         );
     }
-    let need = |n: u64, name: &str, what: &str, src: &str| -> (String, String, String) {
+    let need = |n: u64, name: &str, what: &str, src: &str| -> (String, VerdictStatus, String) {
         if n == 0 {
             (
                 name.into(),
-                "missing".into(),
+                VerdictStatus::Missing,
                 format!(
                     "no {what} events from {who}: cannot show {} ({src})",
                     match name {
@@ -238,7 +239,7 @@ fn view(host: &str, c: &Counts) -> HostCoverage {
                 ),
             )
         } else {
-            (name.into(), "ok".into(), format!("{n} {what} events"))
+            (name.into(), VerdictStatus::Ok, format!("{n} {what} events"))
         }
     };
     for (n, name, what, src) in [
@@ -247,7 +248,7 @@ fn view(host: &str, c: &Counts) -> HostCoverage {
         (c.dns, "dns", "DNS", "Sysmon 22, ECS dns, OCSF 4003, DeviceEvents DnsQueryResponse"),
     ] {
         let (need, status, detail) = need(n, name, what, src);
-        add(&need, &status, detail);
+        add(&need, status, detail);
     }
     HostCoverage {
         host: host.to_string(),

@@ -3,18 +3,19 @@
 //! window and lateness have passed, and builds the report.
 
 use crate::chains::{self, ChainParts};
-use crate::config::{BaselineEntry, Config};
+use crate::config::{BaselineEntry, Config, ConfigError};
 use crate::coverage::Coverage;
 use crate::decode::{decode, Decoded};
+use crate::errors::RestoreError;
 use crate::event::{Activity, Clock, Kind};
 use crate::input;
 use crate::inventory::Inventory;
 use crate::report::{
-    self, Ancestor, Chain, ChildProcess, DnsEvent, FileEvent, ItemError, ModuleEvent, NetworkEvent, Parent, Report,
-    Root, Stats, Update, VersionedChain,
+    self, Ancestor, Chain, ChildProcess, DnsEvent, FileEvent, ItemError, ModuleEvent, NetworkEvent, Parent, Relation,
+    Report, Root, Severity, Stats, Status, Update, VersionedChain,
 };
 use crate::score::score;
-use crate::snapshot::{self, SnapshotError};
+use crate::snapshot;
 use crate::store::{Caps, Store};
 use crate::time::{format_rfc3339, Millis};
 use crate::tuning::Tuning;
@@ -31,7 +32,7 @@ use std::collections::{BTreeMap, BTreeSet};
 ///
 /// ```
 /// use mshta_chain_core::{Config, Engine};
-/// let mut engine = Engine::new(Config::default());
+/// let mut engine = Engine::new(Config::default()).unwrap();
 /// let update = engine.push(br#"{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Hostname":"PC1",
 ///   "UtcTime":"2024-05-01 10:00:00.000","ProcessId":"4242","Image":"C:\\Windows\\System32\\mshta.exe",
 ///   "CommandLine":"mshta.exe https://example.test/a.hta","ParentImage":"C:\\Windows\\explorer.exe"}"#);
@@ -129,16 +130,14 @@ impl State {
 }
 
 impl Engine {
-    /// A new engine. The config is used as given: check one that came from
-    /// a user with [`Config::validate`] (or build it with
-    /// [`Config::from_json`]).
-    pub fn new(config: Config) -> Engine {
-        // A config that fails validation keeps its valid parts out of
-        // scoring rather than panicking; `Config::validate` reports it.
-        let tuning = Tuning::compile(&config).unwrap_or_default();
+    /// A new engine, or the first thing wrong with the config (a misspelt
+    /// weight, a bad pattern, a value out of range): an invalid config is
+    /// never run with defaults in its place.
+    pub fn new(config: Config) -> Result<Engine, ConfigError> {
+        let tuning = config.compile()?;
         let mut state = State::default();
         state.p.config = Some(config.clone());
-        Engine { config, tuning, state }
+        Ok(Engine { config, tuning, state })
     }
 
     /// Adds a batch: a JSON array, JSON Lines, or JSON objects one after
@@ -167,7 +166,7 @@ impl Engine {
         let window = self.config.window_ms();
         let open = chains::discover(&s.store, window, &s.p.closed.keys().cloned().collect(), None);
         let mut chains: Vec<Chain> = s.p.closed.values().cloned().collect();
-        chains.extend(open.iter().map(|parts| render(&s.store, &self.tuning, parts, window, "open")));
+        chains.extend(open.iter().map(|parts| render(&s.store, &self.tuning, parts, window, Status::Open)));
         let found = chains.len() as u64;
         // The inventory as if every waiting mshta process were counted now
         // (without changing the state: only the inventory is copied).
@@ -229,20 +228,30 @@ impl Engine {
         Report { chains, stats, errors: s.p.errors.clone(), warnings, coverage, inventory }
     }
 
-    /// Baseline entries for a config: the inventory groups whose chains all
-    /// scored below `below` (known-good use). Scanning the same data with a
-    /// config holding them marks those chains `baseline_known`.
-    pub fn baseline(&self, below: i64) -> Vec<BaselineEntry> {
-        let mut config = self.config.clone();
-        config.min_score = 0;
-        let engine = Engine { config, tuning: Tuning::default(), state: self.state.clone() };
-        engine
-            .report()
-            .inventory
-            .into_iter()
-            .filter(|e| e.max_score.is_some_and(|s| s < below))
-            .map(|e| BaselineEntry { shape: e.shape, parent: e.parent, count: e.count, hosts: e.hosts })
-            .collect()
+    /// The baseline for a config: the engine's own config entries plus the
+    /// inventory groups whose chains all scored below `below` with this
+    /// engine's tuning (weights, allowlists, baseline), i.e. known-good use.
+    /// Scanning the same data with a config holding them marks those chains
+    /// `baseline_known`. A group none of whose chains was scored (an mshta
+    /// nested in another chain) has an unknown score and is never taken for
+    /// known good: it is counted in [`Baseline::unknown`].
+    pub fn baseline(&self, below: i64) -> Baseline {
+        // The inventory's scores cover every chain, whatever `min_score`.
+        let inventory = self.report().inventory;
+        let mut entries: BTreeMap<(String, String), BaselineEntry> =
+            self.config.baseline.iter().map(|e| ((e.parent.clone(), e.shape.clone()), e.clone())).collect();
+        let mut unknown = 0;
+        for e in inventory {
+            match e.max_score {
+                None => unknown += 1,
+                Some(s) if s < below => {
+                    let entry = BaselineEntry { shape: e.shape, parent: e.parent, count: e.count, hosts: e.hosts };
+                    entries.insert((entry.parent.clone(), entry.shape.clone()), entry);
+                }
+                Some(_) => {}
+            }
+        }
+        Baseline { entries: entries.into_values().collect(), unknown }
     }
 
     /// The state, as versioned bytes that [`Engine::restore`] reads on any
@@ -252,8 +261,8 @@ impl Engine {
     }
 
     /// An engine continuing from a snapshot, with the given config.
-    pub fn restore(bytes: &[u8], config: Config) -> Result<Engine, SnapshotError> {
-        let tuning = Tuning::compile(&config).unwrap_or_default();
+    pub fn restore(bytes: &[u8], config: Config) -> Result<Engine, RestoreError> {
+        let tuning = config.compile()?;
         let mut state = snapshot::decode(bytes)?;
         state.p.config = Some(config.clone());
         state.all_touched = true;
@@ -262,11 +271,11 @@ impl Engine {
 
     /// An engine continuing from a snapshot with the config it was taken
     /// with.
-    pub fn restore_saved(bytes: &[u8]) -> Result<Engine, SnapshotError> {
+    pub fn restore_saved(bytes: &[u8]) -> Result<Engine, RestoreError> {
         let mut state = snapshot::decode(bytes)?;
         state.all_touched = true;
         let config = state.p.config.clone().unwrap_or_default();
-        let tuning = Tuning::compile(&config).unwrap_or_default();
+        let tuning = config.compile()?;
         Ok(Engine { config, tuning, state })
     }
 
@@ -321,8 +330,9 @@ impl Engine {
                     count(&mut s.p.counters.by_schema, ev.schema.name());
                     s.accept(&ev, lateness);
                 }
-                Ok(Decoded::Many(events, schema, record_errors)) => {
+                Ok(Decoded::Many(events, schema, record_errors, unattributable)) => {
                     counts.1 += 1;
+                    s.p.counters.unattributable += unattributable;
                     count(&mut s.p.counters.by_schema, schema.name());
                     for ev in &events {
                         s.accept(ev, lateness);
@@ -332,6 +342,11 @@ impl Engine {
                             s.p.errors.push(ItemError { index, reason });
                         }
                     }
+                }
+                Ok(Decoded::Unattributable(schema)) => {
+                    counts.1 += 1;
+                    s.p.counters.unattributable += 1;
+                    count(&mut s.p.counters.by_schema, schema.name());
                 }
                 Ok(Decoded::Ignored(schema)) => {
                     counts.1 += 1;
@@ -383,7 +398,8 @@ impl Engine {
         let mut retracted = Vec::new();
         for parts in &open {
             let closing = quiet(&s.store, parts, lateness, window);
-            let chain = render(&s.store, &self.tuning, parts, window, if closing { "closed" } else { "open" });
+            let chain =
+                render(&s.store, &self.tuning, parts, window, if closing { Status::Closed } else { Status::Open });
             let json = serde_json::to_vec(&chain).unwrap_or_default();
             let hash = fnv1a(&json);
             let entry = s.p.versions.entry(chain.id.clone()).or_insert((0, 0));
@@ -472,16 +488,26 @@ pub(crate) fn count(map: &mut BTreeMap<String, u64>, name: &str) {
     }
 }
 
-/// Analyses one complete input.
+/// Analyses one complete input, or says what is wrong with the config.
 ///
 /// ```
-/// let report = mshta_chain_core::analyze(b"[]", &mshta_chain_core::Config::default());
+/// let report = mshta_chain_core::analyze(b"[]", &mshta_chain_core::Config::default()).unwrap();
 /// assert!(report.chains.is_empty());
 /// ```
-pub fn analyze(input: &[u8], config: &Config) -> Report {
-    let mut engine = Engine::new(config.clone());
+pub fn analyze(input: &[u8], config: &Config) -> Result<Report, ConfigError> {
+    let mut engine = Engine::new(config.clone())?;
     engine.push(input);
-    engine.finish()
+    Ok(engine.finish())
+}
+
+/// The result of [`Engine::baseline`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Baseline {
+    /// The config's own entries and the new known-good groups, sorted by
+    /// parent, then shape.
+    pub entries: Vec<BaselineEntry>,
+    /// Inventory groups left out because their score is unknown.
+    pub unknown: u64,
 }
 
 /// Splits a chunk into complete items and an item cut by the chunk's end.
@@ -532,13 +558,13 @@ fn quiet(store: &Store, parts: &ChainParts, lateness: Millis, window: Millis) ->
 }
 
 /// Renders a chain for the report.
-fn render(store: &Store, tuning: &Tuning, parts: &ChainParts, window: Millis, status: &str) -> Chain {
+fn render(store: &Store, tuning: &Tuning, parts: &ChainParts, window: Millis, status: Status) -> Chain {
     let v = view::build(store, parts, window);
     let (score_value, reasons) = score(&v, tuning);
     to_chain(&v, score_value, reasons, status)
 }
 
-fn to_chain(v: &View, score_value: i64, reasons: Vec<report::Reason>, status: &str) -> Chain {
+fn to_chain(v: &View, score_value: i64, reasons: Vec<report::Reason>, status: Status) -> Chain {
     let s = |o: Option<&str>| o.map(str::to_string);
     let root = Root {
         pid: v.root.pid.unwrap_or(0),
@@ -594,7 +620,7 @@ fn to_chain(v: &View, score_value: i64, reasons: Vec<report::Reason>, status: &s
             pid: f.writer_pid,
             image: f.writer_image.clone(),
             late: false,
-            relation: "run_by_root".into(),
+            relation: Relation::RunByRoot,
             event: f.event,
         });
     }
@@ -608,7 +634,7 @@ fn to_chain(v: &View, score_value: i64, reasons: Vec<report::Reason>, status: &s
                 pid,
                 image,
                 late,
-                relation: "created".into(),
+                relation: Relation::Created,
                 event,
             }),
             Activity::Network(n) => network.push(NetworkEvent {
@@ -617,7 +643,7 @@ fn to_chain(v: &View, score_value: i64, reasons: Vec<report::Reason>, status: &s
                 dst_host: n.dst_host.as_deref().map(str::to_string),
                 src_ip: n.src_ip.as_deref().map(str::to_string),
                 src_port: n.src_port,
-                direction: n.direction.name().to_string(),
+                direction: n.direction,
                 time,
                 pid,
                 image,
@@ -636,10 +662,10 @@ fn to_chain(v: &View, score_value: i64, reasons: Vec<report::Reason>, status: &s
         id: v.id.clone(),
         host: v.host.to_string(),
         score: score_value,
-        severity: report::severity(score_value).to_string(),
+        severity: Severity::of_score(score_value),
         technique: "T1218.005".into(),
         analytic: "AN1397".into(),
-        status: status.to_string(),
+        status,
         root,
         lineage,
         children,
@@ -663,11 +689,11 @@ mod tests {
     #[test]
     fn partial_lines_are_carried_to_the_next_push() {
         let line = r#"{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Hostname":"PC1","UtcTime":"2024-05-01 10:00:00.000","ProcessId":"4242","Image":"C:\\Windows\\System32\\mshta.exe"}"#;
-        let whole = crate::analyze(format!("{line}\n{line}\n").as_bytes(), &Config::default());
+        let whole = crate::analyze(format!("{line}\n{line}\n").as_bytes(), &Config::default()).unwrap();
         for cut in [1, 40, line.len(), line.len() + 1, line.len() + 30] {
             let text = format!("{line}\n{line}\n");
             let (a, b) = text.as_bytes().split_at(cut);
-            let mut e = Engine::new(Config::default());
+            let mut e = Engine::new(Config::default()).unwrap();
             e.push(a);
             e.push(b);
             assert_eq!(e.finish(), whole, "cut at {cut}");

@@ -134,22 +134,8 @@ pub(crate) struct ProcessStart {
     pub parent_command_line: Option<Box<str>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) enum Direction {
-    Outbound,
-    Inbound,
-    Unknown,
-}
-
-impl Direction {
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Direction::Outbound => "outbound",
-            Direction::Inbound => "inbound",
-            Direction::Unknown => "unknown",
-        }
-    }
-}
+/// Connection direction: the report's closed set, used as is.
+pub(crate) use crate::report::Direction;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Network {

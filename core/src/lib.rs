@@ -29,7 +29,7 @@
 //!    "ParentProcessGuid":"{11111111-0000-0000-0000-000000000001}","ParentProcessId":"100"},
 //!   "not an event"
 //! ]"#;
-//! let report = analyze(events, &Config::default());
+//! let report = analyze(events, &Config::default()).unwrap();
 //! let chain = &report.chains[0];
 //! assert_eq!(chain.children[0].pid, 200);
 //! assert!(chain.score >= 70, "{}", chain.score);
@@ -43,6 +43,7 @@ mod config;
 mod coverage;
 mod decode;
 mod engine;
+mod errors;
 mod event;
 mod format;
 mod input;
@@ -71,9 +72,10 @@ pub use reasons::{ReasonInfo, REASONS};
 pub fn reasons_markdown() -> String {
     reasons::markdown()
 }
-pub use engine::{analyze, Engine};
+pub use engine::{analyze, Baseline, Engine};
+pub use errors::RestoreError;
 pub use report::{
-    Ancestor, Chain, ChildProcess, DnsEvent, FileEvent, ItemError, ModuleEvent, NetworkEvent, Parent, Reason, Report,
-    Root, Stats, Update, VersionedChain,
+    Ancestor, Chain, ChildProcess, Direction, DnsEvent, FileEvent, ItemError, ModuleEvent, NetworkEvent, Parent,
+    Reason, Relation, Report, Root, Severity, Stats, Status, Update, VerdictStatus, VersionedChain,
 };
 pub use snapshot::SnapshotError;

@@ -60,14 +60,14 @@ pub struct Chain {
     pub score: i64,
     /// `informational` (<25), `low` (<50), `medium` (<70), `high` (<90) or
     /// `critical`.
-    pub severity: String,
+    pub severity: Severity,
     /// Always `T1218.005`.
     pub technique: String,
     /// Always `AN1397`.
     pub analytic: String,
     /// `open` while activity may still join it, `closed` once the window
     /// and the allowed lateness have passed with nothing new.
-    pub status: String,
+    pub status: Status,
     /// The mshta process.
     pub root: Root,
     /// Ancestors above the root's parent, nearest first (up to 7 more).
@@ -187,7 +187,7 @@ pub struct FileEvent {
     pub late: bool,
     /// `created` by a member, or `run_by_root`: written by another process
     /// shortly before the root's command line ran it.
-    pub relation: String,
+    pub relation: Relation,
     /// Input index.
     pub event: u64,
 }
@@ -206,7 +206,7 @@ pub struct NetworkEvent {
     /// Source port.
     pub src_port: Option<u16>,
     /// `outbound`, `inbound` or `unknown`.
-    pub direction: String,
+    pub direction: Direction,
     /// Event time (RFC 3339, UTC).
     pub time: String,
     /// Process id of the member.
@@ -279,6 +279,9 @@ pub struct Stats {
     pub rejected: u64,
     /// Accepted items of a known schema that carry nothing the detector uses.
     pub ignored: u64,
+    /// Accepted activity events (or streaming records) that name no process
+    /// (no pid, no process id): valid, but nothing to attribute them to.
+    pub unattributable: u64,
     /// Accepted items per schema and shape.
     pub by_schema: BTreeMap<String, u64>,
     /// Process start reports seen.
@@ -324,13 +327,121 @@ pub struct ItemError {
     pub reason: String,
 }
 
-/// The severity band of a score.
-pub(crate) fn severity(score: i64) -> &'static str {
-    match score {
-        i64::MIN..=24 => "informational",
-        25..=49 => "low",
-        50..=69 => "medium",
-        70..=89 => "high",
-        _ => "critical",
+/// Defines a closed set of report values: a Rust enum serialised as the
+/// same lower-case strings the report has always carried, comparable with
+/// those strings so that callers and tests can keep reading them as text.
+macro_rules! closed_set {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $text:literal,)+ }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        pub enum $name {
+            $($(#[$vdoc])* #[serde(rename = $text)] $variant,)+
+        }
+
+        impl $name {
+            /// The value as the report writes it.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)+
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.as_str() == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+
+        impl PartialEq<$name> for &str {
+            fn eq(&self, other: &$name) -> bool {
+                *self == other.as_str()
+            }
+        }
+    };
+}
+
+closed_set! {
+    /// The severity band of a chain's score.
+    Severity {
+        /// Below 25.
+        Informational => "informational",
+        /// 25 to 49.
+        Low => "low",
+        /// 50 to 69.
+        Medium => "medium",
+        /// 70 to 89.
+        High => "high",
+        /// 90 and above.
+        Critical => "critical",
+    }
+}
+
+impl Severity {
+    /// The band a score falls in.
+    pub fn of_score(score: i64) -> Severity {
+        match score {
+            i64::MIN..=24 => Severity::Informational,
+            25..=49 => Severity::Low,
+            50..=69 => Severity::Medium,
+            70..=89 => Severity::High,
+            _ => Severity::Critical,
+        }
+    }
+}
+
+closed_set! {
+    /// Whether a chain can still change.
+    Status {
+        /// Activity may still join it.
+        Open => "open",
+        /// The window and the allowed lateness have passed with nothing new.
+        Closed => "closed",
+    }
+}
+
+closed_set! {
+    /// Which side started a connection.
+    Direction {
+        /// The chain's process connected out.
+        Outbound => "outbound",
+        /// Another host connected in to the chain's process.
+        Inbound => "inbound",
+        /// The telemetry does not say.
+        Unknown => "unknown",
+    }
+}
+
+closed_set! {
+    /// How a file belongs to a chain.
+    Relation {
+        /// The root or a member created it.
+        Created => "created",
+        /// Another process wrote it shortly before mshta's command line ran it.
+        RunByRoot => "run_by_root",
+    }
+}
+
+closed_set! {
+    /// Whether the telemetry can show one part of a chain.
+    VerdictStatus {
+        /// It can.
+        Ok => "ok",
+        /// Some hosts or events lack it.
+        Partial => "partial",
+        /// Nothing shows it.
+        Missing => "missing",
     }
 }

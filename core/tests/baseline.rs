@@ -30,7 +30,7 @@ fn mixed() -> String {
 #[test]
 fn baseline_drops_known_good_to_informational_and_keeps_attacks_high() {
     let input = mixed();
-    let mut engine = Engine::new(Config::default());
+    let mut engine = Engine::new(Config::default()).unwrap();
     engine.push(input.as_bytes());
     let before = engine.finish();
     assert_eq!(before.chains.len(), 6);
@@ -38,14 +38,14 @@ fn baseline_drops_known_good_to_informational_and_keeps_attacks_high() {
     let benign_ids: Vec<String> = before.chains.iter().filter(|c| c.score < 50).map(|c| c.id.clone()).collect();
     assert_eq!(benign_ids.len(), 4);
 
-    let baseline = engine.baseline(50);
+    let baseline = engine.baseline(50).entries;
     assert_eq!(baseline.len(), 4, "only the low-scoring groups: {baseline:?}");
     let config = Config { baseline, ..Config::default() };
     // The config round-trips through JSON, as `mshta-chain baseline` writes it.
     let json = serde_json::to_string(&config).unwrap();
     let config = Config::from_json(&json).unwrap();
 
-    let after = analyze(input.as_bytes(), &config);
+    let after = analyze(input.as_bytes(), &config).unwrap();
     for c in &after.chains {
         if benign_ids.contains(&c.id) {
             assert_eq!(c.severity, "informational", "{} {}", c.id, c.score);
@@ -65,8 +65,8 @@ fn allowlists_and_weights_are_visible_reasons() {
             "weights": {"child_shell_or_lolbin": 40}}"#,
     )
     .unwrap();
-    let plain = analyze(input.as_bytes(), &Config::default());
-    let tuned = analyze(input.as_bytes(), &config);
+    let plain = analyze(input.as_bytes(), &Config::default()).unwrap();
+    let tuned = analyze(input.as_bytes(), &config).unwrap();
     let ids =
         |r: &mshta_chain_core::Report| r.chains[0].reasons.iter().map(|x| (x.id.clone(), x.points)).collect::<Vec<_>>();
     let t = ids(&tuned);
@@ -101,7 +101,7 @@ fn a_chain_that_falls_below_min_score_is_retracted() {
     .unwrap();
     let start = r#"{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Hostname":"H","UtcTime":"2024-05-01 10:00:00.000","ProcessGuid":"{00000000-0000-0000-0000-000000000001}","ProcessId":"10","Image":"C:\\Windows\\System32\\mshta.exe","CommandLine":"mshta vbscript:Execute(\"x\")","ParentImage":"C:\\Windows\\System32\\cmd.exe"}"#;
     let net = r#"{"EventID":3,"Channel":"Microsoft-Windows-Sysmon/Operational","Hostname":"H","UtcTime":"2024-05-01 10:00:01.000","ProcessGuid":"{00000000-0000-0000-0000-000000000001}","ProcessId":"10","Image":"C:\\Windows\\System32\\mshta.exe","Initiated":"true","DestinationIp":"10.9.1.1","DestinationPort":"443"}"#;
-    let mut engine = Engine::new(config);
+    let mut engine = Engine::new(config).unwrap();
     let first = engine.push(format!("{start}\n").as_bytes());
     assert_eq!(first.chains.len(), 1, "announced at {}", first.chains.first().map_or(0, |c| c.chain.score));
     let id = first.chains[0].chain.id.clone();
@@ -131,7 +131,7 @@ fn inventory_keeps_a_groups_highest_score_after_eviction() {
         s
     };
     let config = Config { max_chains: 1, ..Config::default() };
-    let mut engine = Engine::new(config);
+    let mut engine = Engine::new(config).unwrap();
     engine.push(
         format!("{}\n{}\n", line("A", "10:00:00.000", 10, true), line("B", "10:00:00.000", 20, false)).as_bytes(),
     );
@@ -144,4 +144,50 @@ fn inventory_keeps_a_groups_highest_score_after_eviction() {
     let group = &report.inventory[0];
     let best = report.chains.iter().map(|c| c.score).max().unwrap_or(0);
     assert!(group.max_score.unwrap_or(0) >= 30, "{group:?}, best in report {best}");
+}
+
+#[test]
+fn the_baseline_uses_the_engines_own_tuning_and_keeps_its_entries() {
+    // An attack that scores high by default, on a host the config
+    // allowlists (and with the allowlist weighted down to informational):
+    // with the engine's tuning its chain is low, so its group is known good;
+    // without that tuning it would be left out. The config's own entries
+    // are kept, sorted with the new ones.
+    let input = scenario_events("attack_office_mshta_powershell").join("\n");
+    let plain = analyze(input.as_bytes(), &Config::default()).unwrap();
+    assert!(plain.chains[0].score >= 50, "the attack scores high by default: {}", plain.chains[0].score);
+    let host = plain.chains[0].host.clone();
+    let config = Config::from_json(&format!(
+        r#"{{"allow": {{"hosts": ["{host}"]}}, "weights": {{"allowlisted_host": -100}},
+            "baseline": [{{"shape": "mshta zzz", "parent": "zzz.exe"}}]}}"#
+    ))
+    .unwrap();
+    let mut engine = Engine::new(config).unwrap();
+    engine.push(input.as_bytes());
+    let tuned = engine.finish();
+    assert!(tuned.chains[0].score < 50, "allowlisted: {}", tuned.chains[0].score);
+    let baseline = engine.baseline(50);
+    assert_eq!(baseline.unknown, 0);
+    let keys: Vec<(&str, &str)> = baseline.entries.iter().map(|e| (e.parent.as_str(), e.shape.as_str())).collect();
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    assert!(keys.contains(&("zzz.exe", "mshta zzz")), "the config's entry is kept: {keys:?}");
+    assert!(keys.windows(2).all(|w| w[0] <= w[1]), "sorted by parent, then shape: {keys:?}");
+    // The same input with the default tuning baselines nothing.
+    let mut default = Engine::new(Config::default()).unwrap();
+    default.push(input.as_bytes());
+    assert!(default.baseline(50).entries.is_empty());
+}
+
+#[test]
+fn an_invalid_config_is_an_error_not_a_silent_default() {
+    let bad_weight = Config { weights: [("no_such_reason".to_string(), 5)].into_iter().collect(), ..Config::default() };
+    let e = Engine::new(bad_weight.clone()).unwrap_err();
+    assert!(e.to_string().contains("no_such_reason"), "{e}");
+    let out_of_range =
+        Config { weights: [("parent_explorer".to_string(), 500)].into_iter().collect(), ..Config::default() };
+    assert!(Engine::new(out_of_range).unwrap_err().to_string().contains("parent_explorer"));
+    assert!(analyze(b"[]", &Config { window_seconds: 0, ..Config::default() }).is_err());
+    let snapshot = Engine::new(Config::default()).unwrap().snapshot();
+    let e = Engine::restore(&snapshot, bad_weight).unwrap_err();
+    assert!(matches!(e, mshta_chain_core::RestoreError::Config(_)), "{e:?}");
 }

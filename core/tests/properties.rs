@@ -213,7 +213,7 @@ fn normalise(mut r: Report, map: Option<&[u64]>) -> Report {
     s.chains_closed = 0;
     s.mshta_processes = 0;
     for c in &mut r.chains {
-        c.status.clear();
+        c.status = mshta_chain_core::Status::Open;
     }
     r
 }
@@ -225,7 +225,7 @@ fn order_within_lateness_does_not_matter() {
     for seed in 0..60 {
         let mut rng = Rng(seed);
         let events = scenario(&mut rng);
-        let base = normalise(analyze(text(&events).as_bytes(), &config), None);
+        let base = normalise(analyze(text(&events).as_bytes(), &config).unwrap(), None);
         assert_eq!(base.stats.late_events, 0);
         // Arrival order: event time plus a random delay below half the
         // lateness, so nothing arrives later than the lateness allows.
@@ -234,7 +234,7 @@ fn order_within_lateness_does_not_matter() {
         order.sort_by_key(|&i| (events[i].0 + delay[i], i));
         let permuted: Vec<(i64, String)> = order.iter().map(|&i| events[i].clone()).collect();
         let map: Vec<u64> = order.iter().map(|&i| i as u64).collect();
-        let got = analyze(text(&permuted).as_bytes(), &config);
+        let got = analyze(text(&permuted).as_bytes(), &config).unwrap();
         assert_eq!(got.stats.late_events, 0, "seed {seed}: the shuffle stays within the lateness");
         assert_eq!(normalise(got, Some(&map)), base, "seed {seed}");
     }
@@ -246,7 +246,7 @@ fn batch_splits_and_snapshots_do_not_matter() {
     for seed in 100..160 {
         let mut rng = Rng(seed);
         let input = text(&scenario(&mut rng));
-        let mut whole = Engine::new(config.clone());
+        let mut whole = Engine::new(config.clone()).unwrap();
         whole.push(input.as_bytes());
         let expected = normalise(whole.finish(), None);
         // Random cut points, anywhere (inside lines too); a snapshot and
@@ -255,7 +255,7 @@ fn batch_splits_and_snapshots_do_not_matter() {
         let mut cuts: Vec<usize> = (0..1 + rng.below(12)).map(|_| rng.below(bytes.len() + 1)).collect();
         cuts.sort_unstable();
         cuts.push(bytes.len());
-        let mut engine = Engine::new(config.clone());
+        let mut engine = Engine::new(config.clone()).unwrap();
         let mut from = 0;
         for cut in cuts {
             engine.push(&bytes[from..cut]);
@@ -272,7 +272,7 @@ fn batch_splits_and_snapshots_do_not_matter() {
 #[test]
 fn updates_report_new_and_changed_chains_with_versions() {
     let mut rng = Rng(7);
-    let mut engine = Engine::new(Config::default());
+    let mut engine = Engine::new(Config::default()).unwrap();
     let mut versions = std::collections::BTreeMap::new();
     for (_, line) in scenario(&mut rng) {
         for c in engine.push(format!("{line}\n").as_bytes()).chains {
@@ -318,7 +318,7 @@ fn a_tree_1000_deep_is_one_chain() {
             "C:\\Windows\\System32\\cmd.exe",
         ));
     }
-    let report = analyze(lines.join("\n").as_bytes(), &Config::default());
+    let report = analyze(lines.join("\n").as_bytes(), &Config::default()).unwrap();
     assert_eq!(report.chains.len(), 1);
     let c = &report.chains[0];
     assert_eq!(c.children.len(), 1000);
@@ -359,7 +359,7 @@ fn parent_cycles_terminate_and_keep_one_root() {
         "{00000000-0000-0000-0000-00000000000c}",
         "C:\\Windows\\System32\\mshta.exe",
     );
-    let report = analyze(format!("{a}\n{b}\n{c}\n").as_bytes(), &Config::default());
+    let report = analyze(format!("{a}\n{b}\n{c}\n").as_bytes(), &Config::default()).unwrap();
     let roots: Vec<u32> = report.chains.iter().map(|c| c.root.pid).collect();
     assert!(roots.contains(&10), "{roots:?}");
     assert!(!roots.contains(&11), "the later mshta of the cycle is a member: {roots:?}");
@@ -383,7 +383,7 @@ fn pid_reuse_never_crosses_processes() {
     lines.push(json!({"EventID":5,"Channel":"Microsoft-Windows-Sysmon/Operational","Hostname":"H","UtcTime":utc(T0 + 20_000),"ProcessId":"500","Image":"C:\\Windows\\System32\\notepad.exe"}).to_string());
     lines.push(start(T0 + 60_000, "C:\\Windows\\System32\\mshta.exe", 1));
     lines.push(dns(T0 + 61_000, "after.example"));
-    let report = analyze(lines.join("\n").as_bytes(), &Config::default());
+    let report = analyze(lines.join("\n").as_bytes(), &Config::default()).unwrap();
     assert_eq!(report.chains.len(), 1);
     let q: Vec<&str> = report.chains[0].dns.iter().map(|d| d.query.as_str()).collect();
     assert_eq!(q, vec!["after.example"]);
@@ -396,7 +396,7 @@ fn an_endless_stream_runs_in_bounded_state() {
     // chains by max_chains, so the state is flat: as large in the second
     // half of the stream as in the first.
     let config = Config { max_chains: 20, ..Config::default() };
-    let mut engine = Engine::new(config);
+    let mut engine = Engine::new(config).unwrap();
     let mut peak = (0u64, 0u64);
     let mut halves = [0u64; 2];
     let mut t = T0;
@@ -442,7 +442,7 @@ fn an_endless_stream_runs_in_bounded_state() {
 fn a_host_that_goes_quiet_is_dropped() {
     // Host A: a long-running process (never ends) and a chain. Then only
     // host B speaks, for longer than the window plus the lateness.
-    let mut engine = Engine::new(Config::default());
+    let mut engine = Engine::new(Config::default()).unwrap();
     let a = [
         sysmon_start(
             "A",

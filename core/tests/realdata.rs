@@ -62,7 +62,7 @@ fn without_schema_counts(mut r: Report) -> Report {
 fn each_export_gives_its_chain_in_every_shape() {
     for case in CASES {
         let lines = load(case.file);
-        let flat = analyze(&support::render_lines(&lines, "flat"), &Config::default());
+        let flat = analyze(&support::render_lines(&lines, "flat"), &Config::default()).unwrap();
         assert_eq!(flat.stats.rejected, 0, "{}: {:?}", case.file, flat.errors);
         assert_eq!(flat.chains.len(), 1, "{}: one chain per mshta process", case.file);
         let chain = &flat.chains[0];
@@ -78,7 +78,7 @@ fn each_export_gives_its_chain_in_every_shape() {
         assert!(chain.score >= case.min_score, "{}: score {}", case.file, chain.score);
         let flat = without_schema_counts(flat);
         for shape in ["evtx", "winlogbeat"] {
-            let other = analyze(&support::render_lines(&lines, shape), &Config::default());
+            let other = analyze(&support::render_lines(&lines, shape), &Config::default()).unwrap();
             assert_eq!(without_schema_counts(other), flat, "{} as {shape}", case.file);
         }
     }
@@ -87,7 +87,7 @@ fn each_export_gives_its_chain_in_every_shape() {
 #[test]
 fn getobject_download_by_unknown_process_is_attributed_to_mshta() {
     let lines = load("otrf/cmd_mshta_javascript_getobject_sct.jsonl");
-    let report = analyze(&support::render_lines(&lines, "flat"), &Config::default());
+    let report = analyze(&support::render_lines(&lines, "flat"), &Config::default()).unwrap();
     let chain = &report.chains[0];
     assert_eq!(chain.network[0].dst_ip.as_deref(), Some("151.101.248.133"));
     assert_eq!(chain.network[0].dst_port, Some(443));
@@ -98,7 +98,7 @@ fn getobject_download_by_unknown_process_is_attributed_to_mshta() {
 #[test]
 fn benign_desktop_log_has_no_chain() {
     let lines = load("benign/sysmon_desktop_2017.jsonl");
-    let report = analyze(&support::render_lines(&lines, "flat"), &Config::default());
+    let report = analyze(&support::render_lines(&lines, "flat"), &Config::default()).unwrap();
     assert_eq!(report.stats.rejected, 0, "{:?}", report.errors);
     assert!(report.stats.processes > 100);
     assert!(report.chains.is_empty());
@@ -111,7 +111,7 @@ fn all_exports_together_give_three_chains() {
         input.extend(support::render_lines(&load(case.file), "flat"));
     }
     input.extend(support::render_lines(&load("benign/sysmon_desktop_2017.jsonl"), "flat"));
-    let report = analyze(&input, &Config::default());
+    let report = analyze(&input, &Config::default()).unwrap();
     let mut pids: Vec<u32> = report.chains.iter().map(|c| c.root.pid).collect();
     pids.sort();
     assert_eq!(pids, vec![9160, 10076, 10980]);
@@ -126,10 +126,10 @@ fn batch_cuts_do_not_change_the_report_when_sysmon_and_security_merge() {
     for case in CASES {
         all.extend(support::render_lines(&load(case.file), "flat"));
     }
-    let whole = analyze(&all, &Config::default());
+    let whole = analyze(&all, &Config::default()).unwrap();
     assert_eq!(whole.chains.len(), 3);
     for size in [4_096usize, 32_768, 65_536, 1_000_000] {
-        let mut engine = mshta_chain_core::Engine::new(Config::default());
+        let mut engine = mshta_chain_core::Engine::new(Config::default()).unwrap();
         let mut announced = std::collections::BTreeSet::new();
         for chunk in all.chunks(size) {
             let update = engine.push(chunk);

@@ -68,7 +68,7 @@ fn mutated_real_events_never_panic_and_are_all_accounted_for() {
             let body = input.split(|&b| b == b'\n').filter(|l| !l.is_empty()).collect::<Vec<_>>().join(&b","[..]);
             input = [b"[".to_vec(), body, b"]".to_vec()].concat();
         }
-        let report = analyze(&input, &Config::default());
+        let report = analyze(&input, &Config::default()).unwrap();
         assert_eq!(report.stats.accepted + report.stats.rejected, report.stats.events, "round {round}");
         for c in &report.chains {
             assert!((0..=100).contains(&c.score));
@@ -83,7 +83,7 @@ fn arbitrary_bytes_never_panic() {
         let len = rng.below(200);
         let alphabet = b"{}[]\":,\\ \nab0x1-\xff";
         let bytes: Vec<u8> = (0..len).map(|_| alphabet[rng.below(alphabet.len())]).collect();
-        let report = analyze(&bytes, &Config::default());
+        let report = analyze(&bytes, &Config::default()).unwrap();
         assert_eq!(report.stats.accepted + report.stats.rejected, report.stats.events);
     }
 }
@@ -92,7 +92,7 @@ fn arbitrary_bytes_never_panic() {
 fn errors_list_is_capped_but_counts_are_complete() {
     let input = "x\n".repeat(500);
     let config = Config { max_errors: 10, ..Config::default() };
-    let report = analyze(input.as_bytes(), &config);
+    let report = analyze(input.as_bytes(), &config).unwrap();
     assert_eq!(report.errors.len(), 10);
     assert_eq!(report.stats.rejected, 500);
     assert_eq!(report.errors[9].index, 9);
@@ -100,7 +100,7 @@ fn errors_list_is_capped_but_counts_are_complete() {
 
 #[test]
 fn batches_continue_the_index() {
-    let mut engine = Engine::new(Config::default());
+    let mut engine = Engine::new(Config::default()).unwrap();
     let first = engine.push(b"{\"a\":1}\n{\"b\":2}\n");
     assert_eq!(first.rejected, 2);
     engine.push(b"nope\n");
@@ -114,7 +114,7 @@ fn non_utf8_inside_a_string_rejects_only_that_item() {
     let mut input = b"{\"EventID\":1,\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",\"Hostname\":\"H\",\"UtcTime\":\"2024-01-01 00:00:00.000\",\"ProcessId\":\"5\",\"Image\":\"C:\\\\Windows\\\\System32\\\\mshta.exe\",\"CommandLine\":\"".to_vec();
     input.extend_from_slice(b"\xff\xfe\"}\n");
     input.extend_from_slice(b"{\"EventID\":1,\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",\"Hostname\":\"H\",\"UtcTime\":\"2024-01-01 00:00:01.000\",\"ProcessId\":\"6\",\"Image\":\"C:\\\\Windows\\\\System32\\\\mshta.exe\"}\n");
-    let report = analyze(&input, &Config::default());
+    let report = analyze(&input, &Config::default()).unwrap();
     assert_eq!(report.stats.rejected, 1);
     assert_eq!(report.errors[0].index, 0);
     assert_eq!(report.chains.len(), 1);
@@ -124,7 +124,7 @@ fn non_utf8_inside_a_string_rejects_only_that_item() {
 #[test]
 fn an_overlong_line_split_across_pushes_is_one_error() {
     let config = Config { max_item_bytes: 2_048, ..Config::default() };
-    let mut engine = Engine::new(config);
+    let mut engine = Engine::new(config).unwrap();
     let long = format!("{{\"x\":\"{}\"}}\n", "a".repeat(5_000));
     engine.push(&long.as_bytes()[..3_000]);
     engine.push(&long.as_bytes()[3_000..4_000]);
@@ -141,12 +141,12 @@ fn an_overlong_line_split_across_pushes_is_one_error() {
 fn a_broken_first_line_does_not_swallow_the_input() {
     let good = r#"{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Hostname":"H","UtcTime":"2024-01-01 00:00:01.000","ProcessId":"6","Image":"C:\\Windows\\System32\\mshta.exe"}"#;
     let input = format!("{{broken\n{good}\n{good}\n");
-    let report = analyze(input.as_bytes(), &Config::default());
+    let report = analyze(input.as_bytes(), &Config::default()).unwrap();
     assert_eq!(report.stats.events, 3);
     assert_eq!(report.stats.rejected, 1);
     assert_eq!(report.chains.len(), 1);
     // Streamed in small pieces, the same.
-    let mut engine = Engine::new(Config::default());
+    let mut engine = Engine::new(Config::default()).unwrap();
     for chunk in input.as_bytes().chunks(7) {
         engine.push(chunk);
     }
@@ -156,7 +156,7 @@ fn a_broken_first_line_does_not_swallow_the_input() {
 #[test]
 fn a_snapshot_keeps_its_config() {
     let config = Config { window_seconds: 60, min_score: 10, ..Config::default() };
-    let mut engine = Engine::new(config.clone());
+    let mut engine = Engine::new(config.clone()).unwrap();
     engine.push(b"{}\n");
     let restored = Engine::restore_saved(&engine.snapshot()).unwrap();
     assert_eq!(restored.report(), engine.report());
@@ -207,7 +207,7 @@ fn any_command_line_scores_without_panicking() {
             "Image": "C:\\Windows\\System32\\mshta.exe", "CommandLine": cmd,
             "ParentImage": parent, "ParentCommandLine": cmd,
         });
-        let report = analyze(line.to_string().as_bytes(), &Config::default());
+        let report = analyze(line.to_string().as_bytes(), &Config::default()).unwrap();
         assert_eq!(report.chains.len(), 1, "{line}");
         assert_eq!(report.inventory.len(), 1);
     }
@@ -365,7 +365,29 @@ fn random_objects_over_every_schemas_keys_never_panic() {
             m.insert(k.to_string(), value(&mut rng, 0, &nested_keys));
         }
         let line = Value::Object(m).to_string();
-        let report = analyze(line.as_bytes(), &Config::default());
+        let report = analyze(line.as_bytes(), &Config::default()).unwrap();
         assert_eq!(report.stats.accepted + report.stats.rejected, 1, "{line}");
     }
+}
+
+#[test]
+fn events_that_name_no_process_are_unattributable_not_errors() {
+    // Real Sysmon exports have network and DNS events of `<unknown
+    // process>` with an all-zero ProcessGuid and no ProcessId: valid events
+    // that nothing can be attributed to. Likewise an ECS network event with
+    // no process, and a Defender row with no initiating process.
+    let lines = [
+        r#"{"EventID":3,"Channel":"Microsoft-Windows-Sysmon/Operational","Hostname":"H","UtcTime":"2024-05-01 10:00:00.000","ProcessGuid":"{00000000-0000-0000-0000-000000000000}","Image":"<unknown process>","DestinationIp":"203.0.113.5","DestinationPort":"443","Initiated":"true"}"#,
+        r#"{"EventID":22,"Channel":"Microsoft-Windows-Sysmon/Operational","Hostname":"H","UtcTime":"2024-05-01 10:00:00.000","ProcessGuid":"{00000000-0000-0000-0000-000000000000}","Image":"<unknown process>","QueryName":"example.test"}"#,
+        r#"{"@timestamp":"2024-05-01T10:00:00Z","event":{"module":"endpoint","category":["network"],"type":["start"]},"host":{"name":"h"},"destination":{"ip":"203.0.113.5","port":443}}"#,
+        r#"{"Timestamp":"2024-05-01T10:00:00Z","DeviceId":"d1","DeviceName":"h","ActionType":"ConnectionSuccess","RemoteIP":"203.0.113.5","RemotePort":443}"#,
+        // A process start without any id is still bad input.
+        r#"{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Hostname":"H","UtcTime":"2024-05-01 10:00:00.000","Image":"C:\\Windows\\System32\\mshta.exe"}"#,
+    ];
+    let report = analyze(lines.join("\n").as_bytes(), &Config::default()).unwrap();
+    assert_eq!(report.stats.unattributable, 4, "{:?}", report.errors);
+    assert_eq!(report.stats.rejected, 1, "{:?}", report.errors);
+    assert_eq!(report.errors[0].index, 4);
+    assert!(report.errors[0].reason.contains("ProcessId"), "{}", report.errors[0].reason);
+    assert_eq!(report.stats.accepted, 4);
 }

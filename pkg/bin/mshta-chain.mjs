@@ -295,8 +295,11 @@ function stdinChunks() {
   };
 }
 
-/** Reads the inputs named by `opts.files` (stdin for "-" or none) as one stream; returns the report. */
-async function analyseInputs(opts, options) {
+/**
+ * Reads the inputs named by `opts.files` (stdin for "-" or none) as one
+ * stream; returns `done(detector)` (by default the final report).
+ */
+async function analyseInputs(opts, options, done = (detector) => detector.finish()) {
   // Loaded here rather than at the top so that a missing or broken build
   // is reported as one line like any other error.
   const { Detector } = await import("../node.mjs");
@@ -328,7 +331,7 @@ async function analyseInputs(opts, options) {
         }
       }
     }
-    return detector.finish();
+    return done(detector);
   } finally {
     detector.free();
   }
@@ -375,31 +378,17 @@ async function baseline(args) {
     return;
   }
   const config = opts.config === undefined ? {} : readConfig(opts.config);
-  const report = await analyseInputs(opts, { ...config, min_score: 0 });
-  // A group's max_score includes the final scores of its evicted chains
-  // (the core keeps them), so eviction cannot make an attack look benign.
-  const key = (e) => `${e.parent}\u0000${e.shape}`;
-  const entries = new Map();
-  for (const e of Array.isArray(config.baseline) ? config.baseline : []) entries.set(key(e), e);
-  let unknown = 0;
-  for (const group of report.inventory) {
-    // max_score is null when none of the group's chains is in the report
-    // (an mshta nested in another chain belongs to that chain): its score
-    // is unknown, so it is never taken for known good.
-    if (group.max_score === null || group.max_score === undefined) {
-      unknown++;
-      continue;
-    }
-    if (group.max_score < opts.below) {
-      entries.set(key(group), { shape: group.shape, parent: group.parent, count: group.count, hosts: group.hosts });
-    }
-  }
+  // The core decides (Engine::baseline, with the config's own weights,
+  // allowlists and baseline); min_score 0 so that no chain is left unscored.
+  const { entries, unknown } = await analyseInputs(opts, { ...config, min_score: 0 }, (detector) => {
+    detector.finish();
+    return detector.baseline(opts.below);
+  });
   if (unknown > 0) {
     progress(`note: ${unknown} inventory group(s) left out: none of their chains is in the report, so their score is unknown`);
   }
-  const sorted = [...entries.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   const { baseline: _old, ...rest } = config;
-  process.stdout.write(JSON.stringify({ ...rest, baseline: sorted }, null, 2) + "\n");
+  process.stdout.write(JSON.stringify({ ...rest, baseline: entries }, null, 2) + "\n");
 }
 
 async function main(argv) {

@@ -98,6 +98,16 @@ export function createApi(glue, ensureReady = () => {}) {
     report() {
       return this.#live().report();
     }
+    /**
+     * The baseline for a config, computed by the core with this detector's
+     * own tuning: `{ entries, unknown }`: the detector's config entries plus
+     * the inventory groups whose chains all scored below `below` (known-good
+     * use), sorted; `unknown` counts groups left out because none of their
+     * chains was scored.
+     */
+    baseline(below = 50) {
+      return this.#live().baseline(below);
+    }
     /** The detector's state and options as bytes, for `Detector.restore` (any runtime). */
     snapshot() {
       return this.#live().snapshot();

@@ -27,7 +27,8 @@ pub(crate) fn decode_row(raw: &Raw, schema: Schema, index: u64) -> Result<Option
         let p = pid(&raw.d_ip_id, "InitiatingProcessId")?;
         let id = composite(device, p, &raw.d_ip_creation_time)?;
         if p.is_none() && id.is_none() {
-            return Err("missing field InitiatingProcessId".into());
+            // A valid row that names no process: unattributable, not bad.
+            return Err(super::UNATTRIBUTABLE.into());
         }
         Ok(Actor {
             process: ProcessRef { pid: p, guid: id },

@@ -171,9 +171,18 @@ fn proc_ref(p: &ProcObj, name: &str) -> Result<ProcessRef, String> {
     Ok(r)
 }
 
+/// The process that did something; an event naming none (no `process`,
+/// or one with neither pid nor entity id) is unattributable, not invalid.
 fn actor(p: Option<&ProcObj>) -> Result<Actor, String> {
-    let p = p.ok_or("missing field process")?;
-    Ok(Actor { process: proc_ref(p, "process")?, image: boxed(&p.executable).or_else(|| boxed(&p.name)) })
+    let p = p.ok_or(super::UNATTRIBUTABLE)?;
+    let process = proc_ref(p, "process").map_err(|e| {
+        if e.starts_with("missing field") {
+            super::UNATTRIBUTABLE.to_string()
+        } else {
+            e
+        }
+    })?;
+    Ok(Actor { process, image: boxed(&p.executable).or_else(|| boxed(&p.name)) })
 }
 
 fn user(raw: &Raw) -> Option<Box<str>> {

@@ -16,11 +16,28 @@ use raw::Raw;
 pub(crate) enum Decoded {
     /// An event correlation uses.
     Event(Event),
-    /// A streaming-API item holding several records: the events decoded
-    /// and the reasons records were rejected.
-    Many(Vec<Event>, Schema, Vec<String>),
+    /// A streaming-API item holding several records: the events decoded,
+    /// the reasons records were rejected, and how many records were
+    /// unattributable.
+    Many(Vec<Event>, Schema, Vec<String>, u64),
     /// A well-formed event of a known schema that carries nothing we use.
     Ignored(Schema),
+    /// A valid activity event that names no process (no pid, no GUID: a
+    /// Sysmon network or DNS event of `<unknown process>`, as real exports
+    /// have): nothing to attribute it to, but not bad input either.
+    Unattributable(Schema),
+}
+
+/// The decoders' reason for an activity event whose actor has neither pid
+/// nor unique id; [`Decoded::Unattributable`] rather than a rejection.
+pub(super) const UNATTRIBUTABLE: &str = "the event names no process (no pid, no process id)";
+
+/// Turns the decoders' [`UNATTRIBUTABLE`] reason into its outcome.
+fn attributable(result: Result<Decoded, String>, schema: Schema) -> Result<Decoded, String> {
+    match result {
+        Err(e) if e == UNATTRIBUTABLE => Ok(Decoded::Unattributable(schema)),
+        other => other,
+    }
 }
 
 /// Decodes one item; `Err` carries the reason it was rejected.
@@ -41,6 +58,7 @@ fn decode_raw(raw: &Raw, index: u64) -> Result<Decoded, String> {
     if let Some(records) = &raw.records {
         let mut events = Vec::new();
         let mut errors = Vec::new();
+        let mut unattributable = 0;
         for (i, r) in records.0.iter().enumerate() {
             let is_ah = r.category.as_ref().and_then(|c| c.text()).is_some_and(|c| c.starts_with("AdvancedHunting-"));
             let Some(props) = fields::obj(&r.properties) else { continue };
@@ -50,6 +68,7 @@ fn decode_raw(raw: &Raw, index: u64) -> Result<Decoded, String> {
             match defender::decode_row(props, Schema::DefenderStream, index) {
                 Ok(Some(ev)) => events.push(ev),
                 Ok(None) => {}
+                Err(e) if e == UNATTRIBUTABLE => unattributable += 1,
                 Err(e) => errors.push(format!("record {i}: {e}")),
             }
         }
@@ -59,34 +78,36 @@ fn decode_raw(raw: &Raw, index: u64) -> Result<Decoded, String> {
         if events.is_empty() && !errors.is_empty() && errors.len() == records.0.len() {
             return Err(errors.join("; "));
         }
-        return Ok(Decoded::Many(events, Schema::DefenderStream, errors));
+        return Ok(Decoded::Many(events, Schema::DefenderStream, errors, unattributable));
     }
     if let (Some(cat), Some(props)) = (fields::text(&raw.category), fields::obj(&raw.properties)) {
         if cat.starts_with("AdvancedHunting-") {
-            return Ok(match defender::decode_row(props, Schema::DefenderStream, index)? {
+            let decoded = defender::decode_row(props, Schema::DefenderStream, index).map(|ev| match ev {
                 Some(ev) => Decoded::Event(ev),
                 None => Decoded::Ignored(Schema::DefenderStream),
             });
+            return attributable(decoded, Schema::DefenderStream);
         }
     }
     // 2. A bare Defender row.
     if defender::is_row(raw) {
-        return Ok(match defender::decode_row(raw, Schema::Defender, index)? {
+        let decoded = defender::decode_row(raw, Schema::Defender, index).map(|ev| match ev {
             Some(ev) => Decoded::Event(ev),
             None => Decoded::Ignored(Schema::Defender),
         });
+        return attributable(decoded, Schema::Defender);
     }
     // 3. OCSF.
     if ocsf::is_ocsf(raw) {
-        return ocsf::decode(raw, index);
+        return attributable(ocsf::decode(raw, index), Schema::Ocsf);
     }
     // 5./6. ECS before the Windows shapes: the Sysmon integration keeps a
     // `winlog` object beside its ECS fields.
     if ecs::is_defend(raw) {
-        return ecs::decode(raw, Schema::EcsDefend, index);
+        return attributable(ecs::decode(raw, Schema::EcsDefend, index), Schema::EcsDefend);
     }
     if ecs::is_sysmon_integration(raw) {
-        return ecs::decode(raw, Schema::EcsSysmon, index);
+        return attributable(ecs::decode(raw, Schema::EcsSysmon, index), Schema::EcsSysmon);
     }
     // 4./6./7. Windows events: evtx_dump, Winlogbeat, flat.
     if let Some((shape, system, data)) = windows::shape(raw) {

@@ -129,7 +129,16 @@ fn proc_ref(p: &ProcObj, name: &str) -> Result<ProcessRef, String> {
     Ok(ProcessRef { pid, guid: id })
 }
 
+/// The process that did something; an event naming none (no actor
+/// process, or one with neither pid nor uid) is unattributable, not invalid.
 fn actor(p: Option<&ProcObj>, name: &str) -> Result<Actor, String> {
-    let p = p.ok_or_else(|| format!("missing field {name}"))?;
-    Ok(Actor { process: proc_ref(p, name)?, image: image(p).map(Into::into) })
+    let p = p.ok_or(super::UNATTRIBUTABLE)?;
+    let process = proc_ref(p, name).map_err(|e| {
+        if e.starts_with("missing field") {
+            super::UNATTRIBUTABLE.to_string()
+        } else {
+            e
+        }
+    })?;
+    Ok(Actor { process, image: image(p).map(Into::into) })
 }

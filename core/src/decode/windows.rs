@@ -80,8 +80,12 @@ pub(crate) fn decode(raw: &Raw, shape: Shape, system: System, data: &Raw, index:
     let host = host(shape, raw, system).ok_or("missing field Computer/Hostname (the host)")?;
     let (time, clock) = event_time(shape, raw, system, data, log == Log::Sysmon)?;
     let kind = match log {
-        Log::Sysmon => sysmon(event_id, data)?,
-        _ => security(event_id, data)?,
+        Log::Sysmon => sysmon(event_id, data),
+        _ => security(event_id, data),
+    };
+    let kind = match kind {
+        Err(e) if e == super::UNATTRIBUTABLE => return Ok(Decoded::Unattributable(schema)),
+        other => other?,
     };
     let Some(kind) = kind else { return Ok(Decoded::Ignored(schema)) };
     Ok(Decoded::Event(Event { index, host: host.to_string(), time, clock, schema, kind }))
@@ -272,10 +276,14 @@ fn security(event_id: u64, d: &Raw) -> Result<Option<Kind>, String> {
 /// The process that did something. `<unknown process>` (Sysmon could not
 /// resolve the image) is an absent image, not a name.
 fn actor(d: &Raw) -> Result<Actor, String> {
-    Ok(Actor {
-        process: process_ref(&d.process_id, "ProcessId", &d.process_guid, "ProcessGuid")?,
-        image: boxed(&d.image).filter(|i| !i.eq_ignore_ascii_case("<unknown process>")),
-    })
+    let process = process_ref(&d.process_id, "ProcessId", &d.process_guid, "ProcessGuid").map_err(|e| {
+        if e.starts_with("missing field") {
+            super::UNATTRIBUTABLE.to_string()
+        } else {
+            e
+        }
+    })?;
+    Ok(Actor { process, image: boxed(&d.image).filter(|i| !i.eq_ignore_ascii_case("<unknown process>")) })
 }
 
 fn process_ref(
