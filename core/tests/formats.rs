@@ -96,7 +96,7 @@ fn every_format_of_every_input_matches_its_golden_file() {
     let mut failures = Vec::new();
     let mut checked = 0;
     for (name, input) in inputs() {
-        let report: Report = analyze(&input, &Config::default());
+        let report: Report = analyze(&input, &Config::default()).expect("the default config is valid");
         let mut outputs: Vec<(String, String)> =
             FORMATS.iter().map(|(f, ext)| (format!("{name}.{ext}"), format_report(&report, *f, &options))).collect();
         if name == "sample" {
@@ -126,7 +126,7 @@ fn every_format_of_every_input_matches_its_golden_file() {
 
 #[test]
 fn json_is_the_report_and_the_ndjson_forms_hold_the_same_documents() {
-    let report = analyze(&read(&repo().join("tests/data/sample.jsonl")), &Config::default());
+    let report = analyze(&read(&repo().join("tests/data/sample.jsonl")), &Config::default()).expect("valid config");
     let options = FormatOptions::default();
     let json = format_report(&report, OutputFormat::Json, &options);
     assert!(json.ends_with("}\n"));

@@ -7,7 +7,9 @@ use super::{
     base_name, non_empty, present, split_user, time_span, title, Attack, Versioned, ANALYTIC_ID, ANALYTIC_NAME,
     ECS_VERSION, PARENT_TECHNIQUE, PRODUCT, TACTIC, TECHNIQUE,
 };
-use crate::report::{Ancestor, Chain, ChildProcess, DnsEvent, FileEvent, ModuleEvent, NetworkEvent, Reason};
+use crate::report::{
+    Ancestor, Chain, ChildProcess, DnsEvent, FileEvent, ModuleEvent, NetworkEvent, Reason, Severity, Status,
+};
 use crate::time::format_rfc3339;
 use serde::Serialize;
 
@@ -197,10 +199,8 @@ struct MshtaChain<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     id: Option<&'a str>,
     score: i64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    severity: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    status: Option<&'a str>,
+    severity: Severity,
+    status: Status,
     #[serde(skip_serializing_if = "Option::is_none")]
     version: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -263,7 +263,7 @@ fn alert<'a>(chain: &'a Chain, version: Option<u32>, product_version: &'a str) -
             module: PRODUCT,
             dataset: "mshta_chain.alert",
             provider: PRODUCT,
-            severity: super::ocsf_severity_id(&chain.severity),
+            severity: super::ocsf_severity_id(chain.severity),
             risk_score: chain.score,
             risk_score_norm: chain.score,
             start: span.map(|s| format_rfc3339(s.0)),
@@ -296,8 +296,8 @@ fn alert<'a>(chain: &'a Chain, version: Option<u32>, product_version: &'a str) -
         mshta_chain: MshtaChain {
             id: non_empty(&chain.id),
             score: chain.score,
-            severity: non_empty(&chain.severity),
-            status: non_empty(&chain.status),
+            severity: chain.severity,
+            status: chain.status,
             version,
             technique: non_empty(&chain.technique),
             analytic: non_empty(&chain.analytic),

@@ -13,7 +13,7 @@ mod json;
 mod ocsf;
 mod text;
 
-use crate::report::{Chain, Report, Update};
+use crate::report::{Chain, Report, Severity, Update};
 use std::fmt;
 use std::str::FromStr;
 
@@ -51,20 +51,22 @@ const TACTIC: Attack =
 const ANALYTIC_ID: &str = "AN1397";
 const ANALYTIC_NAME: &str = "mshta.exe execution chain (T1218.005)";
 
-/// The severities a chain can have, lowest first (the bands of
-/// `report::severity`); OCSF and ECS number them from 1.
-const SEVERITIES: [&str; 5] = ["informational", "low", "medium", "high", "critical"];
-
-/// The rank of a severity name, from 0 (`informational`) to 4
-/// (`critical`); `None` for anything else.
-pub fn severity_rank(severity: &str) -> Option<u8> {
-    SEVERITIES.iter().position(|s| *s == severity).and_then(|i| u8::try_from(i).ok())
+/// The rank of a severity, from 0 (`informational`) to 4 (`critical`).
+pub fn severity_rank(severity: Severity) -> u8 {
+    match severity {
+        Severity::Informational => 0,
+        Severity::Low => 1,
+        Severity::Medium => 2,
+        Severity::High => 3,
+        Severity::Critical => 4,
+    }
 }
 
-/// The OCSF `severity_id` (also ECS `event.severity`) of a chain's
-/// severity: 1 (informational) to 5 (critical); 0 (Unknown) for anything else.
-pub fn ocsf_severity_id(severity: &str) -> u8 {
-    severity_rank(severity).map_or(0, |r| r + 1)
+/// The OCSF `severity_id` (also ECS `event.severity`) of a severity: 1
+/// (informational) to 5 (critical). OCSF's 0 (Unknown) is for a severity
+/// that is none of these, which a chain cannot have.
+pub fn ocsf_severity_id(severity: Severity) -> u8 {
+    severity_rank(severity) + 1
 }
 
 /// One of the formats a report can be written in.
@@ -337,11 +339,9 @@ mod tests {
     #[test]
     fn severity_ids_follow_the_score_bands() {
         // Every band the scorer gives is ranked, in score order.
-        let ids: Vec<u8> = [0, 30, 60, 80, 95].iter().map(|&s| ocsf_severity_id(crate::report::severity(s))).collect();
+        let ids: Vec<u8> = [0, 30, 60, 80, 95].iter().map(|&s| ocsf_severity_id(Severity::of_score(s))).collect();
         assert_eq!(ids, [1, 2, 3, 4, 5]);
-        assert_eq!(ocsf_severity_id("severe"), 0);
-        assert_eq!(severity_rank("critical"), Some(4));
-        assert_eq!(severity_rank(""), None);
+        assert_eq!(severity_rank(Severity::Critical), 4);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use super::{
     base_name, millis, non_empty, present, split_user, time_span, title, Versioned, ANALYTIC_ID, ANALYTIC_NAME,
     OCSF_VERSION, PRODUCT, TACTIC, TECHNIQUE,
 };
-use crate::report::{Ancestor, Chain, Reason};
+use crate::report::{Ancestor, Chain, Direction, Reason, Relation, Severity, Status};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -46,10 +46,8 @@ pub(super) struct Finding<'a> {
     status: &'static str,
     is_alert: bool,
     risk_score: i64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    risk_level_id: Option<u8>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    risk_level: Option<&'static str>,
+    risk_level_id: u8,
+    risk_level: &'static str,
     message: String,
     metadata: Metadata<'a>,
     finding_info: FindingInfo<'a>,
@@ -128,10 +126,8 @@ struct Device<'a> {
 struct Unmapped<'a> {
     reasons: &'a [Reason],
     score: i64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    severity: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    status: Option<&'a str>,
+    severity: Severity,
+    status: Status,
     #[serde(skip_serializing_if = "Option::is_none")]
     technique: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -292,7 +288,7 @@ enum Data<'a> {
     Child { depth: u32, late: bool, executed_file: bool, events: &'a [u64] },
     Network { time: &'a str, late: bool, events: &'a [u64], sources: &'a [String] },
     Dns { time: &'a str, late: bool, events: [u64; 1] },
-    File { relation: &'a str, time: &'a str, late: bool, events: [u64; 1] },
+    File { relation: Relation, time: &'a str, late: bool, events: [u64; 1] },
     Module { time: &'a str, events: [u64; 1] },
 }
 
@@ -323,10 +319,10 @@ fn evidences(chain: &Chain) -> Vec<Evidence<'_>> {
         out.push(Evidence { process: Some(process), ..Evidence::of(data) });
     }
     for n in &chain.network {
-        let (direction_id, direction) = match n.direction.as_str() {
-            "inbound" => (1, "Inbound"),
-            "outbound" => (2, "Outbound"),
-            _ => (0, "Unknown"),
+        let (direction_id, direction) = match n.direction {
+            Direction::Inbound => (1, "Inbound"),
+            Direction::Outbound => (2, "Outbound"),
+            Direction::Unknown => (0, "Unknown"),
         };
         out.push(Evidence {
             dst_endpoint: Some(Endpoint {
@@ -351,7 +347,7 @@ fn evidences(chain: &Chain) -> Vec<Evidence<'_>> {
         out.push(Evidence {
             file: Some(File::new(&f.path)),
             actor: actor(f.pid, f.image.as_deref()),
-            ..Evidence::of(Data::File { relation: &f.relation, time: &f.time, late: f.late, events: [f.event] })
+            ..Evidence::of(Data::File { relation: f.relation, time: &f.time, late: f.late, events: [f.event] })
         });
     }
     for m in &chain.modules {
@@ -403,8 +399,8 @@ fn description(chain: &Chain) -> String {
 }
 
 fn finding<'a>(chain: &'a Chain, version: Option<u32>, product_version: &'a str) -> Finding<'a> {
-    let severity_id = super::ocsf_severity_id(&chain.severity);
-    let band = usize::from(severity_id).checked_sub(1);
+    let severity_id = super::ocsf_severity_id(chain.severity);
+    let band = usize::from(super::severity_rank(chain.severity));
     let update = version.is_some_and(|v| v > 1);
     let (activity_id, activity_name) = if update { (2, "Update") } else { (1, "Create") };
     let span = time_span(chain);
@@ -418,14 +414,14 @@ fn finding<'a>(chain: &'a Chain, version: Option<u32>, product_version: &'a str)
         type_uid: CLASS_UID * 100 + activity_id,
         type_name: format!("Detection Finding: {activity_name}"),
         severity_id,
-        severity: band.map_or("Unknown", |b| OCSF_SEVERITY[b]),
+        severity: OCSF_SEVERITY[band],
         time: millis(&chain.root.time),
         status_id: 1,
         status: "New",
         is_alert: severity_id >= ALERT_SEVERITY_ID,
         risk_score: chain.score,
-        risk_level_id: band.and_then(|b| u8::try_from(b).ok()),
-        risk_level: band.map(|b| OCSF_RISK_LEVEL[b]),
+        risk_level_id: super::severity_rank(chain.severity),
+        risk_level: OCSF_RISK_LEVEL[band],
         message: title(chain),
         metadata: Metadata {
             version: OCSF_VERSION,
@@ -450,8 +446,8 @@ fn finding<'a>(chain: &'a Chain, version: Option<u32>, product_version: &'a str)
         unmapped: Unmapped {
             reasons: &chain.reasons,
             score: chain.score,
-            severity: non_empty(&chain.severity),
-            status: non_empty(&chain.status),
+            severity: chain.severity,
+            status: chain.status,
             technique: non_empty(&chain.technique),
             analytic: non_empty(&chain.analytic),
             version,

@@ -10,7 +10,7 @@
 
 use super::TextOptions;
 use crate::coverage::{HostCoverage, Verdict};
-use crate::report::{Chain, ChildProcess, Report, Update};
+use crate::report::{Chain, ChildProcess, Relation, Report, Severity, Status, Update, VerdictStatus};
 
 const RESET: &str = "\x1b[0m";
 const BOLD: &str = "\x1b[1m";
@@ -23,14 +23,13 @@ const BOLD_RED: &str = "\x1b[1;31m";
 /// Width of the field labels (`command:`, `user:` ...).
 const LABEL_WIDTH: usize = 10;
 
-fn severity_colour(severity: &str) -> Option<&'static str> {
+fn severity_colour(severity: Severity) -> &'static str {
     match severity {
-        "critical" => Some(BOLD_RED),
-        "high" => Some(RED),
-        "medium" => Some(YELLOW),
-        "low" => Some(CYAN),
-        "informational" => Some(DIM),
-        _ => None,
+        Severity::Critical => BOLD_RED,
+        Severity::High => RED,
+        Severity::Medium => YELLOW,
+        Severity::Low => CYAN,
+        Severity::Informational => DIM,
     }
 }
 
@@ -182,8 +181,10 @@ fn by(image: Option<&str>, pid: Option<u32>) -> String {
 fn chain_block(out: &mut Lines<'_>, chain: &Chain, version: Option<u32>, triage: &[String]) {
     let o = out.options;
     let root = &chain.root;
-    let tag =
-        out.paint(severity_colour(&chain.severity), &format!("[{} {}]", chain.severity.to_uppercase(), chain.score));
+    let tag = out.paint(
+        Some(severity_colour(chain.severity)),
+        &format!("[{} {}]", chain.severity.as_str().to_uppercase(), chain.score),
+    );
     let inferred = if root.inferred { format!("  {}", out.paint(Some(DIM), "(inferred root)")) } else { String::new() };
     out.push("");
     let host = out.paint(Some(BOLD), &clean(&chain.host));
@@ -227,10 +228,9 @@ fn chain_block(out: &mut Lines<'_>, chain: &Chain, version: Option<u32>, triage:
             .collect();
         out.field("lineage", &ancestors.join(" > "));
     }
-    match chain.status.as_str() {
-        "open" => out.field("status", "open (activity may still join)"),
-        "closed" => out.field("status", "closed"),
-        _ => {}
+    match chain.status {
+        Status::Open => out.field("status", "open (activity may still join)"),
+        Status::Closed => out.field("status", "closed"),
     }
     if let Some(version) = version {
         out.field("version", &version.to_string());
@@ -253,7 +253,7 @@ fn chain_block(out: &mut Lines<'_>, chain: &Chain, version: Option<u32>, triage:
             let port = n.dst_port.map_or_else(|| "?".to_string(), |p| p.to_string());
             let host = n.dst_host.as_deref().filter(|h| !h.is_empty()).map(|h| format!(" {}", clean(h)));
             let by = by(n.image.as_deref(), n.pid);
-            format!("{ip}:{port}{}  {}  {by}{}", host.unwrap_or_default(), clean(&n.direction), out.late(n.late))
+            format!("{ip}:{port}{}  {}  {by}{}", host.unwrap_or_default(), n.direction, out.late(n.late))
         });
     }
     if !chain.dns.is_empty() {
@@ -265,7 +265,7 @@ fn chain_block(out: &mut Lines<'_>, chain: &Chain, version: Option<u32>, triage:
     if !chain.files.is_empty() {
         out.push(format!("  files ({}):", chain.files.len()));
         out.list(&chain.files, "    ", |out, f| {
-            let relation = if f.relation == "run_by_root" {
+            let relation = if f.relation == Relation::RunByRoot {
                 format!(" {}", out.paint(Some(DIM), "(run by mshta)"))
             } else {
                 String::new()
@@ -373,11 +373,11 @@ fn coverage(out: &mut Lines<'_>, report: &Report) {
         return;
     }
     let status = |out: &Lines<'_>, v: &Verdict| {
-        let text = format!("{} {}", clean(&v.need), clean(&v.status));
-        match v.status.as_str() {
-            "ok" => text,
-            "missing" => out.paint(Some(RED), &text),
-            _ => out.paint(Some(YELLOW), &text),
+        let text = format!("{} {}", clean(&v.need), v.status);
+        match v.status {
+            VerdictStatus::Ok => text,
+            VerdictStatus::Missing => out.paint(Some(RED), &text),
+            VerdictStatus::Partial => out.paint(Some(YELLOW), &text),
         }
     };
     let hosts = count(coverage.hosts.len()) + coverage.hosts_not_listed;
@@ -386,17 +386,17 @@ fn coverage(out: &mut Lines<'_>, report: &Report) {
     out.push(title);
     let overall: Vec<String> = verdicts.iter().map(|v| status(out, v)).collect();
     out.push(format!("  overall: {}", overall.join(", ")));
-    for v in verdicts.iter().filter(|v| v.status != "ok") {
+    for v in verdicts.iter().filter(|v| v.status != VerdictStatus::Ok) {
         let line = format!("    {}: {}", status(out, v), clean(&v.detail));
         out.push(line);
     }
     let gaps: Vec<&HostCoverage> =
-        coverage.hosts.iter().filter(|h| h.verdicts.iter().any(|v| v.status != "ok")).collect();
+        coverage.hosts.iter().filter(|h| h.verdicts.iter().any(|v| v.status != VerdictStatus::Ok)).collect();
     out.list(&gaps, "  ", |out, h| {
         let bad: Vec<String> = h
             .verdicts
             .iter()
-            .filter(|v| v.status != "ok")
+            .filter(|v| v.status != VerdictStatus::Ok)
             .map(|v| format!("{}: {}", status(out, v), clean(&v.detail)))
             .collect();
         format!("{}: {}", clean(&h.host), bad.join("; "))
