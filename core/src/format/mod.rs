@@ -183,45 +183,109 @@ impl FormatOptions {
 /// JSON arrays end in one, NDJSON has one after every line (and is empty
 /// without chains), and so has every line of the text report.
 pub fn format_report(report: &Report, format: OutputFormat, options: &FormatOptions) -> String {
-    let chains: Vec<Versioned<'_>> = report.chains.iter().map(|chain| Versioned { chain, version: None }).collect();
     match format {
         OutputFormat::Json => json::pretty(report) + "\n",
-        OutputFormat::Ndjson => json::lines(&report.chains),
         OutputFormat::Text => text::report(report, &options.text),
-        _ => documents(&chains, format, options),
+        _ => chains(report.chains.iter().map(|chain| Versioned { chain, version: None }), format, options),
     }
 }
 
-/// What one [`crate::Engine::push`] changed, written in one format. The
-/// documents of a chain whose version is above 1 are updates (OCSF
-/// `activity_id` 2) and carry the version; NDJSON writes one versioned chain
-/// a line; text shows the batch's counts and the chains it changed.
+/// What one [`crate::Engine::push`] changed, written in one format: JSON is
+/// the update; text shows the batch's counts and the chains it changed;
+/// the other formats are those of [`format_chains`] over its chains with
+/// their versions.
 pub fn format_update(update: &Update, format: OutputFormat, options: &FormatOptions) -> String {
-    let chains: Vec<Versioned<'_>> =
-        update.chains.iter().map(|v| Versioned { chain: &v.chain, version: Some(v.version) }).collect();
     match format {
         OutputFormat::Json => json::pretty(update) + "\n",
-        OutputFormat::Ndjson => json::lines(&update.chains),
         OutputFormat::Text => text::update(update, &options.text),
-        _ => documents(&chains, format, options),
+        _ => chains(
+            update.chains.iter().map(|v| Versioned { chain: &v.chain, version: Some(v.version) }),
+            format,
+            options,
+        ),
     }
 }
 
-/// A chain and, when it comes from an update, its version.
-#[derive(Clone, Copy)]
-struct Versioned<'a> {
-    chain: &'a Chain,
-    version: Option<u32>,
+/// Chains, each with its version when it comes from an update, written in
+/// one format: OCSF findings or ECS alerts (a JSON array, or one a line);
+/// NDJSON, one chain a line (its version first when it has one); JSON, an
+/// array of those; text, the chain blocks of the text report. A finding of
+/// a chain whose version is above 1 is an update (OCSF `activity_id` 2),
+/// and every document carries the version it is given.
+pub fn format_chains(chains: &[(&Chain, Option<u32>)], format: OutputFormat, options: &FormatOptions) -> String {
+    self::chains(chains.iter().map(|&(chain, version)| Versioned { chain, version }), format, options)
 }
 
-fn documents(chains: &[Versioned<'_>], format: OutputFormat, options: &FormatOptions) -> String {
+/// A report, a Detector update or any JSON object with `chains` (a saved
+/// report, hand-made chains), read from JSON bytes and written in one
+/// format: a report as [`format_report`], an update as [`format_update`],
+/// anything else as [`format_chains`] of its chains (each with its
+/// `version` if it has one); `null` has no chains.
+pub fn format_json(input: &[u8], format: OutputFormat, options: &FormatOptions) -> Result<String, InvalidInput> {
+    /// Only `chains`, each with the version it may carry.
+    #[derive(serde::Deserialize)]
+    struct Chains {
+        #[serde(default)]
+        chains: Vec<MaybeVersioned>,
+    }
+    #[derive(serde::Deserialize)]
+    struct MaybeVersioned {
+        #[serde(default)]
+        version: Option<u32>,
+        #[serde(flatten)]
+        chain: Chain,
+    }
+    let as_report = match serde_json::from_slice::<Report>(input) {
+        Ok(report) => return Ok(format_report(&report, format, options)),
+        Err(e) => e,
+    };
+    if let Ok(update) = serde_json::from_slice::<Update>(input) {
+        return Ok(format_update(&update, format, options));
+    }
+    match serde_json::from_slice::<Option<Chains>>(input) {
+        Ok(source) => {
+            let list = source.map(|s| s.chains).unwrap_or_default();
+            let chains: Vec<(&Chain, Option<u32>)> = list.iter().map(|c| (&c.chain, c.version)).collect();
+            Ok(format_chains(&chains, format, options))
+        }
+        // What a report lacks or has wrong says the most.
+        Err(_) => Err(InvalidInput(as_report.to_string())),
+    }
+}
+
+/// Why [`format_json`] could not read its input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidInput(pub String);
+
+impl fmt::Display for InvalidInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid report: {}", self.0)
+    }
+}
+
+impl std::error::Error for InvalidInput {}
+
+/// A chain and, when it comes from an update, its version. Serialised as
+/// the chain with `version` first, as an update's chains are.
+#[derive(Clone, Copy, serde::Serialize)]
+struct Versioned<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<u32>,
+    #[serde(flatten)]
+    chain: &'a Chain,
+}
+
+fn chains<'a>(chains: impl Iterator<Item = Versioned<'a>>, format: OutputFormat, options: &FormatOptions) -> String {
+    let chains: Vec<Versioned<'a>> = chains.collect();
     let product_version = options.product_version();
     match format {
-        OutputFormat::Ocsf => json::pretty(&ocsf::findings(chains, product_version)) + "\n",
-        OutputFormat::OcsfNdjson => json::lines(&ocsf::findings(chains, product_version)),
-        OutputFormat::Ecs => json::pretty(&ecs::alerts(chains, product_version)) + "\n",
-        OutputFormat::EcsNdjson => json::lines(&ecs::alerts(chains, product_version)),
-        OutputFormat::Json | OutputFormat::Ndjson | OutputFormat::Text => unreachable!("not a document format"),
+        OutputFormat::Json => json::pretty(&chains) + "\n",
+        OutputFormat::Ndjson => json::lines(&chains),
+        OutputFormat::Text => text::chains(&chains, &options.text),
+        OutputFormat::Ocsf => json::pretty(&ocsf::findings(&chains, product_version)) + "\n",
+        OutputFormat::OcsfNdjson => json::lines(&ocsf::findings(&chains, product_version)),
+        OutputFormat::Ecs => json::pretty(&ecs::alerts(&chains, product_version)) + "\n",
+        OutputFormat::EcsNdjson => json::lines(&ecs::alerts(&chains, product_version)),
     }
 }
 
@@ -238,6 +302,13 @@ fn base_name(path: &str) -> Option<&str> {
         Some(cut) if cut + 1 < path.len() => Some(&path[cut + 1..]),
         _ => Some(path),
     }
+}
+
+/// The file name of a Windows or POSIX path, as the text report names
+/// images (`C:\Windows\System32\mshta.exe` gives `mshta.exe`); `?` for
+/// none or an empty one.
+pub fn image_name(path: Option<&str>) -> &str {
+    path.and_then(base_name).unwrap_or("?")
 }
 
 /// `None` for an empty text: documents leave such fields out.

@@ -8,7 +8,7 @@
 //! visible: a command line can carry newlines that would break the layout,
 //! or terminal escape sequences planted by an attacker.
 
-use super::TextOptions;
+use super::{image_name, TextOptions};
 use crate::coverage::{HostCoverage, Verdict};
 use crate::report::{Chain, ChildProcess, Relation, Report, Severity, Status, Update, VerdictStatus};
 
@@ -31,11 +31,6 @@ fn severity_colour(severity: Severity) -> &'static str {
         Severity::Low => CYAN,
         Severity::Informational => DIM,
     }
-}
-
-/// The file name of a Windows or POSIX path; `?` for an empty one.
-pub(super) fn image_name(path: Option<&str>) -> &str {
-    path.and_then(super::base_name).unwrap_or("?")
 }
 
 /// Control characters (C0, DEL, C1, which include CSI) made visible, so one
@@ -406,6 +401,15 @@ fn coverage(out: &mut Lines<'_>, report: &Report) {
             out.paint(Some(DIM), &format!("  ({} more hosts counted in overall only)", coverage.hosts_not_listed));
         out.push(line);
     }
+}
+
+/// The chain blocks alone, each with its version when it has one.
+pub(super) fn chains(chains: &[super::Versioned<'_>], options: &TextOptions) -> String {
+    let mut out = Lines { lines: Vec::new(), options };
+    for v in chains {
+        chain_block(&mut out, v.chain, v.version, &[]);
+    }
+    out.finish()
 }
 
 /// The text of an update: its counts and the chains it changed.
