@@ -2,8 +2,8 @@
 # Checks the npm package's JS side: the hand-written TypeScript declarations
 # (tests/js/types.ts against pkg/index.d.ts and pkg/text.d.ts), then the Node
 # tests of the API, the CLI and the text output (tests/js/*.test.mjs).
-# Assumes the package is built (bash scripts/build.sh) and the real data sits
-# beside the repository in ../shared/realdata.
+# Assumes the package is built (bash scripts/build.sh); the real data is in
+# the repository (tests/data/realdata).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

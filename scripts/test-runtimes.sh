@@ -10,15 +10,14 @@
 # dependencies pinned in tests/runtimes/package-lock.json (npm ci), and
 # Chromium with apt-get when /usr/bin/chromium is missing (needs root; the
 # browser is never downloaded by Playwright). Assumes the package is built
-# (bash scripts/build.sh) and the real data sits beside the repository in
-# ../shared/realdata. Nothing leaves 127.0.0.1.
+# (bash scripts/build.sh); the real data is in the repository
+# (tests/data/realdata). Nothing leaves 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 log() { printf '[test-runtimes] %s\n' "$*" >&2; }
 
 [ -f pkg/dist/web/mshta_chain_bg.wasm ] || { echo "test-runtimes: pkg/dist is missing: run bash scripts/build.sh first" >&2; exit 1; }
-[ -d ../shared/realdata/otrf ] || { echo "test-runtimes: ../shared/realdata/otrf is missing (shared/ must sit beside the repository)" >&2; exit 1; }
 
 # 1. npm dev dependencies (deno, workerd, playwright-core), exactly as locked.
 if ! node -e '

@@ -1,5 +1,5 @@
 //! The baseline: a typed, borrowing serde_json parse of each line that reads the fields the
-//! detector needs and skips the rest — what `shared/reference/engines.md` §5 calls "borrowed typed
+//! detector needs and skips the rest — what `docs/design-notes.md` ("Speed ceilings") calls "borrowed typed
 //! struct (8 fields, rest skipped)", extended to every schema of the corpus.
 //!
 //! One recursive struct holds the field names of all schema families (Sysmon and Security in flat,

@@ -1,10 +1,10 @@
-//! Real recorded telemetry (`../shared/realdata`, OTRF Security-Datasets and
-//! a benign desktop log): each export must give its mshta chain with the
+//! Real recorded telemetry (`tests/data/realdata/`, OTRF Security-Datasets
+//! and a benign desktop log; see `tests/data/README.md`): each export must give its mshta chain with the
 //! descendants named, identically in all three Sysmon JSON shapes.
 
 mod support;
 
-use mshta_chain_core::{analyze, Config, Report};
+use mshta_chain_core::{analyze, Config};
 use serde_json::Value;
 
 struct Case {
@@ -44,18 +44,7 @@ const CASES: &[Case] = &[
 ];
 
 fn load(rel: &str) -> Vec<Value> {
-    let path = support::realdata().join(rel);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    text.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).unwrap()).collect()
-}
-
-fn without_schema_counts(mut r: Report) -> Report {
-    r.stats.by_schema.clear();
-    r.coverage.overall.sources.clear();
-    for h in &mut r.coverage.hosts {
-        h.sources.clear();
-    }
-    r
+    support::realdata_lines(rel)
 }
 
 #[test]
@@ -76,10 +65,10 @@ fn each_export_gives_its_chain_in_every_shape() {
         assert_eq!(chain.network.len(), case.network, "{}", case.file);
         assert_eq!(chain.dns.len(), case.dns, "{}", case.file);
         assert!(chain.score >= case.min_score, "{}: score {}", case.file, chain.score);
-        let flat = without_schema_counts(flat);
+        let flat = support::without_schema_counts(flat);
         for shape in ["evtx", "winlogbeat"] {
             let other = analyze(&support::render_lines(&lines, shape), &Config::default()).unwrap();
-            assert_eq!(without_schema_counts(other), flat, "{} as {shape}", case.file);
+            assert_eq!(support::without_schema_counts(other), flat, "{} as {shape}", case.file);
         }
     }
 }
@@ -150,4 +139,32 @@ fn batch_cuts_do_not_change_the_report_when_sysmon_and_security_merge() {
         let ids: std::collections::BTreeSet<String> = report.chains.iter().map(|c| c.id.clone()).collect();
         assert_eq!(announced, ids, "updates minus retractions are the final chains (cut every {size} bytes)");
     }
+}
+
+#[test]
+fn every_file_under_tests_data_is_documented_in_its_readme() {
+    // tests/data/README.md says what each file is, where it came from and
+    // under which licence: a file added without that is caught here.
+    let dir = support::repo_root().join("tests").join("data");
+    let readme = std::fs::read_to_string(dir.join("README.md")).expect("tests/data/README.md");
+    let mut stack = vec![dir.clone()];
+    let mut files = 0;
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let rel = path.strip_prefix(&dir).unwrap().to_string_lossy().replace('\\', "/");
+            if rel != "README.md" {
+                files += 1;
+                assert!(
+                    readme.contains(&format!("`{rel}`")),
+                    "tests/data/{rel} is not described in tests/data/README.md"
+                );
+            }
+        }
+    }
+    assert!(files > 0, "no data files found under {}", dir.display());
 }

@@ -21,34 +21,8 @@
 
 mod support;
 
-use mshta_chain_core::{analyze, Config, Report};
+use mshta_chain_core::{analyze, Report};
 use serde_json::Value;
-use support::render_lines;
-
-fn scenario_files() -> Vec<std::path::PathBuf> {
-    let dir = support::repo_root().join("tests").join("scenarios");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    files
-}
-
-fn render(events: &[Value], shape: &str) -> Vec<u8> {
-    let mut out = Vec::new();
-    for e in events {
-        match e {
-            Value::String(raw) => {
-                out.extend_from_slice(raw.as_bytes());
-                out.push(b'\n');
-            }
-            other => out.extend_from_slice(&render_lines(std::slice::from_ref(other), shape)),
-        }
-    }
-    out
-}
 
 fn file_name(path: &str) -> String {
     path.rsplit(['\\', '/']).next().unwrap_or(path).to_ascii_lowercase()
@@ -170,37 +144,17 @@ fn check(name: &str, shape: &str, report: &Report, expect: &Value) -> Vec<String
 
 #[test]
 fn scenarios() {
-    let files = scenario_files();
-    assert!(!files.is_empty(), "no scenario files");
     let mut failures = Vec::new();
-    for path in &files {
-        let text = std::fs::read_to_string(path).unwrap();
-        let sc: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let name = sc.get("name").and_then(Value::as_str).unwrap_or("?").to_string();
-        let config = match sc.get("config") {
-            Some(c) => Config::from_json(&c.to_string()).unwrap_or_else(|e| panic!("{name}: {e}")),
-            None => Config::default(),
-        };
-        let events = sc.get("events").and_then(Value::as_array).cloned().unwrap_or_default();
-        let shapes: Vec<String> = match sc.get("shapes").and_then(Value::as_array) {
-            Some(a) => a.iter().filter_map(Value::as_str).map(String::from).collect(),
-            None => vec!["flat".into(), "evtx".into(), "winlogbeat".into()],
-        };
-        let expect = sc.get("expect").cloned().unwrap_or(Value::Null);
+    for sc in support::scenarios() {
         let mut first: Option<Report> = None;
-        for shape in &shapes {
-            let report = analyze(&render(&events, shape), &config).unwrap();
-            failures.extend(check(&name, shape, &report, &expect));
-            let mut comparable = report.clone();
-            comparable.stats.by_schema.clear();
-            comparable.coverage.overall.sources.clear();
-            for h in &mut comparable.coverage.hosts {
-                h.sources.clear();
-            }
+        for shape in &sc.shapes {
+            let report = analyze(&sc.render(shape), &sc.config).unwrap();
+            failures.extend(check(&sc.name, shape, &report, &sc.expect));
+            let comparable = support::without_schema_counts(report);
             match &first {
                 None => first = Some(comparable),
                 Some(f) if *f != comparable => {
-                    failures.push(format!("{name}: shape {shape} gives a different report than {}", shapes[0]))
+                    failures.push(format!("{}: shape {shape} gives a different report than {}", sc.name, sc.shapes[0]))
                 }
                 Some(_) => {}
             }

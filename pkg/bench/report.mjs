@@ -198,7 +198,7 @@ function main() {
       "that 100,000 events fall inside one 10-minute window.",
       "",
       "Baselines: *typed parse* is serde_json into one borrowed, typed struct reading the fields the detector needs in each",
-      "schema family (about ten per event), the rest skipped (`bench/src/typed.rs`; cf. `shared/reference/engines.md` §5);",
+      "schema family (about ten per event), the rest skipped (`bench/src/typed.rs`; cf. `docs/design-notes.md`, "Speed ceilings");",
       "*JSON.parse* is Node's `JSON.parse` of each line, lines split beforehand.",
       "",
       "## Results",

@@ -1,6 +1,6 @@
 // Tests of the JS API (pkg/node.mjs, pkg/node.cjs, pkg/web.js) on real
-// Windows telemetry. Needs a built package (bash scripts/build.sh) and the
-// shared data beside the repository: <repo>/../shared/realdata.
+// Windows telemetry (tests/data/realdata, see tests/data/README.md). Needs a
+// built package (bash scripts/build.sh).
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -15,8 +15,8 @@ import esmDefault from "../../pkg/node.mjs";
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "../..");
 const pkgDir = resolve(repo, "pkg");
-const dataDir = resolve(repo, "../shared/realdata");
-assert.ok(existsSync(dataDir), `real data not found at ${dataDir} (shared/ must sit beside the repository)`);
+const dataDir = resolve(repo, "tests/data/realdata");
+assert.ok(existsSync(dataDir), `real data not found at ${dataDir} (it is part of the repository)`);
 
 const require = createRequire(import.meta.url);
 const cjs = require(resolve(pkgDir, "node.cjs"));
@@ -34,7 +34,7 @@ const lines = (text) => text.split("\n").filter((line) => line.trim() !== "");
 const base = (path) => path.split("\\").pop().toLowerCase();
 const childNames = (chain) => chain.children.map((c) => base(c.image));
 
-// What each real export holds (see shared/realdata/README.md).
+// What each real export holds (see tests/data/README.md).
 const EXPECTED = {
   getobject: { pid: 10076, children: ["calc.exe"] },
   vbscript: { pid: 10980, children: ["powershell.exe", "conhost.exe"] },

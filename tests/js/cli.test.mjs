@@ -1,5 +1,5 @@
 // Tests of the CLI (pkg/bin/mshta-chain.mjs), run as a child process on real
-// Windows telemetry. Needs a built package and <repo>/../shared/realdata.
+// Windows telemetry (tests/data/realdata). Needs a built package.
 
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
@@ -12,8 +12,8 @@ import { fileURLToPath } from "node:url";
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "../..");
 const cliPath = resolve(repo, "pkg/bin/mshta-chain.mjs");
-const dataDir = resolve(repo, "../shared/realdata");
-assert.ok(existsSync(dataDir), `real data not found at ${dataDir} (shared/ must sit beside the repository)`);
+const dataDir = resolve(repo, "tests/data/realdata");
+assert.ok(existsSync(dataDir), `real data not found at ${dataDir} (it is part of the repository)`);
 
 const data = (rel) => resolve(dataDir, rel);
 
@@ -40,7 +40,7 @@ const VBSCRIPT = data("otrf/cmd_mshta_vbscript_execute_psh.jsonl");
 const HTA = data("otrf/psh_mshta_html_application_execution.jsonl");
 const BENIGN = data("benign/sysmon_desktop_2017.jsonl");
 
-// What each real export holds (see shared/realdata/README.md).
+// What each real export holds (see tests/data/README.md).
 const EXPECTED = [
   { file: GETOBJECT, pid: 10076, children: ["calc.exe"] },
   { file: VBSCRIPT, pid: 10980, children: ["powershell.exe", "conhost.exe"] },

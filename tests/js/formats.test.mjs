@@ -1,7 +1,7 @@
 // Tests of the SOC output formats (pkg/src/formats.js: OCSF 1.8.0 Detection
 // Findings and ECS alerts) on reports of real Windows telemetry, and of the
-// CLI's --format ocsf|ecs|ocsf-ndjson|ecs-ndjson. Needs a built package and
-// <repo>/../shared/realdata.
+// CLI's --format ocsf|ecs|ocsf-ndjson|ecs-ndjson. Needs a built package; the
+// real data is tests/data/realdata.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -17,8 +17,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "../..");
 const pkgDir = resolve(repo, "pkg");
 const cliPath = resolve(pkgDir, "bin/mshta-chain.mjs");
-const dataDir = resolve(repo, "../shared/realdata");
-assert.ok(existsSync(dataDir), `real data not found at ${dataDir} (shared/ must sit beside the repository)`);
+const dataDir = resolve(repo, "tests/data/realdata");
+assert.ok(existsSync(dataDir), `real data not found at ${dataDir} (it is part of the repository)`);
 
 const pkg = JSON.parse(readFileSync(resolve(pkgDir, "package.json"), "utf8"));
 const EXPORTS = {

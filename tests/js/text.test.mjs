@@ -1,5 +1,5 @@
 // Tests of the text and NDJSON renderings (pkg/src/text.js) on reports of
-// real Windows telemetry. Needs a built package and <repo>/../shared/realdata.
+// real Windows telemetry (tests/data/realdata). Needs a built package.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -12,8 +12,8 @@ import { formatNdjson, formatText, imageName, severityRank, triage } from "../..
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "../..");
-const dataDir = resolve(repo, "../shared/realdata");
-assert.ok(existsSync(dataDir), `real data not found at ${dataDir} (shared/ must sit beside the repository)`);
+const dataDir = resolve(repo, "tests/data/realdata");
+assert.ok(existsSync(dataDir), `real data not found at ${dataDir} (it is part of the repository)`);
 
 const read = (rel) => readFileSync(resolve(dataDir, rel), "utf8");
 const GETOBJECT = read("otrf/cmd_mshta_javascript_getobject_sct.jsonl");

@@ -3,7 +3,7 @@
 // scripts/test-runtimes.sh as `node --test tests/runtimes/chromium.test.mjs`.
 //
 // A static server on 127.0.0.1 (a free port) serves the repository at "/"
-// and ../shared/realdata at "/realdata/". The test page
+// (the real data is tests/data/realdata in it). The test page
 // (tests/runtimes/chromium/index.html) imports pkg/web.js and awaits init();
 // reports and snapshots are compared with what Node computes here.
 // Screenshot of the demo: $MSHTA_CHAIN_SCREENSHOT or /tmp/mshta-chain-demo.png.
@@ -22,7 +22,7 @@ import { ATTACKS, EXPECTED, attackBytes, base, concat, cutInsideLine, fromBase64
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "../..");
-const realdata = resolve(repo, "../shared/realdata");
+const realdata = resolve(repo, "tests/data/realdata");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SCREENSHOT = process.env.MSHTA_CHAIN_SCREENSHOT ?? "/tmp/mshta-chain-demo.png";
 const ARGS = [
@@ -44,7 +44,7 @@ let userDataDir;
 const scratch = mkdtempSync(join(tmpdir(), "mshta-chain-chromium-"));
 
 before(async () => {
-  server = await serve({ root: repo, mounts: { realdata } });
+  server = await serve({ root: repo });
   userDataDir = mkdtempSync(join(tmpdir(), "mshta-chain-chromium-profile-"));
   context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,

@@ -1,7 +1,7 @@
 // Shared by the cross-runtime tests: where the real data is and what each
 // real export holds. Plain ESM with no static imports, so Node, Deno and
-// browsers can all load it. The real data sits beside the repository:
-// <repo>/../shared/realdata (CI clones the repo with shared/ beside it).
+// browsers can all load it. The real data is part of the repository:
+// tests/data/realdata (sources and licences in tests/data/README.md).
 
 // Node's file API, only under Node (Deno has its own; browsers fetch).
 const nodeFs =
@@ -9,14 +9,14 @@ const nodeFs =
     ? await import("node:fs")
     : null;
 
-/** The real attack exports (OTRF Security-Datasets), relative to shared/realdata. */
+/** The real attack exports (OTRF Security-Datasets), relative to tests/data/realdata. */
 export const ATTACKS = {
   getobject: "otrf/cmd_mshta_javascript_getobject_sct.jsonl",
   vbscript: "otrf/cmd_mshta_vbscript_execute_psh.jsonl",
   hta: "otrf/psh_mshta_html_application_execution.jsonl",
 };
 
-/** What each export holds (see shared/realdata/README.md). */
+/** What each export holds (see tests/data/README.md). */
 export const EXPECTED = {
   getobject: { pid: 10076, children: ["calc.exe"] },
   vbscript: { pid: 10980, children: ["powershell.exe", "conhost.exe"] },
@@ -25,7 +25,7 @@ export const EXPECTED = {
 
 /** The repository's root and the real data folder, as file URLs. */
 export const REPO_URL = new URL("../../", import.meta.url);
-export const REALDATA_URL = new URL("../shared/realdata/", REPO_URL);
+export const REALDATA_URL = new URL("tests/data/realdata/", REPO_URL);
 
 /** The bytes of a real export, read with Node's or Deno's file API. */
 export function attackBytes(name) {

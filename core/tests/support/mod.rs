@@ -1,18 +1,39 @@
-//! Test helpers shared by the integration tests: rendering one flat Sysmon
-//! event into the other shapes real pipelines emit, and locating test data.
+//! Test helpers shared by the integration tests: locating test data,
+//! rendering one flat Sysmon event into the other shapes real pipelines
+//! emit, and loading the data-driven scenarios of `tests/scenarios/`.
 #![allow(dead_code)]
 
+use mshta_chain_core::{Config, Report};
 use serde_json::{json, Map, Value};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The repository root (core/ is one level down).
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// `../shared/realdata` beside the repository, as CI lays it out.
+/// The real recorded telemetry committed in the repository,
+/// `tests/data/realdata/` (sources and licences: `tests/data/README.md`).
 pub fn realdata() -> PathBuf {
-    repo_root().join("..").join("shared").join("realdata")
+    repo_root().join("tests").join("data").join("realdata")
+}
+
+/// The bytes of one real-data file (`rel` below `tests/data/realdata/`).
+/// A missing file fails the test: nothing here is optional.
+pub fn realdata_bytes(rel: &str) -> Vec<u8> {
+    let path = realdata().join(rel);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("real data {}: {e}", path.display()))
+}
+
+/// One real-data JSON Lines file, one value per non-empty line.
+pub fn realdata_lines(rel: &str) -> Vec<Value> {
+    let bytes = realdata_bytes(rel);
+    let text = String::from_utf8(bytes).unwrap_or_else(|e| panic!("real data {rel}: {e}"));
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .enumerate()
+        .map(|(i, l)| serde_json::from_str(l).unwrap_or_else(|e| panic!("real data {rel}, line {}: {e}", i + 1)))
+        .collect()
 }
 
 /// Keys that live in an event's System element; everything else is EventData.
@@ -145,6 +166,88 @@ pub fn render_lines(lines: &[Value], shape: &str) -> Vec<u8> {
         out.push(b'\n');
     }
     out
+}
+
+/// The report without what legitimately differs between input shapes of
+/// the same events: the per-schema counts.
+pub fn without_schema_counts(mut r: Report) -> Report {
+    r.stats.by_schema.clear();
+    r.coverage.overall.sources.clear();
+    for h in &mut r.coverage.hosts {
+        h.sources.clear();
+    }
+    r
+}
+
+/// One data-driven scenario, `tests/scenarios/<name>.json` (format in
+/// `core/tests/scenarios.rs`).
+pub struct Scenario {
+    /// Its file.
+    pub path: PathBuf,
+    /// Its `name` (the file name without `.json`).
+    pub name: String,
+    /// Its `config`, or the default.
+    pub config: Config,
+    /// Its `events`: flat Sysmon objects, or raw lines passed verbatim.
+    pub events: Vec<Value>,
+    /// The shapes it runs in, the first being the reference.
+    pub shapes: Vec<String>,
+    /// Its `expect` block (Null when absent).
+    pub expect: Value,
+}
+
+impl Scenario {
+    fn load(path: &Path) -> Scenario {
+        let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let sc: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let name = sc.get("name").and_then(Value::as_str).unwrap_or("?").to_string();
+        let config = match sc.get("config") {
+            Some(c) => Config::from_json(&c.to_string()).unwrap_or_else(|e| panic!("{name}: {e}")),
+            None => Config::default(),
+        };
+        let events = sc.get("events").and_then(Value::as_array).cloned().unwrap_or_default();
+        let shapes: Vec<String> = match sc.get("shapes").and_then(Value::as_array) {
+            Some(a) => a.iter().filter_map(Value::as_str).map(String::from).collect(),
+            None => vec!["flat".into(), "evtx".into(), "winlogbeat".into()],
+        };
+        assert!(!shapes.is_empty(), "{name}: empty \"shapes\"");
+        let expect = sc.get("expect").cloned().unwrap_or(Value::Null);
+        Scenario { path: path.to_path_buf(), name, config, events, shapes, expect }
+    }
+
+    /// The scenario's events as input bytes in `shape`.
+    pub fn render(&self, shape: &str) -> Vec<u8> {
+        let mut out = Vec::new();
+        for e in &self.events {
+            match e {
+                Value::String(raw) => {
+                    out.extend_from_slice(raw.as_bytes());
+                    out.push(b'\n');
+                }
+                other => out.extend_from_slice(&render_lines(std::slice::from_ref(other), shape)),
+            }
+        }
+        out
+    }
+
+    /// The scenario's events in its first (reference) shape.
+    pub fn render_first(&self) -> Vec<u8> {
+        self.render(&self.shapes[0])
+    }
+}
+
+/// Every scenario of `tests/scenarios/*.json`, in file-name order. Fails
+/// when there are none: an empty folder would make the tests vacuous.
+pub fn scenarios() -> Vec<Scenario> {
+    let dir = repo_root().join("tests").join("scenarios");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no scenario files in {}", dir.display());
+    files.iter().map(|p| Scenario::load(p)).collect()
 }
 
 /// SplitMix64: a tiny seeded generator, so failures reproduce.

@@ -2,7 +2,7 @@
 // browser entry (pkg/web.js), initialised with `await init()` (which
 // fetches dist/web/mshta_chain_bg.wasm from the server), plus helpers.
 import init, { analyze, Detector, version } from "../../../pkg/web.js";
-import { ATTACKS, concat, fromBase64, toBase64 } from "../common.mjs";
+import { ATTACKS, REALDATA_URL, concat, fromBase64, toBase64 } from "../common.mjs";
 
 async function fetchBytes(path) {
   const response = await fetch(path);
@@ -10,9 +10,9 @@ async function fetchBytes(path) {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-/** The real exports, fetched from the test server (/realdata/ is shared/realdata). */
+/** The real exports, fetched from the test server (it serves the repository at "/"). */
 async function fetchAttack(name) {
-  return fetchBytes(`/realdata/${ATTACKS[name]}`);
+  return fetchBytes(new URL(ATTACKS[name], REALDATA_URL));
 }
 
 async function fetchAllAttacks() {

@@ -7,7 +7,7 @@
 //! - [`render`](mod@render): one model event as one JSON record in any of eleven schemas ([`Schema::ALL`]):
 //!   Sysmon and Security auditing in flat / `evtx_dump` / Winlogbeat shapes, Elastic Defend, the Elastic
 //!   Sysmon integration, OCSF 1.8.0, Defender XDR rows and streaming records. Field names, types and
-//!   spellings follow `shared/reference/schemas.md`, including its traps (hex vs decimal pids, device
+//!   spellings follow `docs/schemas.md`, including its traps (hex vs decimal pids, device
 //!   paths, local time labelled UTC via [`RenderOptions`], epoch-ms OCSF time, Defender's GUID-less
 //!   process identity). [`to_jsonl`] renders a whole scenario and maps lines back to events.
 //! - [`corpus`]: a seeded, streaming generator of realistic multi-host telemetry at any size, with

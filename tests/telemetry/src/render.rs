@@ -1,5 +1,5 @@
 //! Rendering one model `Event` as one JSON record of a given schema, following
-//! `shared/reference/schemas.md` (field names, types, value spellings). This file owns the schema
+//! `docs/schemas.md` (field names, types, value spellings). This file owns the schema
 //! list and the dispatch; each family lives in its own submodule:
 //! `shape` (the three Windows-event shapes shared by Sysmon and Security), `sysmon`, `security`,
 //! `ecs` (Elastic Defend and the Elastic Sysmon integration), `ocsf`, `defender`; `enrich` derives
