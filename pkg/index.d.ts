@@ -2,6 +2,11 @@
 // Node ESM/CommonJS, browsers, Deno, Cloudflare Workers). Hand-written; the
 // report types mirror core/src/report.rs field for field.
 
+import type { ChainSource, FormatOptions } from "./formats.js";
+import type { TextOptions } from "./text.js";
+import { toOcsf, toEcs, ocsfSeverityId } from "./formats.js";
+import { formatText, formatNdjson, triage, severityRank, imageName } from "./text.js";
+
 /**
  * The severity band of a chain's score: `informational` (<25), `low` (<50),
  * `medium` (<70), `high` (<90) or `critical` (90 and above).
@@ -598,6 +603,33 @@ export class Detector {
 /** The version of the core the WebAssembly module was built from. */
 export function version(): string;
 
+// ---------------------------------------------------------------------------
+// Output formats, written by the core (the same text as the CLI prints).
+
+/** A format of {@link formatReport}: the CLI's `--format` names. */
+export type OutputFormat = "json" | "ndjson" | "text" | "ocsf" | "ecs" | "ocsf-ndjson" | "ecs-ndjson";
+
+/** Options of {@link formatReport}: those of the documents and of the text. */
+export interface FormatReportOptions extends FormatOptions, TextOptions {}
+
+/**
+ * A report (or a Detector's Update, or any object with `chains`; or its JSON
+ * text or bytes) written in one format, exactly as the CLI prints it:
+ * `json` the whole report; `ndjson` one chain a line; `text` the readable
+ * report (see `mshta-chain/text`); `ocsf` / `ecs` a JSON array of OCSF
+ * Detection Findings / ECS alerts, `ocsf-ndjson` / `ecs-ndjson` one a line
+ * (see `mshta-chain/formats`). Ends with a newline, but for NDJSON without
+ * chains (""). Throws for an unknown format or a report it cannot read.
+ */
+export function formatReport(
+  report: Report | Update | ChainSource | string | Uint8Array | null | undefined,
+  format: OutputFormat,
+  options?: FormatReportOptions,
+): string;
+
+export { toOcsf, toEcs, ocsfSeverityId, OCSF_VERSION, ECS_VERSION, PRODUCT_VERSION } from "./formats.js";
+export { formatText, formatNdjson, triage, severityRank, imageName } from "./text.js";
+
 /** The API that `init` resolves to and `initSync` returns. */
 export interface Api {
   /** See {@link analyze}. */
@@ -606,6 +638,24 @@ export interface Api {
   Detector: typeof Detector;
   /** See {@link version}. */
   version: typeof version;
+  /** See {@link formatReport}. */
+  formatReport: typeof formatReport;
+  /** See `toOcsf` (`mshta-chain/formats`). */
+  toOcsf: typeof toOcsf;
+  /** See `toEcs` (`mshta-chain/formats`). */
+  toEcs: typeof toEcs;
+  /** See `ocsfSeverityId` (`mshta-chain/formats`). */
+  ocsfSeverityId: typeof ocsfSeverityId;
+  /** See `formatText` (`mshta-chain/text`). */
+  formatText: typeof formatText;
+  /** See `formatNdjson` (`mshta-chain/text`). */
+  formatNdjson: typeof formatNdjson;
+  /** See `triage` (`mshta-chain/text`). */
+  triage: typeof triage;
+  /** See `severityRank` (`mshta-chain/text`). */
+  severityRank: typeof severityRank;
+  /** See `imageName` (`mshta-chain/text`). */
+  imageName: typeof imageName;
 }
 
 /**

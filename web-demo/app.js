@@ -4,7 +4,7 @@
 // from the logs is inserted as text (text nodes / textContent), never as
 // HTML.
 
-import init, { Detector, version } from "../pkg/web.js";
+import init, { Detector, formatReport, version } from "../pkg/web.js";
 
 // Bytes gathered from the stream before each push (for speed: any cut
 // gives the same report). JSON Lines may be cut anywhere (the detector
@@ -502,7 +502,8 @@ function renderErrors() {
 
 function exportJson() {
   if (!report) return;
-  const blob = new Blob([JSON.stringify(report, null, 2) + "\n"], { type: "application/json" });
+  // The core writes the file, as the CLI's `--format json` does.
+  const blob = new Blob([formatReport(report, "json")], { type: "application/json" });
   const url = URL.createObjectURL(blob);
   const a = el("a", { href: url, download: "mshta-chain-report.json" });
   document.body.append(a);

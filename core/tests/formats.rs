@@ -1,7 +1,8 @@
 //! Golden files of the output formats: every input below (the bundled
-//! sample, the real exports under tests/data/realdata, every scenario) is
-//! analysed with the default config and written in each format; the text
-//! must equal tests/golden/formats/<input>.<format> byte for byte.
+//! sample, the real exports under tests/data/realdata, every scenario with
+//! its config) is analysed and written in each format; the text must equal
+//! tests/golden/formats/<input>.<format> byte for byte. (Whole reports have
+//! their own golden files: core/tests/golden.rs.)
 //!
 //! `UPDATE_GOLDEN=1 cargo test -p mshta-chain-core --test formats` rewrites
 //! the files instead; the diff then shows every change of output.
@@ -32,10 +33,14 @@ fn stem(path: &Path) -> String {
     path.file_stem().unwrap().to_string_lossy().into_owned()
 }
 
-/// A scenario's events as JSON Lines: raw strings verbatim, objects as
-/// serde_json writes them (keys sorted).
-fn scenario_lines(path: &Path) -> Vec<u8> {
+/// A scenario's events as JSON Lines (raw strings verbatim, objects as
+/// serde_json writes them: keys sorted), and its config.
+fn scenario(path: &Path) -> (Vec<u8>, Config) {
     let scenario: Value = serde_json::from_slice(&read(path)).unwrap();
+    let config = match scenario.get("config") {
+        Some(c) => Config::from_json(&c.to_string()).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+        None => Config::default(),
+    };
     let mut out = Vec::new();
     for event in scenario["events"].as_array().expect("events") {
         match event {
@@ -44,21 +49,24 @@ fn scenario_lines(path: &Path) -> Vec<u8> {
         }
         out.push(b'\n');
     }
-    out
+    (out, config)
 }
 
-/// Every input: its golden-file name and its bytes.
-fn inputs() -> Vec<(String, Vec<u8>)> {
+/// Every input: its golden-file name, its bytes and the config to analyse
+/// it with.
+fn inputs() -> Vec<(String, Vec<u8>, Config)> {
     let data = repo().join("tests/data");
+    let file = |name: &str, path: &Path| (name.to_string(), read(path), Config::default());
     let mut out = vec![
-        ("sample".to_string(), read(&data.join("sample.jsonl"))),
-        ("benign_sysmon_desktop_2017".to_string(), read(&data.join("realdata/benign/sysmon_desktop_2017.jsonl"))),
+        file("sample", &data.join("sample.jsonl")),
+        file("benign_sysmon_desktop_2017", &data.join("realdata/benign/sysmon_desktop_2017.jsonl")),
     ];
     for path in files_in(&data.join("realdata/otrf"), "jsonl") {
-        out.push((format!("otrf_{}", stem(&path)), read(&path)));
+        out.push(file(&format!("otrf_{}", stem(&path)), &path));
     }
     for path in files_in(&repo().join("tests/scenarios"), "json") {
-        out.push((format!("scenario_{}", stem(&path)), scenario_lines(&path)));
+        let (input, config) = scenario(&path);
+        out.push((format!("scenario_{}", stem(&path)), input, config));
     }
     out
 }
@@ -95,8 +103,8 @@ fn every_format_of_every_input_matches_its_golden_file() {
         FormatOptions { text: TextOptions { color: true, ..TextOptions::default() }, ..FormatOptions::default() };
     let mut failures = Vec::new();
     let mut checked = 0;
-    for (name, input) in inputs() {
-        let report: Report = analyze(&input, &Config::default()).expect("the default config is valid");
+    for (name, input, config) in inputs() {
+        let report: Report = analyze(&input, &config).expect("a valid config");
         let mut outputs: Vec<(String, String)> =
             FORMATS.iter().map(|(f, ext)| (format!("{name}.{ext}"), format_report(&report, *f, &options))).collect();
         if name == "sample" {

@@ -1,4 +1,4 @@
-// Tests of the SOC output formats (pkg/src/formats.js: OCSF 1.8.0 Detection
+// Tests of the SOC output formats (mshta-chain/formats, written by the core: OCSF 1.8.0 Detection
 // Findings and ECS alerts) on reports of real Windows telemetry, and of the
 // CLI's --format ocsf|ecs|ocsf-ndjson|ecs-ndjson. Needs a built package; the
 // real data is tests/data/realdata.
@@ -214,7 +214,9 @@ test("severity mapping: informational..critical -> OCSF severity_id 1..5 and ECS
     assert.equal(ocsfSeverityId(severity), id);
   }
   assert.equal(ocsfSeverityId("severe"), 0);
-  assert.equal(toOcsf({ chains: [{ ...chain, severity: "severe" }] })[0].severity, "Unknown");
+  // Severity is a closed set of the report: a chain with another one is not
+  // a chain, and the core says which value it could not read.
+  assert.throws(() => toOcsf({ chains: [{ ...chain, severity: "severe" }] }), /invalid report: .*severe/);
 });
 
 test("several chains in report order; an empty report gives []; productVersion; an Update's changed chain is an OCSF Update", () => {
@@ -269,15 +271,29 @@ test("CLI --format ocsf|ecs print JSON arrays; ocsf-ndjson|ecs-ndjson one docume
   assert.match(run(["--help"]), /--format json\|ndjson\|text\|ocsf\|ecs/);
 });
 
-test("the package exports mshta-chain/formats (with types); formats.js has no imports and no Node APIs", async () => {
+test("the package exports mshta-chain/formats (with types) for every runtime; formats.js only re-exports the core's renderer", async () => {
   const entry = pkg.exports["./formats"];
-  assert.deepEqual(entry, { types: "./formats.d.ts", default: "./src/formats.js" });
+  assert.equal(entry.types, "./formats.d.ts");
+  assert.deepEqual(entry.node, { import: "./src/formats.js", require: "./node.cjs" });
+  assert.deepEqual([entry.browser, entry.deno, entry.workerd, entry.default], ["./web.js", "./deno.js", "./workerd.js", "./web.js"]);
   assert.ok(pkg.files.includes("formats.d.ts"));
   assert.ok(existsSync(resolve(pkgDir, entry.types)));
-  const mod = await import(pathToFileURL(resolve(pkgDir, entry.default)).href);
-  assert.equal(typeof mod.toOcsf, "function");
-  assert.equal(typeof mod.toEcs, "function");
+  const report = reportOf("getobject");
+  const expected = toOcsf(report);
+  for (const target of [entry.node.import, entry.node.require]) {
+    const mod = await import(pathToFileURL(resolve(pkgDir, target)).href);
+    assert.deepEqual(mod.toOcsf(report), expected, target);
+    assert.deepEqual(mod.toEcs(report), toEcs(report), target);
+    assert.deepEqual([mod.OCSF_VERSION, mod.ECS_VERSION, mod.PRODUCT_VERSION], [OCSF_VERSION, ECS_VERSION, PRODUCT_VERSION], target);
+  }
+  // The browser entry: the same functions, and the constants once init has run.
+  const web = await import(pathToFileURL(resolve(pkgDir, entry.browser)).href);
+  web.initSync(readFileSync(resolve(pkgDir, "dist/web/mshta_chain_bg.wasm")));
+  assert.deepEqual(web.toOcsf(report), expected);
+  assert.equal(web.OCSF_VERSION, "1.8.0");
+  assert.equal(web.PRODUCT_VERSION, pkg.version);
   const source = readFileSync(resolve(pkgDir, "src/formats.js"), "utf8");
-  assert.ok(!/^\s*import\s/m.test(source));
+  assert.ok(!/\bfunction\b|=>/.test(source), "computes nothing: only re-exports");
+  assert.match(source, /^export \{[^}]*\btoOcsf\b[^}]*\} from "\.\.\/node\.mjs";$/m);
   assert.ok(!/\brequire\(|\bprocess\.|\bBuffer\b|Date\.now\(|new Date\(\)/.test(source), "no Node APIs, no clock");
 });
