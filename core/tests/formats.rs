@@ -159,3 +159,44 @@ fn json_is_the_report_and_the_ndjson_forms_hold_the_same_documents() {
     let docs: Vec<Value> = serde_json::from_str(&format_report(&report, OutputFormat::Ocsf, &custom)).unwrap();
     assert_eq!(docs[0]["metadata"]["product"]["version"], "9.9.9");
 }
+
+#[test]
+fn format_json_reads_a_report_an_update_or_bare_chains() {
+    use mshta_chain_core::{format_chains, format_json, format_update, Engine};
+    let input = read(&repo().join("tests/data/realdata/otrf/cmd_mshta_vbscript_execute_psh.jsonl"));
+    let report = analyze(&input, &Config::default()).expect("valid config");
+    let options = FormatOptions::default();
+    for format in OutputFormat::ALL {
+        // A report, as the JS API passes it in.
+        let json = serde_json::to_vec(&report).unwrap();
+        assert_eq!(format_json(&json, format, &options).unwrap(), format_report(&report, format, &options), "{format}");
+    }
+    // An update: its chains keep their versions (a later one is an OCSF Update).
+    let mut engine = Engine::new(Config::default()).expect("valid config");
+    let cut = input.len() / 2 + input[input.len() / 2..].iter().position(|&b| b == b'\n').unwrap() + 1;
+    engine.push(&input[..cut]);
+    let update = engine.push(&input[cut..]);
+    assert!(update.chains.iter().any(|c| c.version > 1), "the chain changed in the second batch");
+    let json = serde_json::to_vec(&update).unwrap();
+    for format in OutputFormat::ALL {
+        assert_eq!(format_json(&json, format, &options).unwrap(), format_update(&update, format, &options), "{format}");
+    }
+    let findings: Vec<Value> =
+        serde_json::from_str(&format_json(&json, OutputFormat::Ocsf, &options).unwrap()).unwrap();
+    assert_eq!(findings[0]["activity_id"], 2);
+    assert_eq!(findings[0]["type_uid"], 200402);
+    // Bare chains (a hand-made object): documents of each, no version.
+    let bare = serde_json::json!({ "chains": [serde_json::to_value(&report.chains[0]).unwrap()] });
+    let text = format_json(bare.to_string().as_bytes(), OutputFormat::Ecs, &options).unwrap();
+    assert_eq!(text, format_chains(&[(&report.chains[0], None)], OutputFormat::Ecs, &options));
+    assert!(!text.contains("\"version\": 1"));
+    assert_eq!(format_json(b"null", OutputFormat::Ocsf, &options).unwrap(), "[]\n");
+    assert_eq!(format_json(b"{}", OutputFormat::EcsNdjson, &options).unwrap(), "");
+    // What cannot be read says why.
+    let mut chain = serde_json::to_value(&report.chains[0]).unwrap();
+    chain["severity"] = "severe".into();
+    let err =
+        format_json(serde_json::json!({ "chains": [chain] }).to_string().as_bytes(), OutputFormat::Ocsf, &options);
+    assert!(err.as_ref().unwrap_err().to_string().starts_with("invalid report: unknown variant `severe`"), "{err:?}");
+    assert!(format_json(b"[1, 2]", OutputFormat::Text, &options).is_err());
+}

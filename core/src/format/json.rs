@@ -5,26 +5,27 @@
 //! `0.0000001`).
 
 use serde::Serialize;
-use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
+use serde_json::ser::Formatter;
 use std::io;
 
 /// `JSON.stringify(value, null, 2)`.
 pub(super) fn pretty<T: Serialize + ?Sized>(value: &T) -> String {
-    write(value, JsNumbers(PrettyFormatter::new()))
+    write(value, true)
 }
 
 /// `JSON.stringify(item) + "\n"` for every item; "" for none.
 pub(super) fn lines<T: Serialize>(items: &[T]) -> String {
     let mut out = String::new();
     for item in items {
-        out.push_str(&write(item, JsNumbers(CompactFormatter)));
+        out.push_str(&write(item, false));
         out.push('\n');
     }
     out
 }
 
-fn write<T: Serialize + ?Sized, F: Formatter>(value: &T, formatter: F) -> String {
+fn write<T: Serialize + ?Sized>(value: &T, pretty: bool) -> String {
     let mut out = Vec::new();
+    let formatter = JsFormatter { pretty, indent: 0, has_value: false };
     let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);
     // Writing into a Vec cannot fail, and the report types serialise
     // without error (string keys only).
@@ -35,46 +36,84 @@ fn write<T: Serialize + ?Sized, F: Formatter>(value: &T, formatter: F) -> String
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// A formatter that writes floats as JavaScript's `Number#toString` and
-/// leaves the layout to the one it wraps.
-struct JsNumbers<F>(F);
+/// serde_json's compact or two-space pretty layout (one formatter type for
+/// both, so each document type's serialiser is compiled once, not twice:
+/// the .wasm is what users download), with numbers as JavaScript writes them.
+struct JsFormatter {
+    pretty: bool,
+    indent: usize,
+    has_value: bool,
+}
 
-impl<F: Formatter> Formatter for JsNumbers<F> {
-    fn write_f64<W: ?Sized + io::Write>(&mut self, writer: &mut W, value: f64) -> io::Result<()> {
-        writer.write_all(js_number(value).as_bytes())
+impl JsFormatter {
+    fn open<W: ?Sized + io::Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.indent += 1;
+        self.has_value = false;
+        w.write_all(bracket)
     }
-    fn write_f32<W: ?Sized + io::Write>(&mut self, writer: &mut W, value: f32) -> io::Result<()> {
-        writer.write_all(js_number(f64::from(value)).as_bytes())
+
+    fn close<W: ?Sized + io::Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.indent -= 1;
+        if self.has_value {
+            self.newline(w)?;
+        }
+        w.write_all(bracket)
+    }
+
+    /// Before an element or a key: the comma, then (pretty) a new line.
+    fn item<W: ?Sized + io::Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        if !first {
+            w.write_all(b",")?;
+        }
+        self.newline(w)
+    }
+
+    fn newline<W: ?Sized + io::Write>(&self, w: &mut W) -> io::Result<()> {
+        if self.pretty {
+            w.write_all(b"\n")?;
+            for _ in 0..self.indent {
+                w.write_all(b"  ")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Formatter for JsFormatter {
+    fn write_f64<W: ?Sized + io::Write>(&mut self, w: &mut W, value: f64) -> io::Result<()> {
+        w.write_all(js_number(value).as_bytes())
+    }
+    fn write_f32<W: ?Sized + io::Write>(&mut self, w: &mut W, value: f32) -> io::Result<()> {
+        w.write_all(js_number(f64::from(value)).as_bytes())
     }
     fn begin_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.0.begin_array(w)
+        self.open(w, b"[")
     }
     fn end_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.0.end_array(w)
+        self.close(w, b"]")
     }
     fn begin_array_value<W: ?Sized + io::Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        self.0.begin_array_value(w, first)
+        self.item(w, first)
     }
-    fn end_array_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.0.end_array_value(w)
+    fn end_array_value<W: ?Sized + io::Write>(&mut self, _: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
     }
     fn begin_object<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.0.begin_object(w)
+        self.open(w, b"{")
     }
     fn end_object<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.0.end_object(w)
+        self.close(w, b"}")
     }
     fn begin_object_key<W: ?Sized + io::Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        self.0.begin_object_key(w, first)
-    }
-    fn end_object_key<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.0.end_object_key(w)
+        self.item(w, first)
     }
     fn begin_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.0.begin_object_value(w)
+        w.write_all(if self.pretty { b": " } else { b":" })
     }
-    fn end_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.0.end_object_value(w)
+    fn end_object_value<W: ?Sized + io::Write>(&mut self, _: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
     }
 }
 

@@ -13,7 +13,7 @@ mod json;
 mod ocsf;
 mod text;
 
-use crate::report::{Chain, Report, Severity, Update};
+use crate::report::{Chain, Report, Severity, Update, VersionedChain};
 use std::fmt;
 use std::str::FromStr;
 
@@ -222,34 +222,54 @@ pub fn format_chains(chains: &[(&Chain, Option<u32>)], format: OutputFormat, opt
 /// anything else as [`format_chains`] of its chains (each with its
 /// `version` if it has one); `null` has no chains.
 pub fn format_json(input: &[u8], format: OutputFormat, options: &FormatOptions) -> Result<String, InvalidInput> {
-    /// Only `chains`, each with the version it may carry.
+    use serde::de::IgnoredAny;
+    /// What the input is: its chains' versions, and the fields that tell a
+    /// report (`stats`) from an update (`events`...). Everything else is
+    /// skipped, so a chain is only ever read as a [`Chain`].
+    #[derive(serde::Deserialize)]
+    struct Shape {
+        stats: Option<IgnoredAny>,
+        events: Option<u64>,
+        accepted: Option<u64>,
+        rejected: Option<u64>,
+        retracted: Option<Vec<String>>,
+        #[serde(default)]
+        chains: Vec<ChainVersion>,
+    }
+    #[derive(serde::Deserialize)]
+    struct ChainVersion {
+        version: Option<u32>,
+    }
     #[derive(serde::Deserialize)]
     struct Chains {
         #[serde(default)]
-        chains: Vec<MaybeVersioned>,
+        chains: Vec<Chain>,
     }
-    #[derive(serde::Deserialize)]
-    struct MaybeVersioned {
-        #[serde(default)]
-        version: Option<u32>,
-        #[serde(flatten)]
-        chain: Chain,
-    }
-    let as_report = match serde_json::from_slice::<Report>(input) {
-        Ok(report) => return Ok(format_report(&report, format, options)),
-        Err(e) => e,
+    let invalid = |e: serde_json::Error| InvalidInput(e.to_string());
+    let Some(shape) = serde_json::from_slice::<Option<Shape>>(input).map_err(invalid)? else {
+        return Ok(format_chains(&[], format, options));
     };
-    if let Ok(update) = serde_json::from_slice::<Update>(input) {
-        return Ok(format_update(&update, format, options));
+    if shape.stats.is_some() {
+        let report: Report = serde_json::from_slice(input).map_err(invalid)?;
+        return Ok(format_report(&report, format, options));
     }
-    match serde_json::from_slice::<Option<Chains>>(input) {
-        Ok(source) => {
-            let list = source.map(|s| s.chains).unwrap_or_default();
-            let chains: Vec<(&Chain, Option<u32>)> = list.iter().map(|c| (&c.chain, c.version)).collect();
+    let chains = serde_json::from_slice::<Chains>(input).map_err(invalid)?.chains;
+    let versions = shape.chains.iter().map(|c| c.version);
+    match (shape.events, shape.accepted, shape.rejected) {
+        (Some(events), Some(accepted), Some(rejected)) => {
+            let chains = chains
+                .into_iter()
+                .zip(versions)
+                .map(|(chain, version)| VersionedChain { version: version.unwrap_or(1), chain })
+                .collect();
+            let retracted = shape.retracted.unwrap_or_default();
+            let update = Update { events, accepted, rejected, chains, retracted };
+            Ok(format_update(&update, format, options))
+        }
+        _ => {
+            let chains: Vec<(&Chain, Option<u32>)> = chains.iter().zip(versions).collect();
             Ok(format_chains(&chains, format, options))
         }
-        // What a report lacks or has wrong says the most.
-        Err(_) => Err(InvalidInput(as_report.to_string())),
     }
 }
 
