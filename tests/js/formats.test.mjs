@@ -6,6 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -280,8 +281,8 @@ test("the package exports mshta-chain/formats (with types) for every runtime; fo
   assert.ok(existsSync(resolve(pkgDir, entry.types)));
   const report = reportOf("getobject");
   const expected = toOcsf(report);
-  for (const target of [entry.node.import, entry.node.require]) {
-    const mod = await import(pathToFileURL(resolve(pkgDir, target)).href);
+  const required = createRequire(import.meta.url)(resolve(pkgDir, entry.node.require));
+  for (const [target, mod] of [[entry.node.import, await import(pathToFileURL(resolve(pkgDir, entry.node.import)).href)], [entry.node.require, required]]) {
     assert.deepEqual(mod.toOcsf(report), expected, target);
     assert.deepEqual(mod.toEcs(report), toEcs(report), target);
     assert.deepEqual([mod.OCSF_VERSION, mod.ECS_VERSION, mod.PRODUCT_VERSION], [OCSF_VERSION, ECS_VERSION, PRODUCT_VERSION], target);
