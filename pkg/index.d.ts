@@ -264,6 +264,14 @@ export interface Chain {
   modules: ModuleEvent[];
   /** Why the chain scored what it did. */
   reasons: Reason[];
+  /**
+   * What to examine next, computed by the core from the chain's own evidence:
+   * short imperative lines naming the content mshta ran, who started it, what
+   * it started, where it connected and what it looked up, the files to
+   * collect, and a reminder when a baseline or allowlist applied. `[]` in
+   * JSON written before the field existed.
+   */
+  triage: string[];
 }
 
 /** A chain as one {@link Update} reports it: the chain and its version. */

@@ -61,6 +61,13 @@ mv "$w.opt" "$w"
 # 7. The CommonJS twin of the hand-written ESM wrapper.
 node scripts/make-cjs.mjs pkg/src/api.js pkg/dist/api.cjs
 
-# 8. Sizes.
+# 8. What the package ships beside the code: the CommonJS twin of the
+#    declarations (types for `require`), the licence texts (one source: the
+#    repository root) and the third-party notices of the crates in the .wasm.
+node scripts/make-dcts.mjs pkg/index.d.ts pkg/dist/index.d.cts
+cp LICENSE-MIT LICENSE-APACHE pkg/
+node scripts/notices.mjs pkg/THIRD-PARTY-NOTICES.md
+
+# 9. Sizes.
 w=pkg/dist/web/mshta_chain_bg.wasm
 printf 'wasm size: %s bytes raw, %s bytes gzipped (%s)\n' "$(wc -c < "$w")" "$(gzip -9 -c "$w" | wc -c)" "$w"

@@ -202,6 +202,20 @@ pub fn format_constants() -> Result<JsValue, JsError> {
     })
 }
 
+/// The triage checklist of a chain, computed by the core from the chain's
+/// evidence, then its host's telemetry gaps from the coverage when given.
+/// Input: UTF-8 JSON `{ "chain": <chain>, "coverage": <report coverage> | null }`.
+#[wasm_bindgen(js_name = triage)]
+pub fn triage(input: &[u8]) -> Result<JsValue, JsError> {
+    #[derive(serde::Deserialize)]
+    struct Input {
+        chain: mshta_chain_core::Chain,
+        coverage: Option<mshta_chain_core::CoverageReport>,
+    }
+    let input: Input = serde_json::from_slice(input).map_err(|e| js_error(format!("invalid chain: {e}")))?;
+    to_js(&mshta_chain_core::triage(&input.chain, input.coverage.as_ref()))
+}
+
 /// The severity a JS value names, if it names one.
 fn severity_of(value: JsValue) -> Option<mshta_chain_core::Severity> {
     serde_wasm_bindgen::from_value(value).ok()

@@ -89,17 +89,17 @@ impl ChainParts {
     }
 }
 
-/// Finds every chain in the store, skipping ids in `closed`.
+/// Finds every chain in the store, skipping ids that are `closed`.
 /// With `hosts`, only chains on those hosts (chains never span hosts).
 pub(crate) fn discover(
     store: &Store,
     window: Millis,
-    closed: &BTreeSet<String>,
+    closed: impl Fn(&str) -> bool,
     hosts: Option<&BTreeSet<HostId>>,
 ) -> Vec<ChainParts> {
     let wanted = |h: HostId| hosts.is_none_or(|set| set.contains(&h));
     let mut roots: Vec<(Root, Millis, String, HostId)> = Vec::new();
-    for &id in &store.mshta {
+    for id in store.mshta_processes() {
         if !wanted(store.proc(id).host) || has_mshta_ancestor(store, id) {
             continue;
         }
@@ -109,7 +109,7 @@ pub(crate) fn discover(
             Some(g) => g.as_str().to_string(),
             None => format!("{}@{}", p.pid.unwrap_or(0), seen),
         };
-        roots.push((Root::Seen(id), seen, chain_id(&store.hosts[p.host as usize].key, &ident), p.host));
+        roots.push((Root::Seen(id), seen, chain_id(store.host_key(p.host), &ident), p.host));
     }
     for inf in inferred_roots(store).into_iter().filter(|inf| wanted(inf.host)) {
         let ident = match &inf.guid {
@@ -117,14 +117,14 @@ pub(crate) fn discover(
             None => format!("{}@{}", inf.pid.unwrap_or(0), inf.seen),
         };
         let (seen, host) = (inf.seen, inf.host);
-        roots.push((Root::Inferred(inf), seen, chain_id(&store.hosts[host as usize].key, &ident), host));
+        roots.push((Root::Inferred(inf), seen, chain_id(store.host_key(host), &ident), host));
     }
     roots.sort_by(|a, b| (a.1, &a.2).cmp(&(b.1, &b.2)));
 
     let mut owned: BTreeSet<ProcId> = BTreeSet::new();
     let mut out = Vec::new();
     for (root, seen, id, host) in roots {
-        if closed.contains(&id) {
+        if closed(&id) {
             continue;
         }
         let mut chain = ChainParts {
@@ -175,7 +175,7 @@ fn build(store: &Store, chain: &mut ChainParts, window: Millis, owned: &mut BTre
     // descendants) joins the chain.
     let written: Vec<(Box<str>, Millis, u32)> = acts
         .iter()
-        .filter_map(|i| store.acts.get(i))
+        .filter_map(|&i| store.activity(i))
         .filter_map(|a| match &a.what {
             Activity::FileCreate { path } => {
                 let depth = store
@@ -248,7 +248,7 @@ fn collect_acts(store: &Store, holders: &[ProcId], acts: &mut BTreeSet<u64>) {
     for &h in holders {
         let p = store.proc(h);
         for i in store.activity_candidates(p.host, p.guid.as_ref(), p.pid) {
-            if let Some(a) = store.acts.get(&i) {
+            if let Some(a) = store.activity(i) {
                 if store.actor_of(a) == Some(h) {
                     acts.insert(i);
                 }
@@ -269,7 +269,7 @@ fn inferred_roots(store: &Store) -> Vec<Inferred> {
             (None, None) => None,
         }
     };
-    for &c in &store.mshta_children {
+    for c in store.mshta_children() {
         if store.parent_of(c).is_some() {
             continue;
         }
@@ -293,8 +293,8 @@ fn inferred_roots(store: &Store) -> Vec<Inferred> {
         }
         g.children.push(c);
     }
-    for &i in &store.mshta_acts {
-        let Some(a) = store.acts.get(&i) else { continue };
+    for i in store.mshta_activity() {
+        let Some(a) = store.activity(i) else { continue };
         if store.actor_of(a).is_some() {
             continue;
         }
@@ -396,9 +396,7 @@ fn dropped_file(store: &Store, host: HostId, cmd: &str, seen: Millis, window: Mi
 
 /// Stable chain id: FNV-1a of host and root identity.
 fn chain_id(host: &str, ident: &str) -> String {
-    let h = format!("{}|{}", host_key(host), ident)
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    let h = crate::hash::fnv1a(format!("{}|{}", host_key(host), ident).as_bytes());
     format!("mc-{h:016x}")
 }
 

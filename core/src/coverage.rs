@@ -10,6 +10,64 @@ use std::collections::BTreeMap;
 
 const MAX_HOSTS: usize = 10_000;
 
+/// What each need of a chain is, what to ask for when a host lacks it (its
+/// usual sensor), and every source the detector reads it from (shown in the
+/// verdicts' details). The text report's "telemetry gaps" lines read it.
+pub(crate) struct Need {
+    /// The verdict's `need`.
+    pub id: &'static str,
+    /// What it is, as a noun phrase.
+    pub what: &'static str,
+    /// What to ask for when it is missing or partial.
+    pub ask_for: &'static str,
+    /// The schemas that provide it.
+    pub sources: &'static str,
+}
+
+/// The needs, in verdict order.
+pub(crate) const NEEDS: &[Need] = &[
+    Need {
+        id: "process_command_lines",
+        what: "process command lines",
+        ask_for: "Sysmon 1, or Security 4688 with command-line auditing",
+        sources: "Sysmon 1 / 4688",
+    },
+    Need {
+        id: "parent_lineage",
+        what: "parent processes",
+        ask_for: "Sysmon 1 (ParentImage, ParentProcessGuid)",
+        sources: "Sysmon 1 / 4688",
+    },
+    Need {
+        id: "file_creation",
+        what: "file-creation telemetry",
+        ask_for: "Sysmon 11",
+        sources: "Sysmon 11, ECS file, OCSF 1001, DeviceFileEvents",
+    },
+    Need {
+        id: "network",
+        what: "network telemetry",
+        ask_for: "Sysmon 3 (or Security 5156)",
+        sources: "Sysmon 3, Security 5156, ECS network, OCSF 4001, DeviceNetworkEvents",
+    },
+    Need {
+        id: "dns",
+        what: "DNS telemetry",
+        ask_for: "Sysmon 22",
+        sources: "Sysmon 22, ECS dns, OCSF 4003, DeviceEvents DnsQueryResponse",
+    },
+];
+
+/// The need a verdict is about, by its id.
+pub(crate) fn need(id: &str) -> Option<&'static Need> {
+    NEEDS.iter().find(|n| n.id == id)
+}
+
+/// The sources of a need, as the verdicts' details show them.
+fn sources(id: &str) -> &'static str {
+    need(id).map_or("", |n| n.sources)
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct Coverage {
     hosts: BTreeMap<String, Counts>,
@@ -111,7 +169,7 @@ impl Coverage {
             Some(c) => c,
             None => &mut self.overflow,
         };
-        crate::engine::count(&mut c.sources, ev.schema.name());
+        crate::tally::count(&mut c.sources, ev.schema.name());
         match &ev.kind {
             Kind::ProcessStart(ps) => {
                 c.process_starts += 1;
@@ -185,7 +243,10 @@ fn view(host: &str, c: &Counts) -> HostCoverage {
         add(
             "process_command_lines",
             VerdictStatus::Missing,
-            format!("no process start events from {who}: cannot see mshta or what it spawns (Sysmon 1 / 4688)"),
+            format!(
+                "no process start events from {who}: cannot see mshta or what it spawns ({})",
+                sources("process_command_lines")
+            ),
         );
     } else if share(empty, c.process_starts) > 0.5 {
         add("process_command_lines", VerdictStatus::Partial, format!("{:.0}% of process starts from {who} have no command line: cannot judge what mshta ran (enable command lines in 4688 auditing)", share(empty, c.process_starts) * 100.0));
@@ -242,12 +303,10 @@ fn view(host: &str, c: &Counts) -> HostCoverage {
             (name.into(), VerdictStatus::Ok, format!("{n} {what} events"))
         }
     };
-    for (n, name, what, src) in [
-        (c.file_creates, "file_creation", "file creation", "Sysmon 11, ECS file, OCSF 1001, DeviceFileEvents"),
-        (c.network, "network", "network", "Sysmon 3, Security 5156, ECS network, OCSF 4001, DeviceNetworkEvents"),
-        (c.dns, "dns", "DNS", "Sysmon 22, ECS dns, OCSF 4003, DeviceEvents DnsQueryResponse"),
-    ] {
-        let (need, status, detail) = need(n, name, what, src);
+    for (n, name, what) in
+        [(c.file_creates, "file_creation", "file creation"), (c.network, "network", "network"), (c.dns, "dns", "DNS")]
+    {
+        let (need, status, detail) = need(n, name, what, sources(name));
         add(&need, status, detail);
     }
     HostCoverage {
@@ -263,5 +322,26 @@ fn view(host: &str, c: &Counts) -> HostCoverage {
         module_loads: c.module_loads,
         sources: c.sources.clone(),
         verdicts,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_verdict_has_its_need_described() {
+        let verdicts = Coverage::default().report().overall.verdicts;
+        let ids: Vec<&str> = verdicts.iter().map(|v| v.need.as_str()).collect();
+        assert_eq!(ids, NEEDS.iter().map(|n| n.id).collect::<Vec<_>>());
+        for v in &verdicts {
+            let n = need(&v.need).unwrap();
+            assert!(!n.what.is_empty() && !n.ask_for.is_empty());
+            // A missing need says where it would come from (lineage comes
+            // with process starts, said by process_command_lines).
+            if v.need != "parent_lineage" {
+                assert!(v.detail.contains(n.sources), "{}: {}", v.need, v.detail);
+            }
+        }
     }
 }

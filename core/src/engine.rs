@@ -4,19 +4,21 @@
 
 use crate::chains::{self, ChainParts};
 use crate::config::{BaselineEntry, Config, ConfigError};
-use crate::coverage::Coverage;
 use crate::decode::{decode, Decoded};
 use crate::errors::RestoreError;
-use crate::event::{Activity, Clock, Kind};
+use crate::event::{Activity, Clock};
+use crate::hash::digest;
 use crate::input;
-use crate::inventory::Inventory;
+use crate::inventory::{self, GroupKey};
 use crate::report::{
     self, Ancestor, Chain, ChildProcess, DnsEvent, FileEvent, ItemError, ModuleEvent, NetworkEvent, Parent, Relation,
     Report, Root, Severity, Stats, Status, Update, VersionedChain,
 };
 use crate::score::score;
 use crate::snapshot;
+use crate::state::{count_in_inventory, ClosedChain, State};
 use crate::store::{Caps, Store};
+use crate::tally::count;
 use crate::time::{format_rfc3339, Millis};
 use crate::tuning::Tuning;
 use crate::view::{self, View};
@@ -47,86 +49,6 @@ pub struct Engine {
     config: Config,
     tuning: Tuning,
     state: State,
-}
-
-/// Everything a snapshot carries.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub(crate) struct Persisted {
-    pub next_index: u64,
-    /// The end of the last batch when it stopped inside a JSON line.
-    pub carry: Vec<u8>,
-    /// The line being received was rejected as too long; skip to its end.
-    pub skip_line: bool,
-    /// The counts kept as events arrive (the other `Stats` fields are read
-    /// off the state when a report is made).
-    pub counters: Stats,
-    pub errors: Vec<ItemError>,
-    pub closed: BTreeMap<String, Chain>,
-    /// Per chain id: hash of its last rendering and its version.
-    pub versions: BTreeMap<String, (u64, u32)>,
-    /// Ids (and hosts) of the chains the caller was last told about (score
-    /// at or above `min_score`) that still exist.
-    pub announced: BTreeMap<String, u32>,
-    /// The config the state was built with (used by `restore_saved`).
-    pub config: Option<Config>,
-    pub inventory: Inventory,
-    pub coverage: Coverage,
-    /// Approximate bytes of the closed chains kept for the report.
-    pub closed_bytes: u64,
-}
-
-#[derive(Debug, Clone, Default)]
-pub(crate) struct State {
-    pub store: Store,
-    pub p: Persisted,
-    /// Hosts that received events since the last settle: only their chains
-    /// can have changed (derived, so not snapshotted).
-    pub(crate) touched: BTreeSet<u32>,
-    /// Every host counts as touched (after a restore).
-    pub(crate) all_touched: bool,
-    /// Which hosts were quiet at the last settle.
-    pub(crate) was_quiet: Vec<bool>,
-}
-
-impl State {
-    /// Stores one decoded event, counting it late when it is older than the
-    /// allowed lateness behind its host's newest event.
-    fn accept(&mut self, ev: &crate::event::Event, lateness: Millis) {
-        if matches!(ev.kind, Kind::ProcessStart(_)) {
-            self.p.counters.processes += 1;
-        }
-        let host = self.store.host(&ev.host);
-        self.touched.insert(host);
-        if let Some(wm) = self.store.hosts[host as usize].watermark[ev.clock as usize] {
-            if ev.time < wm - lateness {
-                self.p.counters.late_events += 1;
-            }
-        }
-        self.p.coverage.add(ev);
-        self.store.insert(ev);
-    }
-
-    /// Counts mshta processes in the inventory once all their reports can
-    /// have arrived (or all of them, at the end), so that merged reports
-    /// count once and the UTC start is used.
-    fn inventory_ready(&mut self, all: bool, lateness: Millis) {
-        let store = &mut self.store;
-        let horizons: Vec<[Option<Millis>; 2]> = (0..store.hosts.len() as u32)
-            .map(|h| [horizon(store, h, Clock::Utc, lateness), horizon(store, h, Clock::Exporter, lateness)])
-            .collect();
-        let ready = store.take_uninventoried(all, |h, c| horizons.get(h as usize).and_then(|x| x[c as usize]));
-        for id in ready {
-            let p = store.proc(id);
-            let host = &*store.hosts[p.host as usize].display;
-            self.p.inventory.add(
-                host,
-                store.start_utc(p),
-                p.command_line.as_deref(),
-                &p.image,
-                p.parent.image.as_deref(),
-            );
-        }
-    }
 }
 
 impl Engine {
@@ -164,50 +86,45 @@ impl Engine {
     pub fn report(&self) -> Report {
         let s = &self.state;
         let window = self.config.window_ms();
-        let open = chains::discover(&s.store, window, &s.p.closed.keys().cloned().collect(), None);
-        let mut chains: Vec<Chain> = s.p.closed.values().cloned().collect();
-        chains.extend(open.iter().map(|parts| render(&s.store, &self.tuning, parts, window, Status::Open)));
+        let open = chains::discover(&s.store, window, |id| s.p.closed.contains_key(id), None);
+        // The highest score per inventory group, in one pass: closed chains
+        // carry their group, an open one's is computed once here.
+        let mut scores: BTreeMap<GroupKey, i64> = BTreeMap::new();
+        let mut note = |key: GroupKey, score: i64| {
+            let best = scores.entry(key).or_insert(score);
+            *best = (*best).max(score);
+        };
+        let mut chains: Vec<Chain> = Vec::with_capacity(s.p.closed.len() + open.len());
+        for closed in s.p.closed.values() {
+            note(closed.key.clone(), closed.chain.score);
+            chains.push(closed.chain.clone());
+        }
+        for parts in &open {
+            let chain = render(&s.store, &self.tuning, parts, window, Status::Open);
+            note(inventory::chain_key(&chain), chain.score);
+            chains.push(chain);
+        }
         let found = chains.len() as u64;
         // The inventory as if every waiting mshta process were counted now
         // (without changing the state: only the inventory is copied).
         let mut inventory = s.p.inventory.clone();
-        for &id in &s.store.uninventoried {
-            let p = s.store.proc(id);
-            let host = &*s.store.hosts[p.host as usize].display;
-            inventory.add(host, s.store.start_utc(p), p.command_line.as_deref(), &p.image, p.parent.image.as_deref());
+        for id in s.store.uninventoried() {
+            count_in_inventory(&mut inventory, &s.store, id);
         }
-        let inventory = inventory.entries(|shape, parent, stored| {
-            chains
-                .iter()
-                .filter(|c| {
-                    let cp = c
-                        .root
-                        .parent
-                        .as_ref()
-                        .and_then(|p| p.image.as_deref())
-                        .map(|i| crate::names::lower(crate::names::basename(i)).into_owned())
-                        .unwrap_or_default();
-                    cp == parent
-                        && crate::inventory::command_shape(c.root.command_line.as_deref().unwrap_or(&c.root.image))
-                            == shape
-                })
-                .map(|c| c.score)
-                .max()
-                .max(stored)
-        });
+        let inventory = inventory.entries(&scores);
         chains.retain(|c| c.score >= self.config.min_score);
         chains.sort_by(|a, b| {
             b.score.cmp(&a.score).then_with(|| a.root.time.cmp(&b.root.time)).then_with(|| a.id.cmp(&b.id))
         });
         // Counted as events arrive; the rest is read off the state now.
-        let ev = &s.store.evictions;
+        let ev = s.store.evictions();
         let stats = Stats {
             merged_starts: ev.merged_starts,
-            mshta_processes: s.store.mshta.len() as u64,
+            mshta_processes: s.store.mshta_count() as u64,
             chains: found,
             chains_below_min_score: found - chains.len() as u64,
             processes_tracked: s.store.process_count() as u64,
-            activity_tracked: s.store.acts.len() as u64,
+            activity_tracked: s.store.activity_count() as u64,
             processes_expired: ev.processes_expired,
             processes_evicted: ev.processes_over_cap,
             activity_expired: ev.activity_expired,
@@ -328,14 +245,14 @@ impl Engine {
                 Ok(Decoded::Event(ev)) => {
                     counts.1 += 1;
                     count(&mut s.p.counters.by_schema, ev.schema.name());
-                    s.accept(&ev, lateness);
+                    s.accept(&ev, 0, lateness);
                 }
                 Ok(Decoded::Many(events, schema, record_errors, unattributable)) => {
                     counts.1 += 1;
                     s.p.counters.unattributable += unattributable;
                     count(&mut s.p.counters.by_schema, schema.name());
-                    for ev in &events {
-                        s.accept(ev, lateness);
+                    for (record, ev) in events.iter().enumerate() {
+                        s.accept(ev, u32::try_from(record).unwrap_or(u32::MAX), lateness);
                     }
                     for reason in record_errors {
                         if s.p.errors.len() < self.config.max_errors {
@@ -374,12 +291,12 @@ impl Engine {
         let lateness = self.config.lateness_ms();
         self.state.store.update_quiet(window, lateness);
         let over_cap = self.state.store.process_count() > self.config.max_processes
-            || self.state.store.acts.len() > self.config.max_activity;
+            || self.state.store.activity_count() > self.config.max_activity;
         self.state.inventory_ready(over_cap, lateness);
         let s = &mut self.state;
         // Only chains of hosts that got events, or that just went quiet (or
         // woke), can change; the caps look at every host.
-        let host_count = s.store.hosts.len() as u32;
+        let host_count = s.store.host_count();
         let quiet_now: Vec<bool> = (0..host_count).map(|h| s.store.is_quiet(h)).collect();
         let mut dirty = std::mem::take(&mut s.touched);
         for h in 0..host_count {
@@ -389,8 +306,8 @@ impl Engine {
         }
         s.was_quiet = quiet_now;
         let everything = std::mem::take(&mut s.all_touched) || over_cap;
-        let closed_ids: BTreeSet<String> = s.p.closed.keys().cloned().collect();
-        let open = chains::discover(&s.store, window, &closed_ids, (!everything).then_some(&dirty));
+        let closed = &s.p.closed;
+        let open = chains::discover(&s.store, window, |id| closed.contains_key(id), (!everything).then_some(&dirty));
         let mut changed = Vec::new();
         let mut keep_procs = BTreeSet::new();
         let mut keep_acts = BTreeSet::new();
@@ -400,11 +317,11 @@ impl Engine {
             let closing = quiet(&s.store, parts, lateness, window);
             let chain =
                 render(&s.store, &self.tuning, parts, window, if closing { Status::Closed } else { Status::Open });
-            let json = serde_json::to_vec(&chain).unwrap_or_default();
-            let hash = fnv1a(&json);
+            // Changed exactly when the report's content of the chain changed.
+            let content = digest(&chain);
             let entry = s.p.versions.entry(chain.id.clone()).or_insert((0, 0));
-            if entry.0 != hash || entry.1 == 0 {
-                entry.0 = hash;
+            if entry.0 != content.hash || entry.1 == 0 {
+                entry.0 = content.hash;
                 entry.1 += 1;
                 if chain.score >= self.config.min_score {
                     s.p.announced.insert(chain.id.clone(), parts.host);
@@ -415,8 +332,8 @@ impl Engine {
                 }
             }
             if closing {
-                s.p.closed_bytes += json.len() as u64;
-                to_close.push((parts.procs(), parts.acts.clone(), chain));
+                s.p.closed_bytes += content.json_len;
+                to_close.push((parts.procs(), parts.acts.clone(), ClosedChain::new(chain, content.json_len)));
             } else {
                 keep_procs.extend(parts.procs());
                 keep_acts.extend(parts.acts.iter().copied());
@@ -426,26 +343,24 @@ impl Engine {
             // Closing drops the chain's processes: count them first.
             s.inventory_ready(true, lateness);
         }
-        for (procs, acts, chain) in to_close {
+        for (procs, acts, closed) in to_close {
             s.store.forget(&procs, &acts);
             s.p.counters.chains_closed += 1;
             // The inventory keeps the group's highest final score, so that
             // evicting the chain later cannot make the group look benign.
-            let parent = chain.root.parent.as_ref().and_then(|p| p.image.as_deref());
-            s.p.inventory.note_score(chain.root.command_line.as_deref(), &chain.root.image, parent, chain.score);
-            s.p.closed.insert(chain.id.clone(), chain);
+            s.p.inventory.note_score(&closed.key, closed.chain.score);
+            s.p.closed.insert(closed.chain.id.clone(), closed);
         }
         let caps = Caps { max_processes: self.config.max_processes, max_activity: self.config.max_activity };
         s.store.evict(lateness, window, &caps, &keep_procs, &keep_acts, (!everything).then_some(&dirty));
         if s.p.closed.len() > self.config.max_chains {
             let mut by_rank: Vec<(i64, String, String)> =
-                s.p.closed.values().map(|c| (c.score, c.root.time.clone(), c.id.clone())).collect();
+                s.p.closed.values().map(|c| (c.chain.score, c.chain.root.time.clone(), c.chain.id.clone())).collect();
             by_rank.sort();
             let excess = s.p.closed.len() - self.config.max_chains;
             for (_, _, id) in by_rank.into_iter().take(excess) {
                 if let Some(c) = s.p.closed.remove(&id) {
-                    let len = serde_json::to_vec(&c).map_or(0, |v| v.len() as u64);
-                    s.p.closed_bytes = s.p.closed_bytes.saturating_sub(len);
+                    s.p.closed_bytes = s.p.closed_bytes.saturating_sub(c.bytes);
                 }
                 s.p.versions.remove(&id);
                 s.p.counters.chains_evicted += 1;
@@ -477,17 +392,6 @@ impl Engine {
     }
 }
 
-/// Adds one to a named counter, allocating the name only the first time
-/// (this runs for every event).
-pub(crate) fn count(map: &mut BTreeMap<String, u64>, name: &str) {
-    match map.get_mut(name) {
-        Some(n) => *n += 1,
-        None => {
-            map.insert(name.to_string(), 1);
-        }
-    }
-}
-
 /// Analyses one complete input, or says what is wrong with the config.
 ///
 /// ```
@@ -515,18 +419,6 @@ fn split_partial_line(bytes: &[u8]) -> (&[u8], &[u8]) {
     bytes.split_at(input::complete_prefix(bytes))
 }
 
-/// The host's newest event time on `clock` minus the lateness: events of
-/// that clock older than this can no longer be joined by in-bound events.
-/// Each clock has its own horizon, because an exporter's clock may be hours
-/// off UTC until the host's offset is learned.
-fn horizon(store: &Store, host: u32, clock: Clock, lateness: Millis) -> Option<Millis> {
-    if store.is_quiet(host) {
-        // Gone quiet: nothing more is expected from it.
-        return Some(Millis::MAX / 4);
-    }
-    store.hosts[host as usize].watermark[clock as usize].map(|w| w - lateness)
-}
-
 /// Whether a chain can close: on every clock its events use, the newest
 /// event of its host is past the chain's last event by a window plus the
 /// lateness. After that no event within the allowed lateness can join it.
@@ -543,8 +435,8 @@ fn quiet(store: &Store, parts: &ChainParts, lateness: Millis, window: Millis) ->
             note(c, t);
         }
     }
-    for i in &parts.acts {
-        if let Some(a) = store.acts.get(i) {
+    for &i in &parts.acts {
+        if let Some(a) = store.activity(i) {
             note(a.clock, a.time);
         }
     }
@@ -553,7 +445,7 @@ fn quiet(store: &Store, parts: &ChainParts, lateness: Millis, window: Millis) ->
     }
     [Clock::Utc, Clock::Exporter].iter().all(|&c| match last[c as usize] {
         None => true,
-        Some(t) => horizon(store, parts.host, c, lateness).is_some_and(|h| h > t + window),
+        Some(t) => store.horizon(parts.host, c, lateness).is_some_and(|h| h > t + window),
     })
 }
 
@@ -658,7 +550,7 @@ fn to_chain(v: &View, score_value: i64, reasons: Vec<report::Reason>, status: St
             }
         }
     }
-    Chain {
+    let mut chain = Chain {
         id: v.id.clone(),
         host: v.host.to_string(),
         score: score_value,
@@ -674,12 +566,10 @@ fn to_chain(v: &View, score_value: i64, reasons: Vec<report::Reason>, status: St
         dns,
         modules,
         reasons,
-    }
-}
-
-/// FNV-1a, 64 bits: a fixed, portable hash.
-pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+        triage: Vec::new(),
+    };
+    chain.triage = crate::triage::checklist(&chain);
+    chain
 }
 
 #[cfg(test)]

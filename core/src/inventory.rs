@@ -6,6 +6,7 @@
 //! cap on groups.
 
 use crate::names::{basename, lower};
+use crate::report::Chain;
 use crate::time::Millis;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -14,9 +15,13 @@ const MAX_GROUPS: usize = 10_000;
 const MAX_HOST_NAMES: usize = 50;
 const MAX_SHAPE: usize = 240;
 
+/// An inventory group: the command line's shape and the parent's image
+/// file name, lower case (empty when unknown).
+pub(crate) type GroupKey = (String, String);
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct Inventory {
-    groups: BTreeMap<(String, String), Group>,
+    groups: BTreeMap<GroupKey, Group>,
     /// Executions not grouped because the cap was reached.
     pub overflow: u64,
 }
@@ -70,7 +75,7 @@ impl Inventory {
         parent: Option<&str>,
     ) {
         let cmd = command_line.unwrap_or(image);
-        let key = (command_shape(cmd), parent.map(|p| lower(basename(p)).into_owned()).unwrap_or_default());
+        let key = group_key(cmd, parent);
         if !self.groups.contains_key(&key) && self.groups.len() >= MAX_GROUPS {
             self.overflow += 1;
             return;
@@ -97,28 +102,29 @@ impl Inventory {
     }
 
     /// Records a closed chain's score in its group.
-    pub(crate) fn note_score(&mut self, command_line: Option<&str>, image: &str, parent: Option<&str>, score: i64) {
-        if let Some(g) = self.groups.get_mut(&group_key(command_line.unwrap_or(image), parent)) {
+    pub(crate) fn note_score(&mut self, key: &GroupKey, score: i64) {
+        if let Some(g) = self.groups.get_mut(key) {
             g.max_score = Some(g.max_score.map_or(score, |m| m.max(score)));
         }
     }
 
-    /// The rows, with `max_score(shape, parent, stored)` giving a group's
-    /// highest score (`stored`: the highest of its closed chains).
-    pub(crate) fn entries(&self, max_score: impl Fn(&str, &str, Option<i64>) -> Option<i64>) -> Vec<InventoryEntry> {
+    /// The rows; `scores` holds the highest score of the report's chains
+    /// per group (a group's row takes the higher of that and its closed
+    /// chains' highest, kept even after they were evicted).
+    pub(crate) fn entries(&self, scores: &BTreeMap<GroupKey, i64>) -> Vec<InventoryEntry> {
         let mut out: Vec<InventoryEntry> = self
             .groups
             .iter()
-            .map(|((shape, parent), g)| InventoryEntry {
-                shape: shape.clone(),
-                parent: parent.clone(),
+            .map(|(key, g)| InventoryEntry {
+                shape: key.0.clone(),
+                parent: key.1.clone(),
                 count: g.count,
                 hosts: g.hosts.len() as u64 + u64::from(g.more_hosts),
                 host_names: g.hosts.iter().cloned().collect(),
                 first_seen: crate::time::format_rfc3339(g.first),
                 last_seen: crate::time::format_rfc3339(g.last),
                 example: g.example.1.clone(),
-                max_score: max_score(shape, parent, g.max_score),
+                max_score: scores.get(key).copied().max(g.max_score),
             })
             .collect();
         out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| (&a.shape, &a.parent).cmp(&(&b.shape, &b.parent))));
@@ -126,8 +132,16 @@ impl Inventory {
     }
 }
 
-fn group_key(cmd: &str, parent: Option<&str>) -> (String, String) {
+/// The group of an execution: its command line (or image when there is
+/// none) and its parent's image.
+pub(crate) fn group_key(cmd: &str, parent: Option<&str>) -> GroupKey {
     (command_shape(cmd), parent.map(|p| lower(basename(p)).into_owned()).unwrap_or_default())
+}
+
+/// The group of a chain's root, as the report shows it.
+pub(crate) fn chain_key(chain: &Chain) -> GroupKey {
+    let cmd = chain.root.command_line.as_deref().unwrap_or(&chain.root.image);
+    group_key(cmd, chain.root.parent.as_ref().and_then(|p| p.image.as_deref()))
 }
 
 /// The normalised shape of a command line, so that the same invocation on

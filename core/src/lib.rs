@@ -46,23 +46,28 @@ mod engine;
 mod errors;
 mod event;
 mod format;
+mod hash;
 mod input;
 mod inventory;
+mod knowledge;
 mod names;
 mod reasons;
 mod report;
 mod scalar;
 mod score;
 mod snapshot;
+mod state;
 mod store;
+mod tally;
 mod time;
+mod triage;
 mod tuning;
 mod view;
 
 pub use config::{Allow, BaselineEntry, Config, ConfigError};
 pub use coverage::{CoverageReport, HostCoverage, Verdict};
 pub use format::{
-    format_chains, format_json, format_report, format_update, image_name, ocsf_severity_id, severity_rank,
+    format_chains, format_json, format_report, format_update, image_name, ocsf_severity_id, severity_rank, triage,
     FormatOptions, InvalidInput, OutputFormat, TextOptions, UnknownFormat, ECS_VERSION, OCSF_VERSION, PRODUCT_VERSION,
 };
 pub use inventory::InventoryEntry;

@@ -163,7 +163,7 @@ reasons! {
     "Atomic T1218.005 test 3; Elastic 79543b00; protections d8e8168f";
 
     "child_shell_or_lolbin", 25,
-    "A descendant is a shell, script host or living-off-the-land binary (cmd, PowerShell, rundll32, regsvr32, certutil, bitsadmin, curl, msiexec, schtasks, reg, ...).",
+    "A descendant is a shell, script host, living-off-the-land binary or discovery command (cmd, PowerShell, rundll32, regsvr32, certutil, bitsadmin, curl, msiexec, schtasks, reg, whoami, net, ...; see the tables below).",
     "HTA payloads hand over to shells and LOLBins to download, persist or run the next stage.",
     "Vendor HTAs that run cmd for housekeeping.",
     "Sigma 03cc0c25; Elastic 48e60a73; Splunk 60023bb6";
@@ -175,7 +175,7 @@ reasons! {
     "ATT&CK AN1397";
 
     "child_in_user_folder", 15,
-    "A descendant runs from a user folder (\\Users\\, Public, Temp).",
+    "A descendant runs from a user-writable tree (\\Users\\, \\Windows\\Temp\\, \\ProgramData\\, \\PerfLogs\\).",
     "Payloads dropped by the HTA run from user-writable locations.",
     "Per-user installed applications.",
     "Elastic 48e60a73; protections 83da4fac";
@@ -187,7 +187,7 @@ reasons! {
     "Elastic protections ccbc4a79";
 
     "file_dropped_executable", 15,
-    "The chain wrote executables, scripts or archives.",
+    "The chain wrote executables, scripts, archives or disk images (see the tables below).",
     "Dropping code is staging.",
     "Tools that write scripts legitimately; PowerShell's policy-test files.",
     "Sigma f0540f7e, 7d604714, 654fcc6d";
@@ -321,6 +321,18 @@ pub fn markdown() -> String {
             "\n## {}\n\nDefault points: {}\n\n- **What:** {}\n- **Why:** {}\n- **False positives:** {}\n- **References:** {}\n",
             r.id, r.points, r.what, r.why, r.false_positives, r.references
         ));
+    }
+    let web: Vec<String> = crate::knowledge::WEB_PORTS.iter().map(u16::to_string).collect();
+    s.push_str(&format!(
+        "\n# Detection tables\n\nThe names, extensions, folders and tokens the reasons above (and each chain's \
+         `triage` checklist) match, from `core/src/knowledge.rs`, where each table cites its sources. Names and \
+         paths match in any case. Web ports: {}; DCOM's dynamic ports: from {}.\n\n",
+        web.join(", "),
+        crate::knowledge::DYNAMIC_PORT_MIN
+    ));
+    for (title, used_by, entries) in crate::knowledge::tables() {
+        let shown: Vec<String> = entries.iter().map(|e| format!("`{}`", e.replace('`', "'"))).collect();
+        s.push_str(&format!("- **{title}**: {}. Read by {used_by}.\n", shown.join(", ")));
     }
     s
 }

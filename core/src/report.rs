@@ -86,6 +86,13 @@ pub struct Chain {
     pub modules: Vec<ModuleEvent>,
     /// Why the chain scored what it did.
     pub reasons: Vec<Reason>,
+    /// What to examine next, derived from the chain's own evidence: short
+    /// imperative lines naming the content mshta ran, who started it, what
+    /// it started, where it connected and what it looked up, what it wrote
+    /// to collect, and whether a baseline or allowlist applied. Empty in
+    /// JSON written before the field existed.
+    #[serde(default)]
+    pub triage: Vec<String>,
 }
 
 /// The mshta process a chain is about.
@@ -270,6 +277,7 @@ pub struct Reason {
 
 /// Counts over the whole input.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Stats {
     /// Items in the input.
     pub events: u64,

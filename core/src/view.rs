@@ -74,7 +74,7 @@ pub(crate) struct DroppedView {
 }
 
 pub(crate) fn build<'s>(store: &'s Store, parts: &'s ChainParts, window_ms: Millis) -> View<'s> {
-    let host = &*store.hosts[parts.host as usize].display;
+    let host = store.host_display(parts.host);
     let deadline = parts.seen.saturating_add(window_ms);
     let (root, parent) = match &parts.root {
         Root::Seen(id) => {
@@ -173,7 +173,7 @@ pub(crate) fn build<'s>(store: &'s Store, parts: &'s ChainParts, window_ms: Mill
     let mut acts: Vec<ActView> = parts
         .acts
         .iter()
-        .filter_map(|i| store.acts.get(i))
+        .filter_map(|&i| store.activity(i))
         .map(|a| {
             let who = store.actor_of(a).map(|p| store.proc(p));
             let time = store.utc(a.host, a.clock, a.time);

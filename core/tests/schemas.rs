@@ -176,3 +176,37 @@ fn sysmon_15_named_streams_are_file_activity() {
     let report = analyze(format!("{start}\n{ads}\n").as_bytes(), &Config::default()).unwrap();
     assert_eq!(report.chains[0].files[0].path, "C:\\Users\\Public\\notes.txt:payload.hta");
 }
+
+#[test]
+fn defender_stream_wrappers_holding_many_records_keep_every_record() {
+    // The streaming API batches rows: one `{"records":[...]}` line may hold
+    // a hundred of them. Every record must count as its own event (the
+    // network events among them were once collapsed into one).
+    let (text, _) =
+        to_jsonl(&sample::remote_hta_chain(sample::SAMPLE_START_MS), Schema::DefenderStream, &RenderOptions::default());
+    let one_per_line = analyze(text.as_bytes(), &Config::default()).unwrap();
+    let records: Vec<serde_json::Value> = text
+        .lines()
+        .flat_map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["records"].as_array().unwrap().clone()
+        })
+        .collect();
+    for per_line in [2, 3, 100] {
+        let wrapped: String =
+            records.chunks(per_line).map(|c| serde_json::json!({ "records": c }).to_string() + "\n").collect();
+        let report = analyze(wrapped.as_bytes(), &Config::default()).unwrap();
+        assert_eq!(report.stats.rejected, 0, "{per_line} per line: {:?}", report.errors);
+        assert_eq!(report.chains.len(), one_per_line.chains.len(), "{per_line} per line");
+        let (a, b) = (&report.chains[0], &one_per_line.chains[0]);
+        let net = |c: &Chain| c.network.iter().map(|n| (n.dst_ip.clone(), n.dst_port, n.direction)).collect::<Vec<_>>();
+        assert_eq!(net(a), net(b), "{per_line} per line: network");
+        let files = |c: &Chain| c.files.iter().map(|f| f.path.clone()).collect::<Vec<_>>();
+        assert_eq!(files(a), files(b), "{per_line} per line: files");
+        let dns = |c: &Chain| c.dns.iter().map(|d| d.query.clone()).collect::<Vec<_>>();
+        assert_eq!(dns(a), dns(b), "{per_line} per line: dns");
+        let kids = |c: &Chain| c.children.iter().map(|k| k.pid).collect::<Vec<_>>();
+        assert_eq!(kids(a), kids(b), "{per_line} per line: children");
+        assert_eq!(a.score, b.score, "{per_line} per line: score");
+    }
+}

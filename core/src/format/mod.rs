@@ -13,6 +13,7 @@ mod json;
 mod ocsf;
 mod text;
 
+use crate::coverage::CoverageReport;
 use crate::report::{Chain, Report, Severity, Update, VersionedChain};
 use std::fmt;
 use std::str::FromStr;
@@ -329,6 +330,22 @@ fn base_name(path: &str) -> Option<&str> {
 /// none or an empty one.
 pub fn image_name(path: Option<&str>) -> &str {
     path.and_then(base_name).unwrap_or("?")
+}
+
+/// The triage checklist the text report prints for a chain: what to
+/// examine next, computed from the chain's own evidence (as the engine
+/// fills [`Chain::triage`], so an edited or older chain gets its own), then
+/// what the telemetry of its host cannot show, when the report's coverage
+/// is given ("no DNS telemetry from this host: ask for Sysmon 22"). Raw
+/// values, not escaped.
+pub fn triage(chain: &Chain, coverage: Option<&CoverageReport>) -> Vec<String> {
+    let mut items = crate::triage::checklist(chain);
+    for gap in coverage.map(|c| text::gaps(chain, c)).unwrap_or_default() {
+        if !items.contains(&gap) {
+            items.push(gap);
+        }
+    }
+    items
 }
 
 /// `None` for an empty text: documents leave such fields out.

@@ -9,7 +9,7 @@
 //! or terminal escape sequences planted by an attacker.
 
 use super::{image_name, TextOptions};
-use crate::coverage::{HostCoverage, Verdict};
+use crate::coverage::{CoverageReport, HostCoverage, Verdict};
 use crate::report::{Chain, ChildProcess, Relation, Report, Severity, Status, Update, VerdictStatus};
 
 const RESET: &str = "\x1b[0m";
@@ -435,10 +435,43 @@ pub(super) fn update(update: &Update, options: &TextOptions) -> String {
     out.finish()
 }
 
-/// The triage checklist of a chain, with the telemetry its host lacks.
-fn triage(_chain: &Chain, _report: &Report) -> Vec<String> {
-    // TODO(merge): chain.triage, then the host's coverage gaps.
-    Vec::new()
+/// What the telemetry of a chain's host cannot show, as triage lines (one
+/// per need its coverage finds missing or partial), from the core's table
+/// of needs and the sensors that provide them.
+pub(super) fn gaps(chain: &Chain, coverage: &CoverageReport) -> Vec<String> {
+    let host = crate::names::lower(chain.host.trim());
+    let Some(host) = coverage.hosts.iter().find(|h| h.host == host) else {
+        return Vec::new();
+    };
+    host.verdicts
+        .iter()
+        .filter_map(|v| {
+            let need = crate::coverage::need(&v.need);
+            let what = need.map_or(v.need.as_str(), |n| n.what);
+            match v.status {
+                VerdictStatus::Ok => None,
+                VerdictStatus::Missing => {
+                    Some(format!("no {what} from this host: ask for {}", need.map_or("it", |n| n.ask_for)))
+                }
+                VerdictStatus::Partial => Some(format!(
+                    "{what} partial on this host ({}): ask for {}",
+                    v.detail,
+                    need.map_or("more", |n| n.ask_for)
+                )),
+            }
+        })
+        .collect()
+}
+
+/// A chain's triage checklist, then its host's telemetry gaps, each line once.
+fn triage(chain: &Chain, report: &Report) -> Vec<String> {
+    let mut items = chain.triage.clone();
+    for gap in gaps(chain, &report.coverage) {
+        if !items.contains(&gap) {
+            items.push(gap);
+        }
+    }
+    items
 }
 
 #[cfg(test)]
