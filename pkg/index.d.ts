@@ -2,11 +2,6 @@
 // Node ESM/CommonJS, browsers, Deno, Cloudflare Workers). Hand-written; the
 // report types mirror core/src/report.rs field for field.
 
-import type { ChainSource, FormatOptions } from "./formats.js";
-import type { TextOptions } from "./text.js";
-import { toOcsf, toEcs, ocsfSeverityId } from "./formats.js";
-import { formatText, formatNdjson, triage, severityRank, imageName } from "./text.js";
-
 /**
  * The severity band of a chain's score: `informational` (<25), `low` (<50),
  * `medium` (<70), `high` (<90) or `critical` (90 and above).
@@ -617,8 +612,22 @@ export function version(): string;
 /** A format of {@link formatReport}: the CLI's `--format` names. */
 export type OutputFormat = "json" | "ndjson" | "text" | "ocsf" | "ecs" | "ocsf-ndjson" | "ecs-ndjson";
 
-/** Options of {@link formatReport}: those of the documents and of the text. */
-export interface FormatReportOptions extends FormatOptions, TextOptions {}
+/**
+ * Options of {@link formatReport}: the product version written into OCSF and
+ * ECS documents, and the text report's options (see `mshta-chain/text`).
+ */
+export interface FormatReportOptions {
+  /** OCSF `metadata.product.version`, ECS `rule.version` and `observer.version`. Default: the core's version. */
+  productVersion?: string;
+  /** ANSI colours in the text report; only when exactly `true`. Default false. */
+  color?: boolean;
+  /** Items shown per list of the text report before "... and N more". Default 20. */
+  maxItems?: number;
+  /** Characters of a parent's or descendant's command line in the text report. Default 160. */
+  maxCommandLine?: number;
+  /** Characters of the root's command line in the text report. Default 2000. */
+  maxRootCommandLine?: number;
+}
 
 /**
  * A report (or a Detector's Update, or any object with `chains`; or its JSON
@@ -627,16 +636,15 @@ export interface FormatReportOptions extends FormatOptions, TextOptions {}
  * report (see `mshta-chain/text`); `ocsf` / `ecs` a JSON array of OCSF
  * Detection Findings / ECS alerts, `ocsf-ndjson` / `ecs-ndjson` one a line
  * (see `mshta-chain/formats`). Ends with a newline, but for NDJSON without
- * chains (""). Throws for an unknown format or a report it cannot read.
+ * chains (""). Throws for an unknown format or a report it cannot read. The
+ * runtime entries also export the functions of `mshta-chain/formats` and
+ * `mshta-chain/text` (typed there).
  */
 export function formatReport(
-  report: Report | Update | ChainSource | string | Uint8Array | null | undefined,
+  report: Report | Update | { readonly chains: ReadonlyArray<Chain | VersionedChain> } | string | Uint8Array | null | undefined,
   format: OutputFormat,
   options?: FormatReportOptions,
 ): string;
-
-export { toOcsf, toEcs, ocsfSeverityId, OCSF_VERSION, ECS_VERSION, PRODUCT_VERSION } from "./formats.js";
-export { formatText, formatNdjson, triage, severityRank, imageName } from "./text.js";
 
 /** The API that `init` resolves to and `initSync` returns. */
 export interface Api {
@@ -648,22 +656,6 @@ export interface Api {
   version: typeof version;
   /** See {@link formatReport}. */
   formatReport: typeof formatReport;
-  /** See `toOcsf` (`mshta-chain/formats`). */
-  toOcsf: typeof toOcsf;
-  /** See `toEcs` (`mshta-chain/formats`). */
-  toEcs: typeof toEcs;
-  /** See `ocsfSeverityId` (`mshta-chain/formats`). */
-  ocsfSeverityId: typeof ocsfSeverityId;
-  /** See `formatText` (`mshta-chain/text`). */
-  formatText: typeof formatText;
-  /** See `formatNdjson` (`mshta-chain/text`). */
-  formatNdjson: typeof formatNdjson;
-  /** See `triage` (`mshta-chain/text`). */
-  triage: typeof triage;
-  /** See `severityRank` (`mshta-chain/text`). */
-  severityRank: typeof severityRank;
-  /** See `imageName` (`mshta-chain/text`). */
-  imageName: typeof imageName;
 }
 
 /**

@@ -207,13 +207,7 @@ pub fn format_constants() -> Result<JsValue, JsError> {
 /// Input: UTF-8 JSON `{ "chain": <chain>, "coverage": <report coverage> | null }`.
 #[wasm_bindgen(js_name = triage)]
 pub fn triage(input: &[u8]) -> Result<JsValue, JsError> {
-    #[derive(serde::Deserialize)]
-    struct Input {
-        chain: mshta_chain_core::Chain,
-        coverage: Option<mshta_chain_core::CoverageReport>,
-    }
-    let input: Input = serde_json::from_slice(input).map_err(|e| js_error(format!("invalid chain: {e}")))?;
-    to_js(&mshta_chain_core::triage(&input.chain, input.coverage.as_ref()))
+    to_js(&mshta_chain_core::triage_json(input).map_err(js_error)?)
 }
 
 /// The severity a JS value names, if it names one.

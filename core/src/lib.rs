@@ -68,7 +68,8 @@ pub use config::{Allow, BaselineEntry, Config, ConfigError};
 pub use coverage::{CoverageReport, HostCoverage, Verdict};
 pub use format::{
     format_chains, format_json, format_report, format_update, image_name, ocsf_severity_id, severity_rank, triage,
-    FormatOptions, InvalidInput, OutputFormat, TextOptions, UnknownFormat, ECS_VERSION, OCSF_VERSION, PRODUCT_VERSION,
+    triage_json, FormatOptions, InvalidInput, OutputFormat, TextOptions, UnknownFormat, ECS_VERSION, OCSF_VERSION,
+    PRODUCT_VERSION,
 };
 pub use inventory::InventoryEntry;
 pub use reasons::{ReasonInfo, REASONS};

@@ -275,14 +275,15 @@ test("CLI --format ocsf|ecs print JSON arrays; ocsf-ndjson|ecs-ndjson one docume
 test("the package exports mshta-chain/formats (with types) for every runtime; formats.js only re-exports the core's renderer", async () => {
   const entry = pkg.exports["./formats"];
   assert.equal(entry.types, "./formats.d.ts");
-  assert.deepEqual(entry.node, { import: "./src/formats.js", require: "./node.cjs" });
+  assert.equal(entry.node, "./src/formats.js");
   assert.deepEqual([entry.browser, entry.deno, entry.workerd, entry.default], ["./web.js", "./deno.js", "./workerd.js", "./web.js"]);
   assert.ok(pkg.files.includes("formats.d.ts"));
   assert.ok(existsSync(resolve(pkgDir, entry.types)));
   const report = reportOf("getobject");
   const expected = toOcsf(report);
-  const required = createRequire(import.meta.url)(resolve(pkgDir, entry.node.require));
-  for (const [target, mod] of [[entry.node.import, await import(pathToFileURL(resolve(pkgDir, entry.node.import)).href)], [entry.node.require, required]]) {
+  // Node, as ESM (this entry) and as CommonJS (the package's require entry, which has the same names).
+  const required = createRequire(import.meta.url)(resolve(pkgDir, pkg.exports["."].node.require));
+  for (const [target, mod] of [[entry.node, await import(pathToFileURL(resolve(pkgDir, entry.node)).href)], ["node.cjs", required]]) {
     assert.deepEqual(mod.toOcsf(report), expected, target);
     assert.deepEqual(mod.toEcs(report), toEcs(report), target);
     assert.deepEqual([mod.OCSF_VERSION, mod.ECS_VERSION, mod.PRODUCT_VERSION], [OCSF_VERSION, ECS_VERSION, PRODUCT_VERSION], target);

@@ -1,120 +1,112 @@
 //! JSON text as `JSON.stringify` writes it, so the formats print the same
-//! bytes from Rust as the JS CLI did: serde_json's layout (two-space pretty
-//! printing, the same string escapes), with numbers written the way
-//! JavaScript writes them (`1` and `1e-7`, not serde_json's `1.0` and
-//! `0.0000001`).
+//! bytes from Rust as the JS CLI did: serde_json's compact text, laid out
+//! with two-space indentation for the pretty form, and with fractional
+//! numbers written the way JavaScript writes them (`1` and `0.00001`, not
+//! serde_json's `1.0` and `1e-5`).
+//!
+//! Values are serialised with serde_json's own compact writer, as the
+//! snapshot does, and the layout is done on the text: each type's
+//! serialiser is then compiled once (the .wasm is what users download).
 
 use serde::Serialize;
-use serde_json::ser::Formatter;
-use std::io;
 
 /// `JSON.stringify(value, null, 2)`.
 pub(super) fn pretty<T: Serialize + ?Sized>(value: &T) -> String {
-    write(value, true)
+    layout(&compact_text(value), true)
 }
 
 /// `JSON.stringify(item) + "\n"` for every item; "" for none.
 pub(super) fn lines<T: Serialize>(items: &[T]) -> String {
     let mut out = String::new();
     for item in items {
-        out.push_str(&write(item, false));
+        out.push_str(&layout(&compact_text(item), false));
         out.push('\n');
     }
     out
 }
 
-fn write<T: Serialize + ?Sized>(value: &T, pretty: bool) -> String {
-    let mut out = Vec::new();
-    let formatter = JsFormatter { pretty, indent: 0, has_value: false };
-    let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);
-    // Writing into a Vec cannot fail, and the report types serialise
-    // without error (string keys only).
-    if value.serialize(&mut serializer).is_err() {
-        return "null".to_string();
-    }
-    // serde_json writes only valid UTF-8.
-    String::from_utf8(out).unwrap_or_default()
+fn compact_text<T: Serialize + ?Sized>(value: &T) -> String {
+    // The report types serialise without error (string keys only).
+    serde_json::to_string(value).unwrap_or_else(|_| "null".to_string())
 }
 
-/// serde_json's compact or two-space pretty layout (one formatter type for
-/// both, so each document type's serialiser is compiled once, not twice:
-/// the .wasm is what users download), with numbers as JavaScript writes them.
-struct JsFormatter {
-    pretty: bool,
-    indent: usize,
-    has_value: bool,
-}
-
-impl JsFormatter {
-    fn open<W: ?Sized + io::Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
-        self.indent += 1;
-        self.has_value = false;
-        w.write_all(bracket)
-    }
-
-    fn close<W: ?Sized + io::Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
-        self.indent -= 1;
-        if self.has_value {
-            self.newline(w)?;
+/// Rewrites serde_json's compact text: JavaScript's numbers, and (when
+/// `pretty`) `JSON.stringify`'s two-space layout: one member or element a
+/// line, `"key": value`, `[]` and `{}` when empty.
+fn layout(text: &str, pretty: bool) -> String {
+    let mut out = String::with_capacity(text.len() * if pretty { 2 } else { 1 });
+    let mut depth = 0usize;
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        for _ in 0..depth {
+            out.push_str("  ");
         }
-        w.write_all(bracket)
-    }
-
-    /// Before an element or a key: the comma, then (pretty) a new line.
-    fn item<W: ?Sized + io::Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        if !first {
-            w.write_all(b",")?;
-        }
-        self.newline(w)
-    }
-
-    fn newline<W: ?Sized + io::Write>(&self, w: &mut W) -> io::Result<()> {
-        if self.pretty {
-            w.write_all(b"\n")?;
-            for _ in 0..self.indent {
-                w.write_all(b"  ")?;
+    };
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        match c {
+            '"' => {
+                // A string, escapes and all, as written.
+                out.push('"');
+                let mut escaped = false;
+                for (_, c) in chars.by_ref() {
+                    out.push(c);
+                    match c {
+                        _ if escaped => escaped = false,
+                        '\\' => escaped = true,
+                        '"' => break,
+                        _ => {}
+                    }
+                }
             }
+            '{' | '[' => {
+                let close = if c == '{' { '}' } else { ']' };
+                out.push(c);
+                if chars.peek().map(|&(_, n)| n) == Some(close) {
+                    out.push(close);
+                    chars.next();
+                } else {
+                    depth += 1;
+                    if pretty {
+                        newline(&mut out, depth);
+                    }
+                }
+            }
+            '}' | ']' => {
+                depth = depth.saturating_sub(1);
+                if pretty {
+                    newline(&mut out, depth);
+                }
+                out.push(c);
+            }
+            ',' => {
+                out.push(',');
+                if pretty {
+                    newline(&mut out, depth);
+                }
+            }
+            ':' => out.push_str(if pretty { ": " } else { ":" }),
+            '-' | '0'..='9' => {
+                let mut end = at + c.len_utf8();
+                while let Some(&(i, n)) = chars.peek() {
+                    if !matches!(n, '0'..='9' | '.' | 'e' | 'E' | '+' | '-') {
+                        break;
+                    }
+                    end = i + n.len_utf8();
+                    chars.next();
+                }
+                let number = &text[at..end];
+                // Integers are exact as written; only fractions and
+                // exponents are spelt differently.
+                match number.parse::<f64>() {
+                    Ok(value) if number.contains(['.', 'e', 'E']) => out.push_str(&js_number(value)),
+                    _ => out.push_str(number),
+                }
+            }
+            _ => out.push(c),
         }
-        Ok(())
     }
-}
-
-impl Formatter for JsFormatter {
-    fn write_f64<W: ?Sized + io::Write>(&mut self, w: &mut W, value: f64) -> io::Result<()> {
-        w.write_all(js_number(value).as_bytes())
-    }
-    fn write_f32<W: ?Sized + io::Write>(&mut self, w: &mut W, value: f32) -> io::Result<()> {
-        w.write_all(js_number(f64::from(value)).as_bytes())
-    }
-    fn begin_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.open(w, b"[")
-    }
-    fn end_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.close(w, b"]")
-    }
-    fn begin_array_value<W: ?Sized + io::Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        self.item(w, first)
-    }
-    fn end_array_value<W: ?Sized + io::Write>(&mut self, _: &mut W) -> io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
-    fn begin_object<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.open(w, b"{")
-    }
-    fn end_object<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.close(w, b"}")
-    }
-    fn begin_object_key<W: ?Sized + io::Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        self.item(w, first)
-    }
-    fn begin_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
-        w.write_all(if self.pretty { b": " } else { b":" })
-    }
-    fn end_object_value<W: ?Sized + io::Write>(&mut self, _: &mut W) -> io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
+    out
 }
 
 /// JavaScript's `Number#toString` (ECMA-262 Number::toString): the
@@ -200,5 +192,11 @@ mod tests {
         );
         assert_eq!(lines(&[&s, &s]), "{\"a\":[],\"b\":[1,2],\"c\":1,\"d\":\"x\\u001b\\n\\\"\"}\n".repeat(2));
         assert_eq!(lines::<u8>(&[]), "");
+        // Structure inside strings is text; numbers keep integers exact.
+        let v = ("a{b}[c],d:e\\\"", [0.00001, -1.5e-9], u64::MAX, [[(); 0]; 1]);
+        assert_eq!(
+            pretty(&v),
+            "[\n  \"a{b}[c],d:e\\\\\\\"\",\n  [\n    0.00001,\n    -1.5e-9\n  ],\n  18446744073709551615,\n  [\n    []\n  ]\n]"
+        );
     }
 }

@@ -247,14 +247,16 @@ pub fn format_json(input: &[u8], format: OutputFormat, options: &FormatOptions) 
         chains: Vec<Chain>,
     }
     let invalid = |e: serde_json::Error| InvalidInput(e.to_string());
-    let Some(shape) = serde_json::from_slice::<Option<Shape>>(input).map_err(invalid)? else {
+    // Read as text, as the snapshot reads chains: one compiled reader per type.
+    let input = std::str::from_utf8(input).map_err(|e| InvalidInput(e.to_string()))?;
+    let Some(shape) = serde_json::from_str::<Option<Shape>>(input).map_err(invalid)? else {
         return Ok(format_chains(&[], format, options));
     };
     if shape.stats.is_some() {
-        let report: Report = serde_json::from_slice(input).map_err(invalid)?;
+        let report: Report = serde_json::from_str(input).map_err(invalid)?;
         return Ok(format_report(&report, format, options));
     }
-    let chains = serde_json::from_slice::<Chains>(input).map_err(invalid)?.chains;
+    let chains = serde_json::from_str::<Chains>(input).map_err(invalid)?.chains;
     let versions = shape.chains.iter().map(|c| c.version);
     match (shape.events, shape.accepted, shape.rejected) {
         (Some(events), Some(accepted), Some(rejected)) => {
@@ -346,6 +348,21 @@ pub fn triage(chain: &Chain, coverage: Option<&CoverageReport>) -> Vec<String> {
         }
     }
     items
+}
+
+/// [`triage`] of a chain read from JSON bytes: `{"chain": <chain>,
+/// "coverage": <a report's coverage> | null}` (what the bindings pass in).
+/// Read here rather than in the bindings so that the chain's JSON reader is
+/// compiled once, shared with [`format_json`].
+pub fn triage_json(input: &[u8]) -> Result<Vec<String>, InvalidInput> {
+    #[derive(serde::Deserialize)]
+    struct Input {
+        chain: Chain,
+        coverage: Option<CoverageReport>,
+    }
+    let input = std::str::from_utf8(input).map_err(|e| InvalidInput(e.to_string()))?;
+    let input: Input = serde_json::from_str(input).map_err(|e| InvalidInput(e.to_string()))?;
+    Ok(triage(&input.chain, input.coverage.as_ref()))
 }
 
 /// `None` for an empty text: documents leave such fields out.
