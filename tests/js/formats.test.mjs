@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-import { analyze, Detector } from "../../pkg/node.mjs";
+import { analyze, Detector, formatReport } from "../../pkg/node.mjs";
 import { ECS_VERSION, OCSF_VERSION, PRODUCT_VERSION, ocsfSeverityId, toEcs, toOcsf } from "../../pkg/src/formats.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -298,4 +298,22 @@ test("the package exports mshta-chain/formats (with types) for every runtime; fo
   assert.ok(!/\bfunction\b|=>/.test(source), "computes nothing: only re-exports");
   assert.match(source, /^export \{[^}]*\btoOcsf\b[^}]*\} from "\.\.\/node\.mjs";$/m);
   assert.ok(!/\brequire\(|\bprocess\.|\bBuffer\b|Date\.now\(|new Date\(\)/.test(source), "no Node APIs, no clock");
+});
+
+test("formatReport: every format of a report object, through JSON, is the core's golden output; bad input throws", () => {
+  const golden = (name) => readFileSync(resolve(repo, "tests/golden/formats", name), "utf8");
+  const cases = [
+    ["sample", analyze(readFileSync(resolve(repo, "tests/data/sample.jsonl")))],
+    ["otrf_cmd_mshta_vbscript_execute_psh", reportOf("vbscript")],
+  ];
+  const files = { text: "txt", ndjson: "ndjson", ocsf: "ocsf.json", ecs: "ecs.json", "ocsf-ndjson": "ocsf.ndjson", "ecs-ndjson": "ecs.ndjson" };
+  for (const [name, report] of cases) {
+    for (const [format, ext] of Object.entries(files)) assert.equal(formatReport(report, format), golden(`${name}.${ext}`), `${name} ${format}`);
+    assert.equal(formatReport(report, "json"), JSON.stringify(report, null, 2) + "\n", `${name} json`);
+    // The same from the report's JSON text.
+    assert.equal(formatReport(JSON.stringify(report), "ocsf"), golden(`${name}.ocsf.json`));
+  }
+  assert.equal(formatReport(cases[0][1], "text", { color: true }), golden("sample.color.txt"));
+  assert.throws(() => formatReport(cases[0][1], "xml"), /unknown format "xml" \(expected json, ndjson, text, ocsf, ecs, ocsf-ndjson, ecs-ndjson\)/);
+  assert.throws(() => formatReport("{not json", "text"), /invalid report/);
 });
