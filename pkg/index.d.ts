@@ -372,6 +372,8 @@ export interface FileEvent {
   relation: FileRelation;
   /** Input index. */
   event: number;
+  /** The event's two clocks disagreed; `time` is the one consistent with the process's lifetime. Present only when true. */
+  clock_skew?: boolean;
 }
 
 /** A network connection by a chain member. */
@@ -398,6 +400,8 @@ export interface NetworkEvent {
   late: boolean;
   /** Input index (of the preferred sensor's report when several reported it). */
   event: number;
+  /** The event's two clocks disagreed; `time` is the one consistent with the process's lifetime. Present only when true. */
+  clock_skew?: boolean;
   /** Input indexes of every report of this connection. */
   events: number[];
   /** Sensors that reported it. */
@@ -418,6 +422,8 @@ export interface DnsEvent {
   late: boolean;
   /** Input index. */
   event: number;
+  /** The event's two clocks disagreed; `time` is the one consistent with the process's lifetime. Present only when true. */
+  clock_skew?: boolean;
 }
 
 /** A script-engine or CLR module loaded by a chain member. */
@@ -432,6 +438,8 @@ export interface ModuleEvent {
   image: string | null;
   /** Input index. */
   event: number;
+  /** The event's two clocks disagreed; `time` is the one consistent with the process's lifetime. Present only when true. */
+  clock_skew?: boolean;
 }
 
 /** One additive contribution to a chain's score. */

@@ -2,7 +2,8 @@
 # Builds the npm package: core -> WebAssembly -> pkg/dist/.
 # Installs what is missing (wasm32 target, the pinned wasm-bindgen CLI, the
 # package's npm dev dependencies with wasm-opt) and skips what is present.
-# Prints the .wasm size raw and gzipped. Other scripts call this one.
+# Prints the .wasm sizes raw and gzipped (the core's, and the optional raw-log
+# reader's). Other scripts call this one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -68,6 +69,32 @@ node scripts/make-dcts.mjs pkg/index.d.ts pkg/dist/index.d.cts
 cp LICENSE-MIT LICENSE-APACHE pkg/
 node scripts/notices.mjs pkg/THIRD-PARTY-NOTICES.md
 
-# 9. Sizes.
-w=pkg/dist/web/mshta_chain_bg.wasm
-printf 'wasm size: %s bytes raw, %s bytes gzipped (%s)\n' "$(wc -c < "$w")" "$(gzip -9 -c "$w" | wc -c)" "$w"
+# 9. The optional raw-log reader (`mshta-chain/evtx`: .evtx and Windows Event
+#    XML), a SEPARATE .wasm in pkg/dist/evtx/ so the core module does not grow.
+#    Only this build carries the getrandom cfg (getrandom 0.3 comes in through
+#    evtx -> ahash and needs a backend on wasm32; the `custom` one keeps the
+#    module free of JS imports, see bindings-evtx/src/lib.rs). Its own target
+#    dir, so the different RUSTFLAGS never invalidate the core's build cache.
+log "cargo build raw-log reader (wasm32, release)"
+RUSTFLAGS='--cfg getrandom_backend="custom"' CARGO_TARGET_DIR="$root/target/wasm-evtx" \
+  cargo build --quiet --release --target wasm32-unknown-unknown -p mshta-chain-evtx-wasm
+raw_evtx="$root/target/wasm-evtx/wasm32-unknown-unknown/release/mshta_chain_evtx_wasm.wasm"
+wasm-bindgen --target web --out-dir pkg/dist/evtx/web --out-name mshta_chain_evtx "$raw_evtx"
+wasm-bindgen --target nodejs --out-dir pkg/dist/evtx/node --out-name mshta_chain_evtx "$raw_evtx"
+printf '{ "type": "commonjs" }\n' > pkg/dist/evtx/node/package.json
+cmp -s pkg/dist/evtx/web/mshta_chain_evtx_bg.wasm pkg/dist/evtx/node/mshta_chain_evtx_bg.wasm \
+  || { echo "build: evtx web and nodejs .wasm differ; cannot share one copy" >&2; exit 1; }
+rm pkg/dist/evtx/node/mshta_chain_evtx_bg.wasm pkg/dist/evtx/node/mshta_chain_evtx_bg.wasm.d.ts
+grep -q '`${__dirname}/mshta_chain_evtx_bg.wasm`' pkg/dist/evtx/node/mshta_chain_evtx.js \
+  || { echo "build: evtx nodejs glue no longer loads the .wasm as expected" >&2; exit 1; }
+sed -i 's|`${__dirname}/mshta_chain_evtx_bg.wasm`|`${__dirname}/../web/mshta_chain_evtx_bg.wasm`|' pkg/dist/evtx/node/mshta_chain_evtx.js
+w=pkg/dist/evtx/web/mshta_chain_evtx_bg.wasm
+# shellcheck disable=SC2086
+pkg/node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers $features "$w" -o "$w.opt"
+mv "$w.opt" "$w"
+node scripts/make-cjs.mjs pkg/evtx-api.js pkg/dist/evtx-api.cjs
+
+# 10. Sizes: the core module, and the optional raw-log reader's.
+for w in pkg/dist/web/mshta_chain_bg.wasm pkg/dist/evtx/web/mshta_chain_evtx_bg.wasm; do
+  printf 'wasm size: %s bytes raw, %s bytes gzipped (%s)\n' "$(wc -c < "$w")" "$(gzip -9 -c "$w" | wc -c)" "$w"
+done

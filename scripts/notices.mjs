@@ -17,7 +17,10 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
 /** The crates built into a .wasm of the package, and the module each makes. */
-const WASM_CRATES = [{ crate: "mshta-chain-wasm", module: "dist/web/mshta_chain_bg.wasm" }];
+const WASM_CRATES = [
+  { crate: "mshta-chain-wasm", module: "dist/web/mshta_chain_bg.wasm" },
+  { crate: "mshta-chain-evtx-wasm", module: "dist/evtx/web/mshta_chain_evtx_bg.wasm" },
+];
 const TARGET = "wasm32-unknown-unknown";
 
 const out = process.argv[2];

@@ -3,6 +3,9 @@
 // a folder (the repository by default) on 127.0.0.1 only, read-only, with
 // the right content types (.wasm as application/wasm, for streaming
 // compilation). No directory listings, no paths outside the served folders.
+// A worker script gets WORKER_CSP as a header: a worker does not inherit
+// its page's <meta> policy, and the web demo's worker must be held to the
+// same rules (its own files only, no inline or remote script).
 //
 //   node scripts/serve.mjs [--port N] [--root DIR]     (port 0: any free port)
 //
@@ -30,6 +33,10 @@ const TYPES = {
   ".svg": "image/svg+xml",
   ".ts": "text/plain; charset=utf-8",
 };
+
+/** The Content-Security-Policy sent with worker scripts (the web demo's page policy). */
+export const WORKER_CSP =
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'";
 
 /**
  * Serves `root` at "/" and each `mounts[prefix]` folder at "/prefix/" on
@@ -78,12 +85,14 @@ export function serve({ root, mounts = {}, port = 0, host = "127.0.0.1", log = f
       return res.end();
     }
     if (log) process.stderr.write(`${req.method} ${path}\n`);
-    res.writeHead(200, {
+    const headers = {
       "content-type": TYPES[extname(file).toLowerCase()] ?? "application/octet-stream",
       "content-length": stat.size,
       "cache-control": "no-store",
       "x-content-type-options": "nosniff",
-    });
+    };
+    if (/^(shared|service)?worker$/.test(req.headers["sec-fetch-dest"] ?? "")) headers["content-security-policy"] = WORKER_CSP;
+    res.writeHead(200, headers);
     if (req.method === "HEAD") return res.end();
     createReadStream(file).pipe(res);
   });

@@ -4,8 +4,8 @@
 #   - Cloudflare workerd (npm `workerd`): pkg/workerd.js in a Worker, over HTTP
 #     on 127.0.0.1, state carried between requests as snapshots;
 #   - headless Chromium (Debian's `chromium`, driven by npm `playwright-core`):
-#     pkg/web.js on a test page, and the web demo (web-demo/), with a
-#     screenshot to $MSHTA_CHAIN_SCREENSHOT (default /tmp/mshta-chain-demo.png).
+#     pkg/web.js on a test page, and the log viewer (web-demo/), with
+#     screenshots to $MSHTA_VIEWER_SCREENSHOTS (default /tmp/mshta-chain-viewer/).
 # Installs what is missing and skips what is present: the npm dev
 # dependencies pinned in tests/runtimes/package-lock.json (npm ci), and
 # Chromium with apt-get when /usr/bin/chromium is missing (needs root; the
@@ -58,6 +58,8 @@ node --test tests/runtimes/workerd.test.mjs || failed+=(workerd)
 
 # 5. Chromium: the browser entry and the web demo.
 node --test tests/runtimes/chromium.test.mjs || failed+=(chromium)
+node --test tests/runtimes/viewer.test.mjs || failed+=(viewer)
+node --test tests/runtimes/evtx.test.mjs || failed+=(evtx)
 
 if [ ${#failed[@]} -gt 0 ]; then
   echo "test-runtimes: failed in: ${failed[*]}" >&2

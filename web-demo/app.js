@@ -1,300 +1,349 @@
-// mshta-chain web demo: a static, dependency-free log viewer over the
-// package's browser entry. Files are streamed (File.stream()) through a
-// Detector in batches; the report is drawn as cards. Everything that comes
-// from the logs is inserted as text (text nodes / textContent), never as
-// HTML.
+// mshta-chain log viewer, the page side: input (files, folders, drag and
+// drop, paste, the bundled sample), progress and cancel, the summary, the
+// chain list with filters and keys, the chain view, exports and themes.
+// All reading, parsing and correlation happen in the worker (worker.js);
+// the page draws what it sends, as text (dom.js), so the main thread never
+// holds the whole report nor works for long at a time.
 
-import init, { Detector, formatReport, version } from "../pkg/web.js";
+import { chainView } from "./chain-view.js";
+import { SEVERITIES, append, clean, el, fmtBytes, fmtInt, imageName, severityOf } from "./dom.js";
 
-// Bytes gathered from the stream before each push (for speed: any cut
-// gives the same report). JSON Lines may be cut anywhere (the detector
-// carries an unfinished line to the next push); a JSON array must be pushed
-// whole, so an input starting with "[" is gathered to its end.
-const BATCH_BYTES = 4 * 1024 * 1024;
-const SAMPLE_URL = "../tests/data/sample.jsonl";
-const SEVERITIES = ["critical", "high", "medium", "low", "informational"];
+const PAGE = 200; // chain rows drawn at a time ("Show more" draws the next ones)
+const CHUNK = 25; // rows per frame, so no frame does much layout
+const CANCEL_GRACE_MS = 3000; // then the worker is stopped outright
+const WINDOW_SECONDS = 600; // the viewer runs the Detector with its default window
+const FOLDER_FILES = /\.(evtx|xml|json|jsonl|ndjson|log|txt)$/i;
+const THEMES = ["system", "light", "dark"];
 
 const $ = (id) => document.getElementById(id);
 
-/** Builds an element; string children become text nodes (never HTML). */
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key === "class") node.className = value;
-    else if (key === "dataset") Object.assign(node.dataset, value);
-    else if (key === "title") node.title = String(value);
-    else node.setAttribute(key, String(value));
-  }
-  append(node, children);
-  return node;
-}
-
-function append(node, children) {
-  for (const child of children.flat(Infinity)) {
-    if (child === undefined || child === null || child === false) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return node;
-}
-
-/** Control characters made visible, so a value stays on one line. */
-function clean(value) {
-  if (value === null || value === undefined) return "";
-  return String(value).replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`);
-}
-
-/** The file name of a Windows or POSIX path. */
-function imageName(path) {
-  if (!path) return "?";
-  const text = String(path);
-  const cut = Math.max(text.lastIndexOf("\\"), text.lastIndexOf("/"));
-  return cut >= 0 && cut < text.length - 1 ? text.slice(cut + 1) : text;
-}
-
-const fmtBytes = (n) =>
-  n >= 1024 * 1024 ? `${(n / (1024 * 1024)).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(0)} KiB` : `${n} B`;
-const fmtInt = (n) => Number(n ?? 0).toLocaleString("en");
+const state = {
+  worker: null,
+  ready: false,
+  job: 0,
+  running: 0,
+  label: "",
+  seq: 0,
+  pending: new Map(),
+  rows: [],
+  summary: null,
+  files: [],
+  visible: [],
+  shown: PAGE,
+  selected: -1,
+  openId: null,
+  searchIds: null,
+  searchSeq: 0,
+  cancelTimer: 0,
+};
 
 // ---------------------------------------------------------------------------
-// State and status.
+// The worker.
 
-let report = null;
-let busy = false;
-
-function setStatus(text) {
-  $("status").textContent = text;
+function startWorker() {
+  state.ready = false;
+  const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module", name: "mshta-chain" });
+  worker.onmessage = (event) => onMessage(event.data ?? {});
+  worker.onerror = (event) => {
+    event.preventDefault?.();
+    showError(`The worker failed: ${event.message || "could not start (see the console)"}`);
+    setBodyState("error");
+  };
+  state.worker = worker;
 }
 
-function showAppError(message) {
+function request(type, body = {}) {
+  const seq = ++state.seq;
+  return new Promise((resolve, reject) => {
+    state.pending.set(seq, { resolve, reject });
+    state.worker.postMessage({ type, seq, ...body });
+  });
+}
+
+function onMessage(m) {
+  if (m.seq !== undefined && state.pending.has(m.seq)) {
+    const { resolve, reject } = state.pending.get(m.seq);
+    state.pending.delete(m.seq);
+    return m.error ? reject(new Error(m.error)) : resolve(m);
+  }
+  switch (m.type) {
+    case "ready":
+      state.ready = true;
+      $("version").textContent = `core ${m.version}`;
+      setStatus("Ready: open files or a folder, drop them here, paste events or load the sample.");
+      setBodyState(state.rows.length || state.summary ? "done" : "ready");
+      return;
+    case "fatal":
+      setStatus("The detector could not start.");
+      showError(m.message);
+      setBodyState("error");
+      return;
+    case "progress":
+      if (m.job === state.running) onProgress(m);
+      return;
+    case "done":
+      if (m.job === state.running) onDone(m);
+      return;
+    case "cancelled":
+      if (m.job === state.running) onCancelled(m);
+      return;
+    case "failed":
+      if (m.job === state.running) {
+        finishRun();
+        setStatus("Failed.");
+        showError(`Could not analyse ${state.label}: ${m.message}`);
+        setBodyState("ready");
+      }
+      return;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Running.
+
+function setBodyState(value) {
+  document.body.dataset.state = value;
+  const busy = value === "busy" || value === "loading";
+  for (const id of ["files", "folder", "sample", "analyse-paste"]) $(id).disabled = busy || !state.ready;
+  $("cancel").hidden = value !== "busy";
+}
+
+const setStatus = (text) => ($("status").textContent = text);
+
+function showError(message) {
   const box = $("app-error");
-  box.textContent = message;
+  box.textContent = message ? clean(message, 2000) : "";
   box.hidden = !message;
 }
 
-function setBusy(value) {
-  busy = value;
-  for (const id of ["files", "sample", "analyse-paste"]) $(id).disabled = value;
-  document.body.dataset.state = value ? "busy" : report ? "done" : "ready";
-}
-
-// ---------------------------------------------------------------------------
-// Reading input: sources are { name, size, stream() } read in order.
-
-function isBlank(b) {
-  return b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
-}
-
-/** "array" when the first non-blank byte (after a BOM) is "[", "other" for anything else, null for nothing yet. */
-function inputKind(bytes) {
-  let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  while (i < bytes.length && isBlank(bytes[i])) i++;
-  if (i >= bytes.length) return null;
-  return bytes[i] === 0x5b ? "array" : "other";
-}
-
-function concatBytes(parts, length) {
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
+function run(sources, label) {
+  if (!state.ready || state.running) return;
+  if (sources.length === 0) {
+    showError("No readable files (.evtx, .xml, .json, .jsonl, .ndjson, .log, .txt) were given.");
+    return;
   }
-  return out;
-}
-
-/** Streams the sources through a new Detector; returns the report. */
-async function analyseSources(sources) {
-  const detector = new Detector();
-  const total = sources.reduce((n, s) => n + (s.size || 0), 0);
+  showError("");
+  closeView();
+  state.job += 1;
+  state.running = state.job;
+  state.label = label;
+  state.rows = [];
+  state.summary = null;
+  renderAll();
   const progress = $("progress");
   progress.hidden = false;
-  progress.max = Math.max(1, total);
+  progress.max = Math.max(1, sources.reduce((n, s) => n + (s.size || 0), 0));
   progress.value = 0;
-  let read = 0;
-  let events = 0;
-  let rejected = 0;
-  const changed = new Set(); // ids of the chains announced so far (less the retracted ones)
-  try {
-    for (const source of sources) {
-      const reader = source.stream().getReader();
-      let parts = [];
-      let pending = 0;
-      let kind = null;
-      let last = 0x0a;
-      const push = () => {
-        if (pending === 0) return;
-        const update = detector.push(concatBytes(parts, pending));
-        parts = [];
-        pending = 0;
-        events += update.events;
-        rejected += update.rejected;
-        for (const chain of update.chains) changed.add(chain.id);
-        // Chains merged into another (a second sensor's report of the root).
-        for (const id of update.retracted ?? []) changed.delete(id);
-      };
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        if (!value || value.length === 0) continue;
-        parts.push(value);
-        pending += value.length;
-        read += value.length;
-        last = value[value.length - 1];
-        if (kind === null) kind = inputKind(concatBytes(parts, pending));
-        if (kind === "other" && pending >= BATCH_BYTES) push();
-        progress.value = read;
-        setStatus(
-          `Reading ${source.name}: ${fmtBytes(read)}${total ? ` of ${fmtBytes(total)}` : ""} · ${fmtInt(events)} events · ${changed.size} chains so far`,
-        );
-      }
-      push();
-      // A file's last line ends with the file.
-      if (last !== 0x0a) detector.push("\n");
-    }
-    progress.value = progress.max;
-    return detector.finish();
-  } finally {
-    detector.free();
-  }
+  setStatus(`Reading ${label}…`);
+  setBodyState("busy");
+  state.worker.postMessage({ type: "run", job: state.job, sources });
 }
 
-async function run(sources, label) {
-  if (busy) return;
-  showAppError("");
-  setBusy(true);
-  const started = performance.now();
-  try {
-    setStatus(`Reading ${label}…`);
-    report = await analyseSources(sources);
-    const seconds = ((performance.now() - started) / 1000).toFixed(2);
-    setStatus(
-      `Done: ${label} · ${fmtInt(report.stats.events)} events · ${report.chains.length} chain${report.chains.length === 1 ? "" : "s"} · ${seconds} s`,
-    );
-    render();
-  } catch (error) {
-    report = null;
-    render();
-    setStatus("Failed.");
-    showAppError(`Could not analyse ${label}: ${error?.message ?? error}`);
-  } finally {
-    setBusy(false);
-  }
+function onProgress(m) {
+  const progress = $("progress");
+  if (m.total > 0) {
+    progress.max = m.total;
+    progress.value = Math.min(m.bytes, m.total);
+  } else progress.removeAttribute("value");
+  const rate = m.elapsedMs > 0 ? (m.events * 1000) / m.elapsedMs : 0;
+  $("status").dataset.bytes = String(m.bytes);
+  $("status").dataset.events = String(m.events);
+  setStatus(
+    `Reading ${clean(m.file, 200)}: ${fmtBytes(m.bytes)}${m.total ? ` of ${fmtBytes(m.total)}` : ""} · ${fmtInt(m.events)} events · ${fmtInt(Math.round(rate))} events/s · ${fmtInt(m.chains)} chains so far`,
+  );
 }
 
-function fileSources(files) {
-  return [...files].map((file) => ({ name: file.name, size: file.size, stream: () => file.stream() }));
+function finishRun() {
+  state.running = 0;
+  clearTimeout(state.cancelTimer);
 }
 
-async function loadSample() {
-  const response = await fetch(SAMPLE_URL);
-  if (!response.ok) throw new Error(`${SAMPLE_URL}: HTTP ${response.status}`);
-  const size = Number(response.headers.get("content-length")) || 0;
-  return [{ name: "sample.jsonl", size, stream: () => response.body }];
+function onDone(m) {
+  finishRun();
+  $("cancel").hidden = true;
+  state.rows = m.rows;
+  state.summary = m.summary;
+  state.files = m.files;
+  const progress = $("progress");
+  progress.max = Math.max(1, m.bytes);
+  progress.value = progress.max;
+  const seconds = m.elapsedMs / 1000;
+  const events = m.summary.stats.events;
+  $("status").dataset.events = String(events);
+  $("status").dataset.elapsedMs = String(Math.round(m.elapsedMs));
+  setStatus(
+    `Done: ${clean(state.label, 200)} · ${fmtInt(events)} events · ${m.rows.length} chain${m.rows.length === 1 ? "" : "s"} · ${fmtBytes(m.bytes)} in ${seconds.toFixed(2)} s (${fmtInt(Math.round(events / Math.max(seconds, 0.001)))} events/s)`,
+  );
+  state.searchIds = null;
+  $("search").value = "";
+  renderStaged().then(() => setBodyState("done"));
+}
+
+/** A promise resolved after the next frame is drawn: work split across frames keeps each short. */
+const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+
+/** Draws a new report a part per frame: summary, inventory and warnings, then the list. */
+async function renderStaged() {
+  const job = state.job;
+  renderSummary();
+  await nextFrame();
+  if (job !== state.job) return;
+  fillHosts();
+  renderInventory();
+  renderWarnings();
+  await nextFrame();
+  if (job !== state.job) return;
+  await refilter();
+}
+
+function onCancelled(m) {
+  finishRun();
+  $("progress").hidden = true;
+  setStatus(`Cancelled ${clean(state.label, 200)} after ${fmtBytes(m.bytes)} and ${fmtInt(m.events)} events; nothing kept.`);
+  setBodyState("cancelled");
+}
+
+function cancel() {
+  if (!state.running) return;
+  const job = state.running;
+  state.worker.postMessage({ type: "cancel", job });
+  setStatus("Cancelling…");
+  // A worker busy in one long step is stopped outright, and a new one started.
+  state.cancelTimer = setTimeout(() => {
+    if (state.running !== job) return;
+    state.worker.terminate();
+    for (const { reject } of state.pending.values()) reject(new Error("the worker was stopped"));
+    state.pending.clear();
+    startWorker();
+    onCancelled({ bytes: Number($("status").dataset.bytes ?? 0), events: Number($("status").dataset.events ?? 0) });
+  }, CANCEL_GRACE_MS);
 }
 
 // ---------------------------------------------------------------------------
-// Rendering.
+// Sources: what the worker reads ({ name, path, size } and a File, a text or the sample).
 
-function render() {
-  const has = report !== null;
-  $("summary").hidden = !has;
-  renderSummary();
-  renderWarnings();
-  renderChains();
-  renderInventory();
-  renderErrors();
+const fileSource = (file, path) => ({ name: file.name, path: path || file.webkitRelativePath || file.name, size: file.size, file });
+
+function byPath(a, b) {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+
+/** The files under dropped items, folders walked (files in a folder filtered by extension). */
+async function droppedSources(dataTransfer) {
+  const entries = [...(dataTransfer.items ?? [])].map((item) => item.webkitGetAsEntry?.()).filter(Boolean);
+  if (entries.length === 0) return [...(dataTransfer.files ?? [])].map((f) => fileSource(f));
+  const out = [];
+  const fileOf = (entry) => new Promise((resolve, reject) => entry.file(resolve, reject));
+  const readAll = async (dir) => {
+    const reader = dir.createReader();
+    const all = [];
+    for (;;) {
+      const batch = await new Promise((resolve, reject) => reader.readEntries(resolve, reject));
+      if (batch.length === 0) return all;
+      all.push(...batch);
+    }
+  };
+  const walk = async (entry, inFolder) => {
+    if (entry.isFile) {
+      if (!inFolder || FOLDER_FILES.test(entry.name)) out.push(fileSource(await fileOf(entry), entry.fullPath.replace(/^\//, "")));
+    } else if (entry.isDirectory) {
+      for (const child of await readAll(entry)) await walk(child, true);
+    }
+  };
+  for (const entry of entries) await walk(entry, false);
+  return out.sort(byPath);
+}
+
+// ---------------------------------------------------------------------------
+// Summary.
+
+function stat(label, value, cls = "") {
+  return el("div", { class: `stat ${cls}` }, el("span", { class: "value" }, fmtInt(value)), el("span", { class: "label" }, label));
 }
 
 function renderSummary() {
-  const counts = $("counts");
-  const schemas = $("schemas");
-  counts.replaceChildren();
-  schemas.replaceChildren();
-  if (!report) return;
-  const s = report.stats;
-  const stat = (label, value, cls) => el("div", { class: `stat ${cls ?? ""}` }, el("span", { class: "value" }, fmtInt(value)), el("span", { class: "label" }, label));
-  append(counts, [
-    stat("events", s.events),
-    stat("accepted", s.accepted),
-    stat("rejected", s.rejected, s.rejected > 0 ? "bad" : ""),
-    stat("ignored", s.ignored),
-    stat("processes", s.processes),
-    stat("merged starts", s.merged_starts ?? 0),
-    stat("chains", s.chains),
+  const s = state.summary;
+  $("summary").hidden = !s;
+  for (const id of ["counts", "severities", "schemas", "coverage", "file-notes", "rejected"]) $(id).replaceChildren();
+  if (!s) return;
+  const st = s.stats;
+  append($("counts"), [
+    stat("events", st.events),
+    stat("accepted", st.accepted),
+    stat("rejected", st.rejected, st.rejected > 0 ? "bad" : ""),
+    stat("ignored", st.ignored),
+    stat("processes", st.processes),
+    stat("chains", state.rows.length),
   ]);
-  // Telemetry coverage: can this data show a chain at all?
-  const coverage = $("coverage");
-  coverage.replaceChildren();
-  const verdicts = report.coverage?.overall?.verdicts ?? [];
-  if (s.events > 0 && verdicts.length > 0) {
-    append(coverage, [
-      el("span", { class: "label" }, "telemetry:"),
-      verdicts.map((v) =>
-        el("span", { class: `verdict ${["ok", "partial", "missing"].includes(v.status) ? v.status : "partial"}`, title: clean(v.detail) }, clean(v.need).replace(/_/g, " "), " ", el("b", {}, clean(v.status))),
+  append($("severities"), [
+    el("span", { class: "label" }, "chains by severity:"),
+    SEVERITIES.map((sev) =>
+      el(
+        "button",
+        { type: "button", class: `sev-chip sev-${sev}`, dataset: { severity: sev }, title: `show ${sev} and above`, onclick: () => setSeverity(sev) },
+        `${sev} `,
+        el("b", {}, fmtInt(s.bySeverity[sev] ?? 0)),
       ),
-    ]);
-    for (const v of verdicts.filter((x) => x.status !== "ok")) coverage.append(el("p", { class: "verdict-detail" }, clean(v.detail)));
-  }
-  const entries = Object.entries(s.by_schema ?? {}).sort((a, b) => b[1] - a[1]);
-  append(schemas, [
-    el("span", { class: "label" }, "by schema:"),
-    entries.length === 0 ? el("span", { class: "chip muted" }, "none") : entries.map(([name, n]) => el("span", { class: "chip" }, `${name} `, el("b", {}, fmtInt(n)))),
+    ),
   ]);
-}
-
-function renderWarnings() {
-  const box = $("warnings");
-  box.replaceChildren();
-  const warnings = report?.warnings ?? [];
-  box.hidden = warnings.length === 0;
-  for (const w of warnings) box.append(el("p", {}, "⚠ ", clean(w)));
-}
-
-// Search text per chain, computed once per report.
-const searchText = new WeakMap();
-function chainText(chain) {
-  let text = searchText.get(chain);
-  if (text === undefined) {
-    const parts = [];
-    const walk = (value) => {
-      if (value === null || value === undefined) return;
-      if (typeof value === "object") for (const v of Object.values(value)) walk(v);
-      else parts.push(String(value));
-    };
-    walk(chain);
-    text = parts.join("\n").toLowerCase();
-    searchText.set(chain, text);
+  const schemas = Object.entries(st.by_schema ?? {}).sort((a, b) => b[1] - a[1]);
+  append($("schemas"), [
+    el("span", { class: "label" }, "schemas:"),
+    schemas.length === 0 ? el("span", { class: "chip muted" }, "none recognised") : schemas.map(([name, n]) => el("span", { class: "chip" }, `${clean(name, 60)} `, el("b", {}, fmtInt(n)))),
+  ]);
+  const coverage = $("coverage");
+  const verdicts = s.coverage?.overall?.verdicts ?? [];
+  if (st.events > 0 && verdicts.length) {
+    append(coverage, [
+      el("span", { class: "label" }, "telemetry coverage:"),
+      verdicts.map((v) => el("span", { class: `verdict ${["ok", "partial", "missing"].includes(v.status) ? v.status : "partial"}`, title: clean(v.detail, 500) }, clean(v.need, 60).replace(/_/g, " "), " ", el("b", {}, clean(v.status, 20)))),
+    ]);
+    const gaps = s.coverage?.gaps ?? [];
+    const gapsTotal = s.coverage?.gapsTotal ?? gaps.length;
+    if (gaps.length) {
+      const list = el("ul", { class: "host-gaps" });
+      for (const h of gaps) {
+        list.append(
+          el(
+            "li",
+            {},
+            el("b", {}, clean(h.host, 200)),
+            ": ",
+            (h.verdicts ?? []).map((v, i) => [i ? "; " : "", el("span", { class: `verdict ${v.status === "missing" ? "missing" : "partial"}` }, `${clean(v.need, 60).replace(/_/g, " ")} ${clean(v.status, 20)}`), " ", clean(v.detail, 300)]),
+          ),
+        );
+      }
+      if (gapsTotal > gaps.length) list.append(el("li", { class: "muted" }, `… and ${fmtInt(gapsTotal - gaps.length)} more hosts with gaps (the JSON export has them all)`));
+      const details = el("details", { class: "gaps" }, el("summary", {}, `${fmtInt(gapsTotal)} of ${fmtInt(s.coverage.hostsTotal)} host${s.coverage.hostsTotal === 1 ? "" : "s"} with gaps in telemetry`), list);
+      details.open = gapsTotal <= 5;
+      coverage.append(details);
+    }
   }
-  return text;
-}
-
-function visibleChains() {
-  if (!report) return [];
-  const min = Number($("min-score").value) || 0;
-  const query = $("search").value.trim().toLowerCase();
-  return report.chains
-    .filter((c) => c.score >= min)
-    .filter((c) => query === "" || chainText(c).includes(query))
-    .sort((a, b) => b.score - a.score || String(a.root.time).localeCompare(String(b.root.time)));
-}
-
-function renderChains() {
-  const box = $("chains");
-  box.replaceChildren();
-  const empty = $("no-chains");
-  if (!report) {
-    empty.hidden = true;
-    return;
+  // Per-file notes: files that could not be read (an EVTX file without the EVTX entry), warnings.
+  const notes = $("file-notes");
+  for (const f of state.files) {
+    if (f.error) notes.append(el("p", { class: "file-error" }, el("b", {}, clean(f.path, 300)), `: ${clean(f.error, 500)}`));
+    if (f.warning) notes.append(el("p", { class: "file-warning" }, el("b", {}, clean(f.path, 300)), `: ${clean(f.warning, 500)}`));
+    if (f.rawErrorCount) notes.append(el("p", { class: "file-warning" }, el("b", {}, clean(f.path, 300)), `: ${fmtInt(f.rawErrorCount)} records could not be read, first: ${f.rawErrors.map((e) => clean(e, 200)).join("; ")}`));
   }
-  const chains = visibleChains();
-  for (const chain of chains) box.append(chainCard(chain));
-  empty.hidden = chains.length > 0;
-  empty.textContent =
-    report.chains.length === 0
-      ? "No mshta chains in this input."
-      : `No chain matches the filter (${report.chains.length} hidden).`;
+  if (state.files.length > 1) {
+    notes.append(
+      el("details", { class: "file-list" }, el("summary", {}, `${state.files.length} inputs`), table(["input", "kind", "size", "events"], state.files.map((f) => [clean(f.path, 300), f.kind, fmtBytes(f.bytes), fmtInt(f.events)]))),
+    );
+  }
+  // The first rejected items, with where they came from.
+  if (st.rejected > 0) {
+    const errors = s.errors ?? [];
+    const rows = errors.map((e) => [String(e.index), e.at ? `${clean(e.at.file, 300)} item ${e.at.item}${e.at.record != null ? ` · record ${e.at.record}` : ""}` : "?", clean(e.reason, 500)]);
+    const details = el(
+      "details",
+      { class: "rejected-list", id: "rejected-list" },
+      el("summary", {}, `rejected: ${fmtInt(st.rejected)} item${st.rejected === 1 ? "" : "s"}${st.rejected > errors.length ? ` (first ${errors.length} listed)` : ""}`),
+      table(["input index", "file and item", "reason"], rows),
+    );
+    details.open = errors.length <= 10;
+    $("rejected").append(details);
+  }
 }
 
 function table(headers, rows) {
@@ -306,233 +355,300 @@ function table(headers, rows) {
   );
 }
 
-function section(title, count, content, open = true) {
-  const details = el("details", { class: "section" }, el("summary", {}, `${title} (${count})`), content);
-  details.open = open;
-  return details;
-}
-
-const by = (item) => (item.image || item.pid != null ? `${imageName(item.image)}${item.pid != null ? ` (${item.pid})` : ""}` : "?");
-const lateTag = (item) => (item.late ? el("span", { class: "tag late", title: "after the correlation window" }, "late") : null);
-const mono = (text, cls = "mono") => el("code", { class: cls }, clean(text));
-
-/** Descendants as a tree: each after its parent, siblings in start order. */
-function treeOrder(children) {
-  const nodes = children.map((child) => ({ child, kids: [] }));
-  const top = [];
-  nodes.forEach((node, i) => {
-    let parent = null;
-    if (node.child.depth > 1) {
-      for (let j = i - 1; j >= 0; j--) {
-        const c = nodes[j].child;
-        if (c.depth === node.child.depth - 1 && c.pid === node.child.parent_pid) {
-          parent = nodes[j];
-          break;
-        }
-      }
-    }
-    (parent ? parent.kids : top).push(node);
-  });
-  const out = [];
-  const walk = (list) => list.forEach((n) => (out.push(n.child), walk(n.kids)));
-  walk(top);
-  return out;
-}
-
-function processRow(kind, depth, proc, extra = []) {
-  const cmd = proc?.command_line;
-  const row = el(
-    "li",
-    { class: `proc ${kind}`, dataset: { depth: String(depth) } },
-    el("span", { class: "kind" }, kind.replace(/ d\d+$/, "")),
-    el("span", { class: "image", title: clean(proc?.image ?? "") }, imageName(proc?.image)),
-    proc?.pid != null ? el("span", { class: "pid" }, `pid ${proc.pid}`) : null,
-    extra,
-    cmd ? mono(cmd, "cmd") : el("span", { class: "muted" }, "(no command line)"),
-  );
-  // Indentation through a CSS variable (CSSOM, allowed by the page's CSP).
-  row.style.setProperty("--depth", String(Math.max(0, depth)));
-  return row;
-}
-
-function processTree(chain) {
-  const list = el("ul", { class: "tree" });
-  const lineage = [...(chain.lineage ?? [])].reverse(); // farthest first
-  let depth = 0;
-  for (const ancestor of lineage) list.append(processRow("ancestor", depth++, ancestor));
-  if (chain.root.parent) list.append(processRow("parent", depth++, chain.root.parent));
-  const rootDepth = depth;
-  list.append(
-    processRow("mshta", rootDepth, chain.root, [
-      chain.root.inferred ? el("span", { class: "tag", title: "start not seen; inferred from its children or activity" }, "inferred") : null,
-      (chain.root.sources ?? []).map((s) => el("span", { class: "tag source" }, s)),
-    ]),
-  );
-  for (const child of treeOrder(chain.children ?? [])) {
-    list.append(
-      processRow(`child d${child.depth}`, rootDepth + child.depth, child, [
-        lateTag(child),
-        child.executed_file ? el("span", { class: "tag", title: "runs a file the chain wrote" }, "ran dropped file") : null,
-      ]),
-    );
-  }
-  return list;
-}
-
-function chainCard(chain) {
-  const sev = SEVERITIES.includes(chain.severity) ? chain.severity : "informational";
-  const root = chain.root;
-  const card = el("article", { class: `chain-card sev-${sev}`, dataset: { chainId: chain.id, score: String(chain.score), severity: sev } });
-  append(card, [
-    el(
-      "header",
-      { class: "card-head" },
-      el("span", { class: `badge sev-${sev}` }, `${sev.toUpperCase()} ${chain.score}`),
-      el("span", { class: "host" }, clean(chain.host)),
-      el("span", { class: "image" }, imageName(root.image)),
-      el("span", { class: "pid" }, `pid ${root.pid}`),
-      el("span", { class: "time" }, clean(root.time)),
-      el("span", { class: `tag status-${chain.status === "closed" ? "closed" : "open"}`, title: "open: activity may still join; closed: final" }, chain.status ?? "open"),
-      el("span", { class: "id" }, clean(chain.id)),
-    ),
-    el(
-      "dl",
-      { class: "facts" },
-      el("dt", {}, "command line"),
-      el("dd", {}, root.command_line == null ? el("span", { class: "muted" }, "(unknown)") : mono(root.command_line, "cmd root-cmd")),
-      el("dt", {}, "user"),
-      el("dd", {}, root.user == null ? el("span", { class: "muted" }, "(unknown)") : clean(root.user)),
-      el("dt", {}, "ran"),
-      el("dd", {}, clean(root.time), root.end_time ? ` → ${clean(root.end_time)}` : ""),
-      el("dt", {}, "technique"),
-      el("dd", {}, `${chain.technique} · ${chain.analytic}`),
-    ),
-    section("process tree", 1 + (chain.lineage?.length ?? 0) + (root.parent ? 1 : 0) + (chain.children?.length ?? 0), processTree(chain)),
-    section(
-      "reasons",
-      chain.reasons.length,
-      table(
-        ["points", "reason", "detail", "evidence (input indexes)"],
-        chain.reasons.map((r) => [
-          el("span", { class: r.points < 0 ? "neg" : "pos" }, r.points >= 0 ? `+${r.points}` : String(r.points)),
-          mono(r.id, "mono rid"),
-          clean(r.detail),
-          (r.events ?? []).join(", "),
-        ]),
-      ),
-    ),
-  ]);
-  const network = chain.network ?? [];
-  if (network.length) {
-    card.append(
-      section(
-        "network",
-        network.length,
-        table(
-          ["destination", "host", "direction", "by", "time", "sources", "events"],
-          network.map((n) => [
-            mono(`${n.dst_ip ?? "?"}:${n.dst_port ?? "?"}`),
-            clean(n.dst_host ?? ""),
-            clean(n.direction),
-            [by(n), lateTag(n)],
-            clean(n.time),
-            (n.sources ?? []).join(", "),
-            (n.events ?? [n.event]).join(", "),
-          ]),
-        ),
-      ),
-    );
-  }
-  const dns = chain.dns ?? [];
-  if (dns.length) {
-    card.append(section("DNS", dns.length, table(["query", "by", "time", "event"], dns.map((d) => [mono(d.query), [by(d), lateTag(d)], clean(d.time), String(d.event)]))));
-  }
-  const files = chain.files ?? [];
-  if (files.length) {
-    card.append(
-      section(
-        "files",
-        files.length,
-        table(["path", "relation", "by", "time", "event"], files.map((f) => [mono(f.path), clean(f.relation ?? "created"), [by(f), lateTag(f)], clean(f.time), String(f.event)])),
-      ),
-    );
-  }
-  const modules = chain.modules ?? [];
-  if (modules.length) {
-    card.append(
-      section("modules", modules.length, table(["module", "by", "time", "event"], modules.map((m) => [mono(m.path), by(m), clean(m.time), String(m.event)])), false),
-    );
-  }
-  return card;
-}
-
 function renderInventory() {
   const box = $("inventory");
   box.replaceChildren();
-  const inventory = report?.inventory ?? [];
+  const inventory = state.summary?.inventory ?? [];
   box.hidden = inventory.length === 0;
-  if (inventory.length === 0) return;
-  box.append(
-    section(
-      "inventory: every mshta invocation, by command-line shape and parent",
-      inventory.length,
-      table(
-        ["max score", "count", "hosts", "parent", "shape", "first seen", "last seen"],
-        [...inventory]
-          .sort((a, b) => (b.max_score ?? -1) - (a.max_score ?? -1) || b.count - a.count)
-          .map((g) => [g.max_score === null || g.max_score === undefined ? "?" : String(g.max_score), fmtInt(g.count), `${g.hosts} (${(g.host_names ?? []).map(clean).join(", ")})`, clean(g.parent || "?"), mono(g.shape), clean(g.first_seen), clean(g.last_seen)]),
-      ),
-      false,
+  if (!inventory.length) return;
+  const total = state.summary.inventoryTotal ?? inventory.length;
+  const sorted = [...inventory].sort((a, b) => (b.max_score ?? -1) - (a.max_score ?? -1) || b.count - a.count);
+  const details = el(
+    "details",
+    { class: "section" },
+    el("summary", {}, `inventory: every mshta invocation by command-line shape and parent (${fmtInt(total)}${total > inventory.length ? `, first ${inventory.length} shown; the JSON export has them all` : ""})`),
+    table(
+      ["max score", "count", "hosts", "parent", "shape", "first seen", "last seen"],
+      sorted.map((g) => [g.max_score == null ? "?" : String(g.max_score), fmtInt(g.count), `${g.hosts} (${(g.host_names ?? []).slice(0, 5).map((h) => clean(h, 100)).join(", ")})`, clean(g.parent || "?", 200), el("code", { class: "mono" }, clean(g.shape, 500)), clean(g.first_seen), clean(g.last_seen)]),
     ),
   );
+  box.append(details);
 }
 
-function renderErrors() {
-  const box = $("errors");
+function renderWarnings() {
+  const box = $("warnings");
   box.replaceChildren();
-  const errors = report?.errors ?? [];
-  const rejected = Math.max(errors.length, report?.stats?.rejected ?? 0);
-  box.hidden = rejected === 0;
-  if (rejected === 0) return;
-  const note = rejected > errors.length ? ` (first ${errors.length} listed)` : "";
-  box.append(
-    section(`rejected items${note}`, rejected, table(["input index", "reason"], errors.map((e) => [String(e.index), clean(e.reason)])), errors.length <= 20),
+  const warnings = state.summary?.warnings ?? [];
+  box.hidden = warnings.length === 0;
+  for (const w of warnings.slice(0, 50)) box.append(el("p", {}, "⚠ ", clean(w, 500)));
+}
+
+// ---------------------------------------------------------------------------
+// The chain list.
+
+function fillHosts() {
+  const { list = [], total = 0 } = state.summary?.hosts ?? {};
+  const label = total > list.length ? `all hosts (${fmtInt(total)}; the ${list.length} with most chains listed, search for others)` : `all hosts (${total})`;
+  $("host").replaceChildren(el("option", { value: "" }, label), ...list.map(([h, n]) => el("option", { value: h }, `${clean(h, 100)} (${n})`)));
+}
+
+function setSeverity(sev) {
+  $("severity").value = sev;
+  refilter();
+}
+
+/** Code-unit order (localeCompare is far slower, and times and ids need no collation). */
+const cmp = (a, b) => {
+  const x = String(a ?? "");
+  const y = String(b ?? "");
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
+function refilter() {
+  const min = SEVERITIES.indexOf($("severity").value);
+  const host = $("host").value;
+  const ids = state.searchIds;
+  state.visible = state.rows
+    .filter((r) => SEVERITIES.indexOf(severityOf(r.severity)) <= (min < 0 ? 4 : min))
+    .filter((r) => host === "" || String(r.host) === host)
+    .filter((r) => !ids || ids.has(r.id))
+    .sort((a, b) => b.score - a.score || cmp(a.time, b.time) || cmp(a.id, b.id));
+  state.shown = PAGE;
+  state.selected = state.visible.length ? 0 : -1;
+  return renderList();
+}
+
+function rowElement(r, i) {
+  const sev = severityOf(r.severity);
+  const c = r.counts ?? {};
+  const counts = [c.children && `${c.children} proc`, c.files && `${c.files} files`, c.network && `${c.network} net`, c.dns && `${c.dns} dns`].filter(Boolean).join(" · ");
+  return el(
+    "li",
+    {
+      class: `chain-row sev-${sev}${i === state.selected ? " selected" : ""}${r.id === state.openId ? " open" : ""}`,
+      dataset: { chainId: r.id, score: String(r.score), severity: sev, host: String(r.host ?? ""), index: String(i) },
+      "aria-selected": i === state.selected ? "true" : "false",
+      onclick: () => {
+        select(i);
+        openChain(r.id);
+      },
+    },
+    el(
+      "div",
+      { class: "row-head" },
+      el("span", { class: "badge" }, `${sev.toUpperCase()} ${r.score}`),
+      el("span", { class: "host" }, clean(r.host, 100)),
+      el("span", { class: "image" }, `${clean(imageName(r.image), 100)} pid ${clean(r.pid, 20)}`),
+      el("span", { class: "time" }, clean(r.time, 40)),
+    ),
+    el("div", { class: "row-cmd" }, r.cmd == null ? el("span", { class: "muted" }, "(command line not seen)") : clean(r.cmd, 240)),
+    counts ? el("div", { class: "row-counts" }, counts, r.parent ? ` · parent ${clean(imageName(r.parent), 100)}` : "") : r.parent ? el("div", { class: "row-counts" }, `parent ${clean(imageName(r.parent), 100)}`) : null,
   );
 }
 
-function exportJson() {
-  if (!report) return;
-  // The core writes the file, as the CLI's `--format json` does.
-  const blob = new Blob([formatReport(report, "json")], { type: "application/json" });
-  const url = URL.createObjectURL(blob);
-  const a = el("a", { href: url, download: "mshta-chain-report.json" });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+let listing = 0; // the latest list drawing; an older one stops
+
+/** Draws the visible rows up to state.shown, CHUNK rows per frame; body[data-listing] while drawing. */
+async function renderList() {
+  const generation = ++listing;
+  document.body.dataset.listing = "1";
+  const list = $("chains");
+  list.replaceChildren();
+  $("more").hidden = true;
+  $("list-count").textContent = state.rows.length ? `${fmtInt(state.visible.length)} of ${fmtInt(state.rows.length)} chains, by score` : "";
+  const empty = $("no-chains");
+  empty.hidden = !state.summary || state.visible.length > 0;
+  empty.textContent = state.rows.length === 0 ? "No mshta chains in this input." : `No chain matches the filter (${fmtInt(state.rows.length)} hidden).`;
+  $("workspace").hidden = !state.summary;
+  const rows = state.visible.slice(0, state.shown);
+  for (let at = 0; at < rows.length; at += CHUNK) {
+    if (at > 0) await nextFrame();
+    if (generation !== listing) return;
+    list.append(...rows.slice(at, at + CHUNK).map((r, i) => rowElement(r, at + i)));
+  }
+  $("more").hidden = state.visible.length <= state.shown;
+  $("more").textContent = `Show ${Math.min(PAGE, state.visible.length - state.shown)} more`;
+  delete document.body.dataset.listing;
+}
+
+function select(i) {
+  if (i < 0 || i >= state.visible.length) return;
+  if (i >= $("chains").children.length) return; // not drawn yet
+  const list = $("chains");
+  list.querySelector(".chain-row.selected")?.classList.remove("selected");
+  list.querySelector(".chain-row[aria-selected=true]")?.setAttribute("aria-selected", "false");
+  state.selected = i;
+  const row = list.children[i];
+  if (row) {
+    row.classList.add("selected");
+    row.setAttribute("aria-selected", "true");
+    row.scrollIntoView({ block: "nearest" });
+  }
+}
+
+let searchTimer = 0;
+function onSearch() {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(async () => {
+    const query = $("search").value;
+    const seq = ++state.searchSeq;
+    if (query.trim() === "") state.searchIds = null;
+    else {
+      const { ids } = await request("search", { query });
+      if (seq !== state.searchSeq) return; // a newer search is on its way
+      state.searchIds = new Set(ids);
+    }
+    await refilter();
+    document.body.dataset.searched = query;
+  }, 120);
+}
+
+// ---------------------------------------------------------------------------
+// The chain view.
+
+async function openChain(id) {
+  const { detail } = await request("chain", { id });
+  if (!detail) return;
+  state.openId = id;
+  const view = $("view");
+  view.replaceChildren(chainView(detail, WINDOW_SECONDS));
+  view.hidden = false;
+  document.body.dataset.view = "open";
+  $("workspace").classList.add("with-view");
+  for (const row of $("chains").children) row.classList.toggle("open", row.dataset.chainId === id);
+  $("copy-md").addEventListener("click", () => copyMarkdown(id));
+  $("close-view").addEventListener("click", closeView);
+  view.scrollIntoView({ block: "nearest" });
+}
+
+function closeView() {
+  state.openId = null;
+  $("view").hidden = true;
+  $("view").replaceChildren();
+  $("workspace").classList.remove("with-view");
+  delete document.body.dataset.view;
+  for (const row of $("chains").children) row.classList.remove("open");
+}
+
+async function copyMarkdown(id) {
+  const { text } = await request("markdown", { id });
+  try {
+    await navigator.clipboard.writeText(text);
+    setStatus(`Copied the chain as Markdown (${fmtInt(text.length)} characters).`);
+  } catch {
+    // No clipboard access: show it, selected, to copy by hand.
+    const area = el("textarea", { class: "markdown-out", id: "markdown-out", rows: "12", readonly: "readonly" });
+    area.value = text;
+    const dialog = el("dialog", { class: "markdown-dialog" }, el("p", {}, "Copy this Markdown (Ctrl+C):"), area, el("button", { type: "button", class: "button small", onclick: () => dialog.close() }, "Close"));
+    document.body.append(dialog);
+    dialog.addEventListener("close", () => dialog.remove());
+    dialog.showModal();
+    area.select();
+  }
+  document.body.dataset.copied = id;
+}
+
+// ---------------------------------------------------------------------------
+// Exports: the worker makes the file; the page saves it.
+
+async function exportAs(format) {
+  try {
+    const { blob, file } = await request("export", { format });
+    const url = URL.createObjectURL(blob);
+    const a = el("a", { href: url, download: file });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 30_000);
+  } catch (error) {
+    showError(`Export failed: ${error.message}`);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Themes: system (default), light, dark.
+
+function applyTheme(theme) {
+  if (theme === "light" || theme === "dark") document.documentElement.dataset.theme = theme;
+  else delete document.documentElement.dataset.theme;
+  $("theme").textContent = `Theme: ${theme}`;
+  try {
+    if (theme === "system") localStorage.removeItem("mshta-chain-theme");
+    else localStorage.setItem("mshta-chain-theme", theme);
+  } catch {
+    /* storage blocked: the switch still works for this page */
+  }
+}
+
+function currentTheme() {
+  return document.documentElement.dataset.theme ?? "system";
+}
+
+// ---------------------------------------------------------------------------
+// Keys: "/" search, j/k move, Enter open, Esc close (or leave the search box).
+
+function onKey(event) {
+  if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+  const target = event.target;
+  const typing = target instanceof HTMLElement && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
+  if (event.key === "Escape") {
+    if (target === $("search")) {
+      if ($("search").value) {
+        $("search").value = "";
+        onSearch();
+      }
+      $("search").blur();
+    } else if (state.openId) closeView();
+    else return;
+    event.preventDefault();
+    return;
+  }
+  if (target === $("search") && event.key === "Enter") {
+    $("search").blur();
+    if (state.visible.length) select(0);
+    event.preventDefault();
+    return;
+  }
+  if (typing || !state.summary) return;
+  if (event.key === "/") {
+    $("search").focus();
+    $("search").select();
+  } else if (event.key === "j") select(Math.min(state.visible.length - 1, state.selected + 1));
+  else if (event.key === "k") select(Math.max(0, state.selected - 1));
+  else if (event.key === "Enter" && state.selected >= 0 && target?.tagName !== "BUTTON") openChain(state.visible[state.selected].id);
+  else return;
+  event.preventDefault();
 }
 
 // ---------------------------------------------------------------------------
 // Wiring.
 
+function renderAll() {
+  renderSummary();
+  renderInventory();
+  renderWarnings();
+  return refilter();
+}
+
 function wire() {
   $("files").addEventListener("change", (event) => {
-    const files = event.target.files;
-    if (files && files.length) run(fileSources(files), files.length === 1 ? files[0].name : `${files.length} files`);
+    const files = [...(event.target.files ?? [])];
+    if (files.length) run(files.map((f) => fileSource(f, f.name)), files.length === 1 ? files[0].name : `${files.length} files`);
     event.target.value = "";
   });
-  $("sample").addEventListener("click", async () => {
-    try {
-      await run(await loadSample(), "the bundled sample");
-    } catch (error) {
-      showAppError(`Could not load the sample: ${error?.message ?? error}`);
-    }
+  $("folder").addEventListener("change", (event) => {
+    const all = [...(event.target.files ?? [])];
+    const files = all.filter((f) => FOLDER_FILES.test(f.name)).map((f) => fileSource(f)).sort(byPath);
+    const folder = (all[0]?.webkitRelativePath ?? "").split("/")[0] || "the folder";
+    if (all.length) run(files, `${folder} (${files.length} file${files.length === 1 ? "" : "s"})`);
+    event.target.value = "";
   });
+  $("sample").addEventListener("click", () => run([{ name: "sample.jsonl", path: "sample.jsonl", size: 0, sample: true }], "the bundled sample"));
   $("analyse-paste").addEventListener("click", () => {
     const text = $("paste").value;
-    const bytes = new TextEncoder().encode(text);
-    run([{ name: "pasted text", size: bytes.length, stream: () => new Blob([bytes]).stream() }], "pasted text");
+    run([{ name: "pasted text", path: "pasted text", size: new Blob([text]).size, text }], "pasted text");
   });
+  $("cancel").addEventListener("click", cancel);
   const drop = $("drop");
   for (const type of ["dragenter", "dragover"]) {
     drop.addEventListener(type, (event) => {
@@ -541,36 +657,33 @@ function wire() {
     });
   }
   for (const type of ["dragleave", "drop"]) drop.addEventListener(type, () => drop.classList.remove("over"));
-  drop.addEventListener("drop", (event) => {
+  drop.addEventListener("drop", async (event) => {
     event.preventDefault();
-    const files = event.dataTransfer?.files;
-    if (files && files.length) run(fileSources(files), files.length === 1 ? files[0].name : `${files.length} files`);
+    if (!event.dataTransfer) return;
+    try {
+      const sources = await droppedSources(event.dataTransfer);
+      run(sources, sources.length === 1 ? sources[0].name : `${sources.length} files`);
+    } catch (error) {
+      showError(`Could not read what was dropped: ${error?.message ?? error}`);
+    }
   });
-  // Dropping a file outside the zone must not navigate away from the page.
+  // Dropping outside the zone must not navigate away from the page.
   window.addEventListener("dragover", (event) => event.preventDefault());
   window.addEventListener("drop", (event) => event.preventDefault());
-  $("min-score").addEventListener("input", () => {
-    $("min-score-value").textContent = $("min-score").value;
-    renderChains();
+  $("search").addEventListener("input", onSearch);
+  $("severity").addEventListener("change", refilter);
+  $("host").addEventListener("change", refilter);
+  $("more").addEventListener("click", () => {
+    state.shown += PAGE;
+    const keep = state.selected;
+    renderList().then(() => select(keep));
   });
-  $("search").addEventListener("input", renderChains);
-  $("export").addEventListener("click", exportJson);
+  for (const button of document.querySelectorAll("[data-export]")) button.addEventListener("click", () => exportAs(button.dataset.export));
+  $("theme").addEventListener("click", () => applyTheme(THEMES[(THEMES.indexOf(currentTheme()) + 1) % THEMES.length]));
+  $("theme").textContent = `Theme: ${currentTheme()}`;
+  document.addEventListener("keydown", onKey);
 }
 
-async function main() {
-  wire();
-  setBusy(true);
-  try {
-    await init();
-    $("version").textContent = `core ${version()}`;
-    setStatus("Ready: drop files, choose files, paste events or load the sample.");
-  } catch (error) {
-    setStatus("The detector could not start.");
-    showAppError(`Could not load the WebAssembly module: ${error?.message ?? error}`);
-    document.body.dataset.state = "error";
-    return;
-  }
-  setBusy(false);
-}
-
-main();
+wire();
+setBodyState("loading");
+startWorker();

@@ -514,11 +514,12 @@ fn to_chain(v: &View, score_value: i64, reasons: Vec<report::Reason>, status: St
             late: false,
             relation: Relation::RunByRoot,
             event: f.event,
+            clock_skew: false,
         });
     }
     for a in &v.acts {
         let time = format_rfc3339(a.time);
-        let (pid, image, late, event) = (a.pid, s(a.image), a.late, a.events[0]);
+        let (pid, image, late, event, clock_skew) = (a.pid, s(a.image), a.late, a.events[0], a.clock_skew);
         match a.what {
             Activity::FileCreate { path } => files.push(FileEvent {
                 path: path.to_string(),
@@ -528,6 +529,7 @@ fn to_chain(v: &View, score_value: i64, reasons: Vec<report::Reason>, status: St
                 late,
                 relation: Relation::Created,
                 event,
+                clock_skew,
             }),
             Activity::Network(n) => network.push(NetworkEvent {
                 dst_ip: n.dst_ip.as_deref().map(str::to_string),
@@ -543,10 +545,13 @@ fn to_chain(v: &View, score_value: i64, reasons: Vec<report::Reason>, status: St
                 event,
                 events: a.events.clone(),
                 sources: a.sources.iter().map(|x| x.to_string()).collect(),
+                clock_skew,
             }),
-            Activity::Dns { query } => dns.push(DnsEvent { query: query.to_string(), time, pid, image, late, event }),
+            Activity::Dns { query } => {
+                dns.push(DnsEvent { query: query.to_string(), time, pid, image, late, event, clock_skew })
+            }
             Activity::ImageLoad { path } => {
-                modules.push(ModuleEvent { path: path.to_string(), time, pid, image, event })
+                modules.push(ModuleEvent { path: path.to_string(), time, pid, image, event, clock_skew })
             }
         }
     }

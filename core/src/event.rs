@@ -182,6 +182,12 @@ pub(crate) struct Event {
     pub host: String,
     pub time: Millis,
     pub clock: Clock,
+    /// The record's other clock, when it has two that may disagree (Sysmon:
+    /// `UtcTime` is `time`, the record's `TimeCreated` is this). Real Sysmon
+    /// network events carry a `UtcTime` hours before their record's time;
+    /// attribution falls back to this one when `time` contradicts the
+    /// process's lifetime (see `Store::act_time`).
+    pub alt_time: Option<(Millis, Clock)>,
     pub schema: Schema,
     pub kind: Kind,
 }

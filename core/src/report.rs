@@ -197,6 +197,11 @@ pub struct FileEvent {
     pub relation: Relation,
     /// Input index.
     pub event: u64,
+    /// The event's two clocks (Sysmon `UtcTime` and the record's time)
+    /// disagreed beyond the host's learned offset; `time` is the one
+    /// consistent with the process's lifetime. Present only when true.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub clock_skew: bool,
 }
 
 /// A network connection by a chain member.
@@ -224,6 +229,11 @@ pub struct NetworkEvent {
     pub late: bool,
     /// Input index (the first, when several sensors reported it).
     pub event: u64,
+    /// The event's two clocks (Sysmon `UtcTime` and the record's time)
+    /// disagreed beyond the host's learned offset; `time` is the one
+    /// consistent with the process's lifetime. Present only when true.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub clock_skew: bool,
     /// Input indexes of every report of this connection.
     pub events: Vec<u64>,
     /// Sensors that reported it.
@@ -245,6 +255,11 @@ pub struct DnsEvent {
     pub late: bool,
     /// Input index.
     pub event: u64,
+    /// The event's two clocks (Sysmon `UtcTime` and the record's time)
+    /// disagreed beyond the host's learned offset; `time` is the one
+    /// consistent with the process's lifetime. Present only when true.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub clock_skew: bool,
 }
 
 /// A script-engine or CLR module loaded by a chain member.
@@ -260,6 +275,11 @@ pub struct ModuleEvent {
     pub image: Option<String>,
     /// Input index.
     pub event: u64,
+    /// The event's two clocks (Sysmon `UtcTime` and the record's time)
+    /// disagreed beyond the host's learned offset; `time` is the one
+    /// consistent with the process's lifetime. Present only when true.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub clock_skew: bool,
 }
 
 /// One additive contribution to a chain's score.
@@ -452,4 +472,9 @@ closed_set! {
         /// Nothing shows it.
         Missing => "missing",
     }
+}
+
+/// For `skip_serializing_if`: a flag written only when set.
+fn is_false(b: &bool) -> bool {
+    !*b
 }

@@ -418,6 +418,7 @@ mod tests {
             late: false,
             relation,
             event: 2,
+            clock_skew: false,
         }
     }
 
@@ -434,6 +435,7 @@ mod tests {
             image: None,
             late: false,
             event: 3,
+            clock_skew: false,
             events: vec![3],
             sources: vec!["sysmon".into()],
         }
@@ -452,6 +454,7 @@ mod tests {
             image: None,
             late: false,
             event: 4,
+            clock_skew: false,
         });
         assert_eq!(
             checklist(&c),
@@ -593,6 +596,7 @@ mod tests {
             image: None,
             late: false,
             event: 4,
+            clock_skew: false,
         });
         let list = checklist(&c);
         assert_eq!(list.len(), 1 + MAX_PER_SECTION + 1 + 1, "{list:#?}");

@@ -63,6 +63,9 @@ pub(crate) struct ActView<'s> {
     pub what: &'s Activity,
     pub late: bool,
     pub sources: Vec<&'static str>,
+    /// The event's two clocks disagreed; `time` is the one consistent with
+    /// the process's lifetime.
+    pub clock_skew: bool,
 }
 
 pub(crate) struct DroppedView {
@@ -175,8 +178,9 @@ pub(crate) fn build<'s>(store: &'s Store, parts: &'s ChainParts, window_ms: Mill
         .iter()
         .filter_map(|&i| store.activity(i))
         .map(|a| {
-            let who = store.actor_of(a).map(|p| store.proc(p));
-            let time = store.utc(a.host, a.clock, a.time);
+            let actor = store.actor_of(a);
+            let (time, clock_skew) = store.act_time(a, actor);
+            let who = actor.map(|p| store.proc(p));
             ActView {
                 time,
                 events: vec![a.index],
@@ -185,6 +189,7 @@ pub(crate) fn build<'s>(store: &'s Store, parts: &'s ChainParts, window_ms: Mill
                 what: &a.what,
                 late: time > deadline,
                 sources: vec![a.source.name()],
+                clock_skew,
             }
         })
         .collect();
@@ -210,6 +215,7 @@ fn merge_duplicate_connections(acts: Vec<ActView<'_>>) -> Vec<ActView<'_>> {
         if let Activity::Network(n) = a.what {
             if let Some(prev) = out.iter_mut().rev().take(16).find(|p| same_connection(p, &a, n)) {
                 prev.events.extend(a.events);
+                prev.clock_skew |= a.clock_skew;
                 prev.events.sort_unstable();
                 for s in a.sources {
                     if !prev.sources.contains(&s) {

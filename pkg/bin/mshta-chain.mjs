@@ -8,6 +8,7 @@
 // unexpected. Errors are one line on stderr, never a stack trace.
 
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
+import { addRawErrors, expandInputs, fileHead, peek, rawPieces, readRawLog, sniff } from "../src/files.js";
 
 const PROGRAM = "mshta-chain";
 const FORMATS = ["json", "ndjson", "text", "ocsf", "ecs", "ocsf-ndjson", "ecs-ndjson"];
@@ -35,7 +36,12 @@ accepted and counted as ignored.
 Commands:
   scan              Analyse the FILEs, in the order given, as one stream
                     of events (a file's last line ends with the file).
-                    "-" or no FILE reads stdin.
+                    "-" or no FILE reads stdin. A directory is read
+                    recursively (files sorted by name; .evtx .xml .json
+                    .jsonl .ndjson .log, and others by content). .evtx files
+                    and Windows Event XML are read as they are, 64 KB at a
+                    time; what cannot be read is listed in the report's
+                    errors with the file and position.
   baseline          Scan the FILEs the same way and print a config (the
                     --config one, if given) whose "baseline" lists the
                     mshta invocations (inventory groups: command-line shape
@@ -297,7 +303,7 @@ function stdinChunks() {
  * Reads the inputs named by `opts.files` (stdin for "-" or none) as one
  * stream; returns `done(detector)` (by default the final report).
  */
-async function analyseInputs(opts, options, done = (detector) => detector.finish()) {
+async function analyseInputs(opts, options, done = (detector, rawErrors) => addRawErrors(detector.finish(), rawErrors)) {
   // Loaded here rather than at the top so that a missing or broken build
   // is reported as one line like any other error.
   const { Detector } = await import("../node.mjs");
@@ -312,24 +318,63 @@ async function analyseInputs(opts, options, done = (detector) => detector.finish
   }
 
   try {
-    const files = opts.files.length === 0 ? ["-"] : opts.files;
+    // Directories expand to the files under them; .evtx and Windows Event
+    // XML (by content) go through the raw-log reader (src/files.js).
+    const files = expandInputs(opts.files.length === 0 ? ["-"] : opts.files, (message) => {
+      throw new UsageError(message);
+    });
     const showProgress = process.stderr.isTTY === true;
+    let items = 0;
+    const counted = {
+      push: (input) => {
+        const update = detector.push(input);
+        items += update.events;
+        return update;
+      },
+    };
+    const rawErrors = [];
+    const raw = async (file, head, next) => {
+      const itemsBefore = items;
+      for (const e of await readRawLog(counted, file, head, next)) rawErrors.push({ ...e, itemsBefore });
+    };
     for (const file of files) {
       if (file === "-") {
-        await feed(detector, stdinChunks());
-      } else {
-        const input = fileChunks(file);
-        try {
-          if (showProgress && input.size > PROGRESS_BYTES) {
-            progress(`reading ${file} (${Math.round(input.size / (1024 * 1024))} MiB)`);
-          }
-          await feed(detector, input.next);
-        } finally {
-          input.close();
+        const input = await peek(stdinChunks());
+        const format = sniff(input.head);
+        if (format === "evtx" || format === "xml") await raw("-", new Uint8Array(0), input.next);
+        else await feed(counted, input.next);
+        continue;
+      }
+      let head;
+      try {
+        head = fileHead(file);
+      } catch (error) {
+        throw new UsageError(`cannot read ${file}: ${fsReason(error)}`);
+      }
+      const format = sniff(head);
+      if (format === "evtx" || format === "xml") {
+        const fd = openSync(file, "r");
+        if (showProgress && fstatSync(fd).size > PROGRESS_BYTES) {
+          progress(`reading ${file} (${Math.round(fstatSync(fd).size / (1024 * 1024))} MiB, ${format})`);
         }
+        try {
+          await raw(file, new Uint8Array(0), rawPieces(fd, 0));
+        } finally {
+          closeSync(fd);
+        }
+        continue;
+      }
+      const input = fileChunks(file);
+      try {
+        if (showProgress && input.size > PROGRESS_BYTES) {
+          progress(`reading ${file} (${Math.round(input.size / (1024 * 1024))} MiB)`);
+        }
+        await feed(counted, input.next);
+      } finally {
+        input.close();
       }
     }
-    return done(detector);
+    return done(detector, rawErrors);
   } finally {
     detector.free();
   }
@@ -366,8 +411,9 @@ async function baseline(args) {
   const config = opts.config === undefined ? {} : readConfig(opts.config);
   // The core decides (Engine::baseline, with the config's own weights,
   // allowlists and baseline); min_score 0 so that no chain is left unscored.
-  const { entries, unknown } = await analyseInputs(opts, { ...config, min_score: 0 }, (detector) => {
+  const { entries, unknown } = await analyseInputs(opts, { ...config, min_score: 0 }, (detector, rawErrors) => {
     detector.finish();
+    if (rawErrors.length > 0) progress(`note: ${rawErrors.length} read error(s) in raw logs (run scan to see them)`);
     return detector.baseline(opts.below);
   });
   if (unknown > 0) {

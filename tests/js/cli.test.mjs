@@ -480,7 +480,8 @@ test("unreadable files exit 2 with one line on stderr", () => {
   fails(["scan", missing], 2, /does-not-exist\.jsonl/);
   // A missing file after a good one: still an error, no partial report.
   fails(["scan", GETOBJECT, missing], 2, /does-not-exist\.jsonl/);
-  fails(["scan", scratch], 2, /directory/);
+  // A directory is read (recursively: tests/js/evtx.test.mjs); a missing one is an error.
+  fails(["scan", join(scratch, "no-such-dir")], 2, /no-such-dir: no such file or directory/);
   fails(["scan", "--config", join(scratch, "no-config.json"), GETOBJECT], 2, /no-config\.json/);
 });
 

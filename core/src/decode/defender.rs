@@ -96,7 +96,7 @@ pub(crate) fn decode_row(raw: &Raw, schema: Schema, index: u64) -> Result<Option
         }
         _ => return Ok(None),
     };
-    Ok(Some(Event { index, host: host.to_string(), time, clock: Clock::Utc, schema, kind }))
+    Ok(Some(Event { index, host: host.to_string(), time, clock: Clock::Utc, alt_time: None, schema, kind }))
 }
 
 /// `FolderPath` is documented as the folder but real rows hold the full

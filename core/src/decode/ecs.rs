@@ -108,7 +108,7 @@ pub(crate) fn decode(raw: &Raw, schema: Schema, index: u64) -> Result<Decoded, S
             Kind::Activity { actor: actor(process)?, what: Activity::ImageLoad { path: path.into() } }
         }
     };
-    Ok(Decoded::Event(Event { index, host: host.to_string(), time, clock: Clock::Utc, schema, kind }))
+    Ok(Decoded::Event(Event { index, host: host.to_string(), time, clock: Clock::Utc, alt_time: None, schema, kind }))
 }
 
 enum What {

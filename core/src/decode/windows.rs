@@ -79,6 +79,12 @@ pub(crate) fn decode(raw: &Raw, shape: Shape, system: System, data: &Raw, index:
     }
     let host = host(shape, raw, system).ok_or("missing field Computer/Hostname (the host)")?;
     let (time, clock) = event_time(shape, raw, system, data, log == Log::Sysmon)?;
+    // Sysmon's UtcTime is preferred; the record's own time is kept beside it.
+    let alt_time = if log == Log::Sysmon && clock == Clock::Utc && timestamp(&data.utc_time, "UtcTime")?.is_some() {
+        record_time(shape, raw, system).and_then(|(t, c)| crate::time::parse_timestamp(t).map(|t| (t, c)))
+    } else {
+        None
+    };
     let kind = match log {
         Log::Sysmon => sysmon(event_id, data),
         _ => security(event_id, data),
@@ -88,7 +94,7 @@ pub(crate) fn decode(raw: &Raw, shape: Shape, system: System, data: &Raw, index:
         other => other?,
     };
     let Some(kind) = kind else { return Ok(Decoded::Ignored(schema)) };
-    Ok(Decoded::Event(Event { index, host: host.to_string(), time, clock, schema, kind }))
+    Ok(Decoded::Event(Event { index, host: host.to_string(), time, clock, alt_time, schema, kind }))
 }
 
 fn log_of(system: System) -> Log {
@@ -124,30 +130,34 @@ fn event_time(shape: Shape, raw: &Raw, system: System, data: &Raw, sysmon: bool)
             return Ok((t, Clock::Utc));
         }
     }
-    let (field, clock): (Option<&str>, Clock) = match (shape, system) {
-        (Shape::Evtx, System::Raw(sys)) => (
-            sys.time_created
-                .as_ref()
-                .and_then(Element::time)
-                .or_else(|| obj(&sys.time_created_attributes).and_then(|a| text(&a.system_time))),
-            Clock::Utc,
-        ),
-        (Shape::Winlogbeat, _) => (text(&raw.timestamp), Clock::Utc),
-        _ => (
-            raw.time_created
-                .as_ref()
-                .and_then(Element::time)
-                .or_else(|| text(&raw.timestamp))
-                .or_else(|| text(&raw.event_time)),
-            Clock::Exporter,
-        ),
-    };
-    match field {
-        Some(t) => {
+    match record_time(shape, raw, system) {
+        Some((t, clock)) => {
             crate::time::parse_timestamp(t).map(|t| (t, clock)).ok_or_else(|| "event time: not a timestamp".into())
         }
         None if sysmon => Err("missing field UtcTime (the event time)".into()),
         None => Err("missing field TimeCreated (the event time)".into()),
+    }
+}
+
+/// The record's own time field and the clock it is on: UTC in `evtx_dump`
+/// and Winlogbeat, but in flat exports an exporter's field that is
+/// sometimes local time labelled UTC.
+fn record_time<'r>(shape: Shape, raw: &'r Raw, system: System<'r, '_>) -> Option<(&'r str, Clock)> {
+    match (shape, system) {
+        (Shape::Evtx, System::Raw(sys)) => sys
+            .time_created
+            .as_ref()
+            .and_then(Element::time)
+            .or_else(|| obj(&sys.time_created_attributes).and_then(|a| text(&a.system_time)))
+            .map(|t| (t, Clock::Utc)),
+        (Shape::Winlogbeat, _) => text(&raw.timestamp).map(|t| (t, Clock::Utc)),
+        _ => raw
+            .time_created
+            .as_ref()
+            .and_then(Element::time)
+            .or_else(|| text(&raw.timestamp))
+            .or_else(|| text(&raw.event_time))
+            .map(|t| (t, Clock::Exporter)),
     }
 }
 

@@ -19,10 +19,17 @@ pub(crate) struct ActRec {
     pub host: HostId,
     pub time: Millis,
     pub clock: Clock,
+    /// The record's other clock (see `Event::alt_time`).
+    pub alt_time: Option<(Millis, Clock)>,
     pub source: Source,
     pub actor: Actor,
     pub what: Activity,
 }
+
+/// Two clocks of one event that differ by more than this (after the host's
+/// learned offset) disagree: more than any delivery delay, less than the
+/// hours seen in real Sysmon network events.
+const CLOCK_SKEW_MS: Millis = 60_000;
 
 /// Bits of an activity key that number the records of one item.
 const RECORD_BITS: u32 = 20;
@@ -110,8 +117,37 @@ impl Store {
         out
     }
 
-    /// The process an activity record is attributed to.
+    /// The process an activity record is attributed to: at its time, or,
+    /// when its two clocks disagree and only the other one falls in a
+    /// lifetime of the process it names, at that one.
     pub(crate) fn actor_of(&self, a: &ActRec) -> Option<ProcId> {
         self.resolve(a.host, &a.actor, self.utc(a.host, a.clock, a.time), None)
+            .or_else(|| self.resolve(a.host, &a.actor, self.skewed_time(a)?, None))
+    }
+
+    /// The record's other clock in UTC, when it disagrees with its time by
+    /// more than [`CLOCK_SKEW_MS`] once the host's learned offset is applied.
+    fn skewed_time(&self, a: &ActRec) -> Option<Millis> {
+        let (t, clock) = a.alt_time?;
+        let alt = self.utc(a.host, clock, t);
+        (alt.abs_diff(self.utc(a.host, a.clock, a.time)) > CLOCK_SKEW_MS.unsigned_abs()).then_some(alt)
+    }
+
+    /// The time of an activity record in UTC for the report, and whether its
+    /// clocks disagreed: its time, unless that falls outside the lifetime of
+    /// the process it is attributed to while its other clock falls inside
+    /// (then that one, flagged), rather than trusting one field blindly.
+    pub(crate) fn act_time(&self, a: &ActRec, actor: Option<ProcId>) -> (Millis, bool) {
+        let primary = self.utc(a.host, a.clock, a.time);
+        let (Some(id), Some(alt)) = (actor, self.skewed_time(a)) else { return (primary, false) };
+        let p = self.proc(id);
+        let alive = |t: Millis| {
+            self.start_utc(p) <= t + super::SLACK_MS && self.end_utc(p).is_none_or(|e| t <= e + super::SLACK_MS)
+        };
+        if !alive(primary) && alive(alt) {
+            (alt, true)
+        } else {
+            (primary, false)
+        }
     }
 }

@@ -98,6 +98,7 @@ impl Store {
                     host,
                     time: ev.time,
                     clock: ev.clock,
+                    alt_time: ev.alt_time,
                     source,
                     actor: actor.clone(),
                     what: what.clone(),
