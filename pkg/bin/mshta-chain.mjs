@@ -391,9 +391,12 @@ async function scan(args) {
   const report = await analyseInputs(opts, options);
 
   // The core writes every format, its own version as the product version.
+  // JSON is the report object itself: the CLI adds raw-log fields to its
+  // errors (file, chunk, ...) that the core's report type does not carry,
+  // and JSON.stringify writes the same bytes as the core's `json` otherwise.
   const { formatReport } = await import("../node.mjs");
   const color = opts.format === "text" && process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
-  const out = formatReport(report, opts.format, { color });
+  const out = opts.format === "json" ? JSON.stringify(report, null, 2) + "\n" : formatReport(report, opts.format, { color });
   process.stdout.write(out);
 }
 
