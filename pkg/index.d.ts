@@ -452,6 +452,15 @@ export interface Reason {
   detail: string;
   /** Input indexes of the evidence. */
   events: number[];
+  /**
+   * Where the reason matched the root's command line, for highlighting:
+   * `[start, end]` pairs of UTF-16 code-unit offsets into
+   * `root.command_line` (`command_line.slice(start, end)` is the matched
+   * text), sorted, not overlapping, at most 16. Absent when the reason did
+   * not match the command line (and in JSON written before the field
+   * existed).
+   */
+  spans?: [number, number][];
 }
 
 /** Counts over the whole input. */

@@ -37,21 +37,14 @@ const mono = (text, cls = "mono", max) => el("code", { class: cls }, clean(text,
 
 /**
  * The highlight ranges of the command line: the reasons' `spans`
- * ([start, end) in characters, i.e. code points) as UTF-16 ranges, merged.
+ * ([start, end) in UTF-16 code units into the command line), merged.
  * Without spans in the report, nothing is highlighted.
  */
 export function highlightRanges(commandLine, reasons) {
   const text = String(commandLine ?? "");
   const ranges = [];
-  let units = null; // code point index -> UTF-16 offset, only when needed
-  const toUnit = (cp) => {
-    if (!/[\ud800-\udfff]/.test(text)) return Math.min(cp, text.length);
-    if (!units) {
-      units = [0];
-      for (const ch of text) units.push(units[units.length - 1] + ch.length);
-    }
-    return units[Math.min(cp, units.length - 1)];
-  };
+  // The core gives [start, end) in UTF-16 code units, as JS strings index.
+  const toUnit = (u) => Math.min(u, text.length);
   for (const r of reasons ?? []) {
     for (const span of Array.isArray(r?.spans) ? r.spans : []) {
       const [a, b] = Array.isArray(span) ? span : [span?.start, span?.end];

@@ -72,7 +72,7 @@ pub use format::{
     PRODUCT_VERSION,
 };
 pub use inventory::InventoryEntry;
-pub use reasons::{ReasonInfo, REASONS};
+pub use reasons::{Axis, Evidence, ReasonInfo, ONE_KIND_CAP, REASONS, SUSPICION_CAP};
 
 /// The scoring-reason reference page (Markdown), generated from [`REASONS`].
 pub fn reasons_markdown() -> String {

@@ -293,6 +293,14 @@ pub struct Reason {
     pub detail: String,
     /// Input indexes of the evidence.
     pub events: Vec<u64>,
+    /// Where the reason matched the root's command line, for highlighting:
+    /// `[start, end)` pairs of UTF-16 code-unit offsets into
+    /// `root.command_line` (what JavaScript's `String.prototype.slice`
+    /// takes), sorted, not overlapping. Left out of the JSON when empty
+    /// (reasons that did not match the command line, and JSON written
+    /// before the field existed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub spans: Vec<[u32; 2]>,
 }
 
 /// Counts over the whole input.

@@ -63,7 +63,15 @@ fn content(chain: &Chain, items: &mut Items) {
         ));
     }
     let cmd = root.command_line.as_deref().unwrap_or("");
-    for url in remote_targets(cmd) {
+    let mut urls = remote_targets(cmd);
+    // Other spellings scoring recognises (`//host/a.hta`, `file://host/`,
+    // `http:\\host\`, percent-encoded): shown as written.
+    if urls.is_empty() {
+        if let Some(r) = k::remote(&cmd.to_ascii_lowercase()) {
+            urls.extend(cmd.get(r.span.0..r.span.1).map(str::to_string));
+        }
+    }
+    for url in urls {
         items.add(format!("retrieve and inspect the content at {url} (in a sandbox: it is what mshta ran)"));
     }
     let inline = k::inline_handler(&cmd.to_ascii_lowercase()).is_some();
@@ -71,6 +79,11 @@ fn content(chain: &Chain, items: &mut Items) {
         items.add(
             "decode and review the inline script in mshta's command line (what it creates, runs or downloads)".into(),
         );
+        if let Some((target, _)) = k::shell_execute_runas(cmd) {
+            items.add(format!(
+                "confirm the target it elevates (ShellExecute \"runas\", run as administrator after a UAC prompt) is expected: {target}"
+            ));
+        }
     }
     // The file another process wrote just before mshta ran it, by path in
     // any (ASCII) case, as the core compares paths (the last report of a
@@ -129,6 +142,22 @@ fn processes(chain: &Chain, items: &mut Items) {
     for c in &chain.children {
         if k::is_console_host(&c.image) {
             continue;
+        }
+        let does = k::child_does(&c.image, c.command_line.as_deref().unwrap_or(""));
+        if let Some(kind) = does.persists {
+            let again = if does.relaunches_mshta { ", which runs mshta again" } else { "" };
+            items.add(format!(
+                "find and remove the {kind} {} pid {} created{again} (its command line names it)",
+                image_name(Some(&c.image)),
+                c.pid
+            ));
+        }
+        if let Some(lib) = &does.non_library {
+            items.add(format!(
+                "collect and inspect {lib}: {} pid {} loads it as a library",
+                image_name(Some(&c.image)),
+                c.pid
+            ));
         }
         if k::is_powershell(&c.image) {
             items.add(format!(
@@ -517,7 +546,13 @@ mod tests {
         let mut c =
             chain("C:\\Windows\\System32\\mshta.exe -Embedding", Some(("C:\\Windows\\System32\\svchost.exe", 900)));
         c.network.push(connection(Direction::Inbound, "10.0.0.9", "10.0.0.5", 49702));
-        c.reasons.push(Reason { id: "parent_dcom".into(), points: 20, detail: String::new(), events: vec![0] });
+        c.reasons.push(Reason {
+            id: "parent_dcom".into(),
+            points: 20,
+            detail: String::new(),
+            events: vec![0],
+            spans: vec![],
+        });
         assert_eq!(
             checklist(&c),
             [
@@ -560,7 +595,13 @@ mod tests {
         let mut c = chain("", None);
         c.root.command_line = None;
         c.root.inferred = true;
-        c.reasons.push(Reason { id: "allowlisted_host".into(), points: -50, detail: String::new(), events: vec![] });
+        c.reasons.push(Reason {
+            id: "allowlisted_host".into(),
+            points: -50,
+            detail: String::new(),
+            events: vec![],
+            spans: vec![],
+        });
         assert_eq!(
             checklist(&c),
             [

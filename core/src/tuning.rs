@@ -28,8 +28,12 @@ impl Tuning {
     pub(crate) fn compile(c: &Config) -> Result<Tuning, ConfigError> {
         let err = |m: String| ConfigError(m);
         for (id, p) in &c.weights {
-            if reasons::default_points(id).is_none() {
-                return Err(err(format!("weights: unknown reason id {id:?} (see docs/reasons.md)")));
+            match reasons::axis(id) {
+                None => return Err(err(format!("weights: unknown reason id {id:?} (see docs/reasons.md)"))),
+                Some(reasons::Axis::Cap) => {
+                    return Err(err(format!("weights.{id}: a cap of the scoring model; its points are computed")))
+                }
+                Some(_) => {}
             }
             if !(-100..=100).contains(p) {
                 return Err(err(format!("weights.{id}: points must be between -100 and 100")));
@@ -72,7 +76,7 @@ impl Tuning {
             weights: c.weights.clone(),
             parents: a.parent_images.iter().map(|p| p.trim().to_ascii_lowercase()).collect(),
             command_lines,
-            hta_paths: a.hta_paths.iter().map(|p| p.trim().to_ascii_lowercase().replace('/', "\\")).collect(),
+            hta_paths: a.hta_paths.iter().map(|p| folder_prefix(p)).collect(),
             hosts: a.hosts.iter().map(|h| h.trim().to_ascii_lowercase()).collect(),
             networks,
             domains: a
@@ -95,14 +99,19 @@ impl Tuning {
         self.parents.iter().any(|p| *p == full || *p == name)
     }
 
-    pub(crate) fn command_line_allowed(&self, cmd: &str) -> Option<&str> {
-        self.command_lines.iter().find(|re| re.is_match(cmd)).map(|re| re.as_str())
+    /// The first allowlisted pattern the command line matches, and where
+    /// (byte offsets).
+    pub(crate) fn command_line_allowed(&self, cmd: &str) -> Option<(&str, (usize, usize))> {
+        self.command_lines.iter().find_map(|re| re.find(cmd).map(|m| (re.as_str(), (m.start(), m.end()))))
     }
 
-    /// The allowlisted folder a referenced HTA path is under.
+    /// The allowlisted folder the HTA mshta runs is under: the path
+    /// resolved as the file system would (`/` as `\`, `.` and `..`
+    /// segments, repeated separators, trailing dots), compared whole
+    /// segments at a time (`C:\Apps` does not cover `C:\AppsEvil`).
     pub(crate) fn hta_path_allowed(&self, path: &str) -> Option<&str> {
-        let p = lower(path).replace('/', "\\");
-        self.hta_paths.iter().find(|prefix| p.starts_with(prefix.as_str())).map(String::as_str)
+        let p = crate::knowledge::resolve_path(path);
+        self.hta_paths.iter().find(|prefix| format!("{p}\\").starts_with(prefix.as_str())).map(String::as_str)
     }
 
     pub(crate) fn host_allowed(&self, host: &str) -> bool {
@@ -126,6 +135,14 @@ impl Tuning {
     pub(crate) fn in_baseline(&self, shape: &str, parent: &str) -> bool {
         !self.baseline.is_empty() && self.baseline.contains(&(shape.to_string(), parent.to_ascii_lowercase()))
     }
+}
+
+/// An allowlisted folder as `hta_path_allowed` compares it: resolved, with
+/// one trailing separator.
+fn folder_prefix(p: &str) -> String {
+    let mut r = crate::knowledge::resolve_path(p);
+    r.push('\\');
+    r
 }
 
 /// Parses an address as the telemetry writes it (IPv4-mapped IPv6 too).

@@ -42,11 +42,7 @@ function readmeBlocks(markdown) {
 }
 
 /** Every runtime the README must show, each with one tagged block. */
-const RUNTIMES = ["node-esm", "node-cjs", "browser", "deno", "workerd", "cli"];
-// PLACEHOLDER (evtx): the optional `mshta-chain/evtx` entry's example goes
-// where pkg/README.md has `<!-- readme-test: evtx (placeholder) -->`; tag it
-// `<!-- readme-test: evtx -->`, add "evtx" to RUNTIMES and its runner at the
-// "PLACEHOLDER (evtx)" mark at the end of this file.
+const RUNTIMES = ["node-esm", "node-cjs", "browser", "deno", "workerd", "cli", "evtx"];
 
 const scratch = mkdtempSync(join(tmpdir(), "mshta-chain-readme-"));
 let blocks;
@@ -318,5 +314,20 @@ test("README cli example: each line runs with the installed bin", () => {
   assert.ok(Array.isArray(tuned.baseline), "the baseline config has a baseline list");
 });
 
-// PLACEHOLDER (evtx): test("README evtx example, ...", () => { const { lang, code } = block("evtx"); ... });
-// run it as the node-esm example is run, on an .evtx sample, and compare with the entry's API.
+test("README evtx example: a real .evtx through mshta-chain/evtx, in Node", async () => {
+  const { lang, code } = block("evtx");
+  assert.equal(lang, "js");
+  // The evtx crate's real sample (tests/data/realdata/evtx, MIT), with a corrupt chunk.
+  copyFileSync(resolve(repo, "tests/data/realdata/evtx/sysmon.evtx"), join(project(), "Sysmon.evtx"));
+  writeFileSync(join(project(), "example-evtx.mjs"), code + "\n");
+  const result = run(process.execPath, ["example-evtx.mjs"], { cwd: project() });
+  assert.equal(result.status, 0, result.stderr);
+  // The same through the installed entry's API.
+  const evtx = await import(pathToFileURL(join(project(), "node_modules/mshta-chain/evtx-node.mjs")).href);
+  const detector = new api.Detector();
+  const { records, errors } = await evtx.readRawLog(detector, readFileSync(join(project(), "Sysmon.evtx")));
+  const report = detector.finish();
+  detector.free();
+  assert.ok(records > 300 && errors.length > 0, `${records} records, ${errors.length} errors: a real log with a bad chunk`);
+  assert.equal(result.stdout, `${records} records, ${report.chains.length} chains, ${errors.length} read errors\n`);
+});

