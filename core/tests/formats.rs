@@ -103,6 +103,7 @@ fn every_format_of_every_input_matches_its_golden_file() {
         FormatOptions { text: TextOptions { color: true, ..TextOptions::default() }, ..FormatOptions::default() };
     let mut failures = Vec::new();
     let mut checked = 0;
+    let mut made = std::collections::BTreeSet::new();
     for (name, input, config) in inputs() {
         let report: Report = analyze(&input, &config).expect("a valid config");
         let mut outputs: Vec<(String, String)> =
@@ -113,14 +114,28 @@ fn every_format_of_every_input_matches_its_golden_file() {
         for (file, got) in outputs {
             let path = dir.join(&file);
             checked += 1;
+            made.insert(file.clone());
             if update {
                 std::fs::write(&path, &got).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
                 continue;
             }
-            let want = String::from_utf8(read(&path)).unwrap();
-            if want != got {
-                failures.push(format!("{file}: {}", first_difference(&want, &got)));
+            match std::fs::read_to_string(&path) {
+                Err(_) => failures.push(format!("{file}: missing")),
+                Ok(want) if want != got => failures.push(format!("{file}: {}", first_difference(&want, &got))),
+                Ok(_) => {}
             }
+        }
+    }
+    // A golden file no input makes any more would go stale unnoticed.
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if name == "README.md" || made.contains(&name) {
+            continue;
+        }
+        if update {
+            std::fs::remove_file(dir.join(&name)).unwrap();
+        } else {
+            failures.push(format!("{name}: no input makes this file"));
         }
     }
     assert!(checked > 150, "only {checked} golden files");
