@@ -1,6 +1,8 @@
-// Type declarations for `mshta-chain/formats` (src/formats.js): OCSF 1.8.0
-// Detection Findings and ECS alert documents, one per chain. The module has
-// no imports and no Node APIs.
+// Type declarations for `mshta-chain/formats`: OCSF 1.8.0 Detection
+// Findings and ECS alert documents, one per chain, written by the core. In
+// Node (src/formats.js) and in Deno and Workers the module is ready at
+// import; in browsers the entry is the package's web.js: call its `init()`
+// first (the constants are set then). The main entry exports the same names.
 
 import type { Ancestor, Chain, ChildProcess, DnsEvent, FileEvent, ModuleEvent, NetworkEvent, Reason, Severity, VersionedChain } from "./index.js";
 
@@ -15,11 +17,11 @@ export interface ChainSource {
   readonly chains: ReadonlyArray<Chain | VersionedChain>;
 }
 
-/** The OCSF schema version of the findings: `"1.8.0"`. */
+/** The OCSF schema version of the findings: `"1.8.0"` (read from the core). */
 export const OCSF_VERSION: "1.8.0";
 /** The ECS version the alert documents follow. */
 export const ECS_VERSION: string;
-/** The package version, written as the product version by default. */
+/** The core's version (the package's), written as the product version by default. */
 export const PRODUCT_VERSION: string;
 
 /** OCSF `severity_id` of a severity: 1 (informational) to 5 (critical); 0 (Unknown) for anything else. */

@@ -634,6 +634,46 @@ export class Detector {
 /** The version of the core the WebAssembly module was built from. */
 export function version(): string;
 
+// ---------------------------------------------------------------------------
+// Output formats, written by the core (the same text as the CLI prints).
+
+/** A format of {@link formatReport}: the CLI's `--format` names. */
+export type OutputFormat = "json" | "ndjson" | "text" | "ocsf" | "ecs" | "ocsf-ndjson" | "ecs-ndjson";
+
+/**
+ * Options of {@link formatReport}: the product version written into OCSF and
+ * ECS documents, and the text report's options (see `mshta-chain/text`).
+ */
+export interface FormatReportOptions {
+  /** OCSF `metadata.product.version`, ECS `rule.version` and `observer.version`. Default: the core's version. */
+  productVersion?: string;
+  /** ANSI colours in the text report; only when exactly `true`. Default false. */
+  color?: boolean;
+  /** Items shown per list of the text report before "... and N more". Default 20. */
+  maxItems?: number;
+  /** Characters of a parent's or descendant's command line in the text report. Default 160. */
+  maxCommandLine?: number;
+  /** Characters of the root's command line in the text report. Default 2000. */
+  maxRootCommandLine?: number;
+}
+
+/**
+ * A report (or a Detector's Update, or any object with `chains`; or its JSON
+ * text or bytes) written in one format, exactly as the CLI prints it:
+ * `json` the whole report; `ndjson` one chain a line; `text` the readable
+ * report (see `mshta-chain/text`); `ocsf` / `ecs` a JSON array of OCSF
+ * Detection Findings / ECS alerts, `ocsf-ndjson` / `ecs-ndjson` one a line
+ * (see `mshta-chain/formats`). Ends with a newline, but for NDJSON without
+ * chains (""). Throws for an unknown format or a report it cannot read. The
+ * runtime entries also export the functions of `mshta-chain/formats` and
+ * `mshta-chain/text` (typed there).
+ */
+export function formatReport(
+  report: Report | Update | { readonly chains: ReadonlyArray<Chain | VersionedChain> } | string | Uint8Array | null | undefined,
+  format: OutputFormat,
+  options?: FormatReportOptions,
+): string;
+
 /** The API that `init` resolves to and `initSync` returns. */
 export interface Api {
   /** See {@link analyze}. */
@@ -642,6 +682,8 @@ export interface Api {
   Detector: typeof Detector;
   /** See {@link version}. */
   version: typeof version;
+  /** See {@link formatReport}. */
+  formatReport: typeof formatReport;
 }
 
 /**

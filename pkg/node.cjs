@@ -3,12 +3,13 @@
 // synchronously at require time, so the API is ready at once; `init` and
 // `initSync` exist so code written for browsers runs unchanged.
 const glue = require("./dist/node/mshta_chain.js");
-const { createApi } = require("./dist/api.cjs");
+const { createApi, formatConstants } = require("./dist/api.cjs");
 
 const api = createApi(glue);
 
 module.exports = {
   ...api,
+  ...formatConstants(glue),
   init: async () => api,
   initSync: () => api,
 };

@@ -2,5 +2,23 @@
 // export is `init`, as in every other runtime (here it resolves at once).
 import api from "./node.cjs";
 
-export const { analyze, Detector, version, init, initSync } = api;
+export const {
+  analyze,
+  Detector,
+  version,
+  init,
+  initSync,
+  formatReport,
+  toOcsf,
+  toEcs,
+  ocsfSeverityId,
+  formatText,
+  formatNdjson,
+  triage,
+  severityRank,
+  imageName,
+  OCSF_VERSION,
+  ECS_VERSION,
+  PRODUCT_VERSION,
+} = api;
 export default init;

@@ -1,5 +1,8 @@
-// Type declarations for `mshta-chain/text` (src/text.js): plain-text and
-// NDJSON renderings of a report. The module has no imports and no Node APIs.
+// Type declarations for `mshta-chain/text`: plain-text and NDJSON renderings
+// of a report and the triage checklist of a chain, written by the core. In
+// Node (src/text.js) and in Deno and Workers the module is ready at import;
+// in browsers the entry is the package's web.js: call its `init()` first.
+// The main entry exports the same names.
 
 import type { Chain, Report, Severity } from "./index.js";
 

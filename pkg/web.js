@@ -4,10 +4,18 @@
 // WebAssembly.Module). Calling the API before either throws a clear error.
 import initWasm, { initSync as initWasmSync } from "./dist/web/mshta_chain.js";
 import * as glue from "./dist/web/mshta_chain.js";
-import { createApi } from "./src/api.js";
+import { createApi, formatConstants } from "./src/api.js";
 
 let ready = false;
 let loading = null;
+
+/** The versions the documents carry (OCSF, ECS, this package): set once the module is ready. */
+export let OCSF_VERSION, ECS_VERSION, PRODUCT_VERSION;
+
+function setReady() {
+  ({ OCSF_VERSION, ECS_VERSION, PRODUCT_VERSION } = formatConstants(glue));
+  ready = true;
+}
 
 function ensureReady() {
   if (!ready) throw new Error("mshta-chain: call `await init()` (or `initSync(module)`) before using the API");
@@ -19,7 +27,7 @@ const api = createApi(glue, ensureReady);
 export default function init(source) {
   loading ??= initWasm(source === undefined ? undefined : { module_or_path: source }).then(
     () => {
-      ready = true;
+      setReady();
       return api;
     },
     (error) => {
@@ -34,10 +42,23 @@ export default function init(source) {
 export function initSync(module) {
   if (!ready) {
     initWasmSync({ module });
-    ready = true;
+    setReady();
   }
   return api;
 }
 
 export { init };
-export const { analyze, Detector, version } = api;
+export const {
+  analyze,
+  Detector,
+  version,
+  formatReport,
+  toOcsf,
+  toEcs,
+  ocsfSeverityId,
+  formatText,
+  formatNdjson,
+  triage,
+  severityRank,
+  imageName,
+} = api;

@@ -144,3 +144,94 @@ impl From<&mshta_chain_core::ReasonInfo> for ReasonDoc {
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
+
+// ---------------------------------------------------------------------------
+// Output formats: the core renders them; JS only passes the report in.
+
+/// Writes a report (or a Detector update, or any object with `chains`),
+/// given as UTF-8 JSON bytes, in one of the CLI's formats: `json`,
+/// `ndjson`, `text`, `ocsf`, `ecs`, `ocsf-ndjson` or `ecs-ndjson`. Options:
+/// `productVersion` (OCSF and ECS), `color`, `maxItems`, `maxCommandLine`,
+/// `maxRootCommandLine` (text); a value of the wrong type is the default.
+#[wasm_bindgen(js_name = formatReport)]
+pub fn format_report(report: &[u8], format: &str, options: JsValue) -> Result<String, JsError> {
+    let format: mshta_chain_core::OutputFormat = format.parse().map_err(js_error)?;
+    mshta_chain_core::format_json(report, format, &format_options(&options)).map_err(js_error)
+}
+
+/// Reads the format options as the JS API always has: `color` only when
+/// exactly `true`, the limits only when positive integers.
+fn format_options(options: &JsValue) -> mshta_chain_core::FormatOptions {
+    let mut out = mshta_chain_core::FormatOptions::default();
+    if !options.is_object() {
+        return out;
+    }
+    let get = |key: &str| js_sys::Reflect::get(options, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
+    let limit = |key: &str| {
+        get(key).as_f64().filter(|n| n.fract() == 0.0 && *n >= 1.0).map(|n| n.min(usize::MAX as f64) as usize)
+    };
+    out.product_version = get("productVersion").as_string();
+    out.text.color = get("color").as_bool() == Some(true);
+    if let Some(n) = limit("maxItems") {
+        out.text.max_items = n;
+    }
+    if let Some(n) = limit("maxCommandLine") {
+        out.text.max_command_line = n;
+    }
+    if let Some(n) = limit("maxRootCommandLine") {
+        out.text.max_root_command_line = n;
+    }
+    out
+}
+
+/// The versions the documents carry: `{ ocsfVersion, ecsVersion,
+/// productVersion }`.
+#[wasm_bindgen(js_name = formatConstants)]
+pub fn format_constants() -> Result<JsValue, JsError> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Constants {
+        ocsf_version: &'static str,
+        ecs_version: &'static str,
+        product_version: &'static str,
+    }
+    to_js(&Constants {
+        ocsf_version: mshta_chain_core::OCSF_VERSION,
+        ecs_version: mshta_chain_core::ECS_VERSION,
+        product_version: mshta_chain_core::PRODUCT_VERSION,
+    })
+}
+
+/// The triage checklist of a chain, computed by the core from the chain's
+/// evidence, then its host's telemetry gaps from the coverage when given.
+/// Input: UTF-8 JSON `{ "chain": <chain>, "coverage": <report coverage> | null }`.
+#[wasm_bindgen(js_name = triage)]
+pub fn triage(input: &[u8]) -> Result<JsValue, JsError> {
+    to_js(&mshta_chain_core::triage_json(input).map_err(js_error)?)
+}
+
+/// The severity a JS value names, if it names one.
+fn severity_of(value: JsValue) -> Option<mshta_chain_core::Severity> {
+    serde_wasm_bindgen::from_value(value).ok()
+}
+
+/// The OCSF `severity_id` of a severity: 1 (informational) to 5
+/// (critical); 0 (Unknown) for anything else.
+#[wasm_bindgen(js_name = ocsfSeverityId)]
+pub fn ocsf_severity_id(severity: JsValue) -> u8 {
+    severity_of(severity).map_or(0, mshta_chain_core::ocsf_severity_id)
+}
+
+/// The rank of a severity, from 0 (`informational`) to 4 (`critical`); -1
+/// for anything else.
+#[wasm_bindgen(js_name = severityRank)]
+pub fn severity_rank(severity: JsValue) -> i32 {
+    severity_of(severity).map_or(-1, |s| i32::from(mshta_chain_core::severity_rank(s)))
+}
+
+/// The file name of a Windows or POSIX path, as the text report names
+/// images; `?` for none.
+#[wasm_bindgen(js_name = imageName)]
+pub fn image_name(path: JsValue) -> String {
+    mshta_chain_core::image_name(path.as_string().as_deref()).to_string()
+}

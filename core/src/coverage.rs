@@ -13,7 +13,6 @@ const MAX_HOSTS: usize = 10_000;
 /// What each need of a chain is, what to ask for when a host lacks it (its
 /// usual sensor), and every source the detector reads it from (shown in the
 /// verdicts' details). The text report's "telemetry gaps" lines read it.
-#[allow(dead_code)] // `what` and `ask_for`: read by the text report (being ported to the core).
 pub(crate) struct Need {
     /// The verdict's `need`.
     pub id: &'static str,

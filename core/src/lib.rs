@@ -45,6 +45,7 @@ mod decode;
 mod engine;
 mod errors;
 mod event;
+mod format;
 mod hash;
 mod input;
 mod inventory;
@@ -65,6 +66,11 @@ mod view;
 
 pub use config::{Allow, BaselineEntry, Config, ConfigError};
 pub use coverage::{CoverageReport, HostCoverage, Verdict};
+pub use format::{
+    format_chains, format_json, format_report, format_update, image_name, ocsf_severity_id, severity_rank, triage,
+    triage_json, FormatOptions, InvalidInput, OutputFormat, TextOptions, UnknownFormat, ECS_VERSION, OCSF_VERSION,
+    PRODUCT_VERSION,
+};
 pub use inventory::InventoryEntry;
 pub use reasons::{Axis, Evidence, ReasonInfo, ONE_KIND_CAP, REASONS, SUSPICION_CAP};
 

@@ -125,7 +125,9 @@ fn scenario_outputs_match_their_golden_files() {
     {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if name == "README.md" || expected.contains(&name) {
+        // Sub-folders hold other golden sets, each with its own test
+        // (formats/: core/tests/formats.rs).
+        if name == "README.md" || expected.contains(&name) || path.is_dir() {
             continue;
         }
         if update {

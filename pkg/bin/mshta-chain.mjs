@@ -9,8 +9,6 @@
 
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 import { addRawErrors, expandInputs, fileHead, peek, rawPieces, readRawLog, sniff } from "../src/files.js";
-import { toEcs, toOcsf } from "../src/formats.js";
-import { formatNdjson, formatText } from "../src/text.js";
 
 const PROGRAM = "mshta-chain";
 const FORMATS = ["json", "ndjson", "text", "ocsf", "ecs", "ocsf-ndjson", "ecs-ndjson"];
@@ -392,22 +390,13 @@ async function scan(args) {
   if (opts.minScore !== undefined) options.min_score = opts.minScore;
   const report = await analyseInputs(opts, options);
 
-  let out;
-  const productVersion = packageVersion();
-  if (opts.format === "ndjson") {
-    out = formatNdjson(report);
-  } else if (opts.format === "ocsf" || opts.format === "ecs") {
-    const docs = opts.format === "ocsf" ? toOcsf(report, { productVersion }) : toEcs(report, { productVersion });
-    out = JSON.stringify(docs, null, 2) + "\n";
-  } else if (opts.format === "ocsf-ndjson" || opts.format === "ecs-ndjson") {
-    const docs = opts.format === "ocsf-ndjson" ? toOcsf(report, { productVersion }) : toEcs(report, { productVersion });
-    out = docs.map((doc) => JSON.stringify(doc) + "\n").join("");
-  } else if (opts.format === "text") {
-    const color = process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
-    out = formatText(report, { color });
-  } else {
-    out = JSON.stringify(report, null, 2) + "\n";
-  }
+  // The core writes every format, its own version as the product version.
+  // JSON is the report object itself: the CLI adds raw-log fields to its
+  // errors (file, chunk, ...) that the core's report type does not carry,
+  // and JSON.stringify writes the same bytes as the core's `json` otherwise.
+  const { formatReport } = await import("../node.mjs");
+  const color = opts.format === "text" && process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
+  const out = opts.format === "json" ? JSON.stringify(report, null, 2) + "\n" : formatReport(report, opts.format, { color });
   process.stdout.write(out);
 }
 

@@ -134,5 +134,105 @@ export function createApi(glue, ensureReady = () => {}) {
     return glue.version();
   }
 
-  return { analyze, Detector, version };
+  // Output formats: the core renders every one of them (and the triage
+  // checklist); here a report only crosses into WebAssembly as JSON bytes.
+
+  /**
+   * A report (or a Detector's Update, or any object with `chains`; or its
+   * JSON text or bytes) in one of the CLI's formats: `json`, `ndjson`,
+   * `text`, `ocsf`, `ecs`, `ocsf-ndjson` or `ecs-ndjson`, as the text the CLI
+   * prints. Options: `productVersion` (OCSF, ECS), `color`, `maxItems`,
+   * `maxCommandLine`, `maxRootCommandLine` (text).
+   */
+  function formatReport(report, format, options) {
+    ensureReady();
+    const bytes =
+      typeof report === "string" || report instanceof ArrayBuffer || ArrayBuffer.isView(report)
+        ? toBytes(report)
+        : encodeString(JSON.stringify(report ?? null));
+    try {
+      return glue.formatReport(bytes, String(format), options);
+    } finally {
+      releaseScratch();
+    }
+  }
+
+  const productVersionOf = (options) => ({ productVersion: options?.productVersion });
+
+  /** One OCSF 1.8.0 Detection Finding (class 2004) per chain, in the report's order. */
+  function toOcsf(report, options) {
+    return JSON.parse(formatReport(report, "ocsf", productVersionOf(options)));
+  }
+
+  /** One ECS alert document per chain, in the report's order; `mshta_chain` carries the whole chain. */
+  function toEcs(report, options) {
+    return JSON.parse(formatReport(report, "ecs", productVersionOf(options)));
+  }
+
+  /** The OCSF `severity_id` of a severity: 1 (informational) to 5 (critical); 0 (Unknown) for anything else. */
+  function ocsfSeverityId(severity) {
+    ensureReady();
+    return glue.ocsfSeverityId(severity);
+  }
+
+  /** The readable text report (see `mshta-chain/text`). */
+  function formatText(report, options) {
+    return formatReport(report, "text", options);
+  }
+
+  /** One JSON line per chain, each ending in "\n"; "" when there are none. */
+  function formatNdjson(report) {
+    return formatReport(report, "ndjson");
+  }
+
+  /**
+   * The triage checklist of one chain (what to examine next, computed from
+   * its evidence), then what the telemetry of its host cannot show, from
+   * `report.coverage` when a report is given.
+   */
+  function triage(chain, report) {
+    ensureReady();
+    const input = JSON.stringify({ chain: chain ?? null, coverage: report?.coverage ?? null });
+    try {
+      return glue.triage(encodeString(input));
+    } finally {
+      releaseScratch();
+    }
+  }
+
+  /** The rank of a severity, from 0 (`informational`) to 4 (`critical`); -1 for anything else. */
+  function severityRank(severity) {
+    ensureReady();
+    return glue.severityRank(severity);
+  }
+
+  /** The file name of a Windows or POSIX path; "?" when there is none. */
+  function imageName(path) {
+    ensureReady();
+    return glue.imageName(path);
+  }
+
+  return {
+    analyze,
+    Detector,
+    version,
+    formatReport,
+    toOcsf,
+    toEcs,
+    ocsfSeverityId,
+    formatText,
+    formatNdjson,
+    triage,
+    severityRank,
+    imageName,
+  };
+}
+
+/**
+ * The versions the documents carry, read from the core once its module is
+ * ready: `{ OCSF_VERSION, ECS_VERSION, PRODUCT_VERSION }`.
+ */
+export function formatConstants(glue) {
+  const c = glue.formatConstants();
+  return { OCSF_VERSION: c.ocsfVersion, ECS_VERSION: c.ecsVersion, PRODUCT_VERSION: c.productVersion };
 }

@@ -1,4 +1,4 @@
-// Tests of the SOC output formats (pkg/src/formats.js: OCSF 1.8.0 Detection
+// Tests of the SOC output formats (mshta-chain/formats, written by the core: OCSF 1.8.0 Detection
 // Findings and ECS alerts) on reports of real Windows telemetry, and of the
 // CLI's --format ocsf|ecs|ocsf-ndjson|ecs-ndjson. Needs a built package; the
 // real data is tests/data/realdata.
@@ -6,11 +6,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-import { analyze, Detector } from "../../pkg/node.mjs";
+import { analyze, Detector, formatReport } from "../../pkg/node.mjs";
 import { ECS_VERSION, OCSF_VERSION, PRODUCT_VERSION, ocsfSeverityId, toEcs, toOcsf } from "../../pkg/src/formats.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -214,7 +215,9 @@ test("severity mapping: informational..critical -> OCSF severity_id 1..5 and ECS
     assert.equal(ocsfSeverityId(severity), id);
   }
   assert.equal(ocsfSeverityId("severe"), 0);
-  assert.equal(toOcsf({ chains: [{ ...chain, severity: "severe" }] })[0].severity, "Unknown");
+  // Severity is a closed set of the report: a chain with another one is not
+  // a chain, and the core says which value it could not read.
+  assert.throws(() => toOcsf({ chains: [{ ...chain, severity: "severe" }] }), /invalid report: .*severe/);
 });
 
 test("several chains in report order; an empty report gives []; productVersion; an Update's changed chain is an OCSF Update", () => {
@@ -269,15 +272,48 @@ test("CLI --format ocsf|ecs print JSON arrays; ocsf-ndjson|ecs-ndjson one docume
   assert.match(run(["--help"]), /--format json\|ndjson\|text\|ocsf\|ecs/);
 });
 
-test("the package exports mshta-chain/formats (with types); formats.js has no imports and no Node APIs", async () => {
+test("the package exports mshta-chain/formats (with types) for every runtime; formats.js only re-exports the core's renderer", async () => {
   const entry = pkg.exports["./formats"];
-  assert.deepEqual(entry, { types: "./formats.d.ts", default: "./src/formats.js" });
+  assert.equal(entry.types, "./formats.d.ts");
+  assert.equal(entry.node, "./src/formats.js");
+  assert.deepEqual([entry.browser, entry.deno, entry.workerd, entry.default], ["./web.js", "./deno.js", "./workerd.js", "./web.js"]);
   assert.ok(pkg.files.includes("formats.d.ts"));
   assert.ok(existsSync(resolve(pkgDir, entry.types)));
-  const mod = await import(pathToFileURL(resolve(pkgDir, entry.default)).href);
-  assert.equal(typeof mod.toOcsf, "function");
-  assert.equal(typeof mod.toEcs, "function");
+  const report = reportOf("getobject");
+  const expected = toOcsf(report);
+  // Node, as ESM (this entry) and as CommonJS (the package's require entry, which has the same names).
+  const required = createRequire(import.meta.url)(resolve(pkgDir, pkg.exports["."].node.require));
+  for (const [target, mod] of [[entry.node, await import(pathToFileURL(resolve(pkgDir, entry.node)).href)], ["node.cjs", required]]) {
+    assert.deepEqual(mod.toOcsf(report), expected, target);
+    assert.deepEqual(mod.toEcs(report), toEcs(report), target);
+    assert.deepEqual([mod.OCSF_VERSION, mod.ECS_VERSION, mod.PRODUCT_VERSION], [OCSF_VERSION, ECS_VERSION, PRODUCT_VERSION], target);
+  }
+  // The browser entry: the same functions, and the constants once init has run.
+  const web = await import(pathToFileURL(resolve(pkgDir, entry.browser)).href);
+  web.initSync(readFileSync(resolve(pkgDir, "dist/web/mshta_chain_bg.wasm")));
+  assert.deepEqual(web.toOcsf(report), expected);
+  assert.equal(web.OCSF_VERSION, "1.8.0");
+  assert.equal(web.PRODUCT_VERSION, pkg.version);
   const source = readFileSync(resolve(pkgDir, "src/formats.js"), "utf8");
-  assert.ok(!/^\s*import\s/m.test(source));
+  assert.ok(!/\bfunction\b|=>/.test(source), "computes nothing: only re-exports");
+  assert.match(source, /^export \{[^}]*\btoOcsf\b[^}]*\} from "\.\.\/node\.mjs";$/m);
   assert.ok(!/\brequire\(|\bprocess\.|\bBuffer\b|Date\.now\(|new Date\(\)/.test(source), "no Node APIs, no clock");
+});
+
+test("formatReport: every format of a report object, through JSON, is the core's golden output; bad input throws", () => {
+  const golden = (name) => readFileSync(resolve(repo, "tests/golden/formats", name), "utf8");
+  const cases = [
+    ["sample", analyze(readFileSync(resolve(repo, "tests/data/sample.jsonl")))],
+    ["otrf_cmd_mshta_vbscript_execute_psh", reportOf("vbscript")],
+  ];
+  const files = { text: "txt", ndjson: "ndjson", ocsf: "ocsf.json", ecs: "ecs.json", "ocsf-ndjson": "ocsf.ndjson", "ecs-ndjson": "ecs.ndjson" };
+  for (const [name, report] of cases) {
+    for (const [format, ext] of Object.entries(files)) assert.equal(formatReport(report, format), golden(`${name}.${ext}`), `${name} ${format}`);
+    assert.equal(formatReport(report, "json"), JSON.stringify(report, null, 2) + "\n", `${name} json`);
+    // The same from the report's JSON text.
+    assert.equal(formatReport(JSON.stringify(report), "ocsf"), golden(`${name}.ocsf.json`));
+  }
+  assert.equal(formatReport(cases[0][1], "text", { color: true }), golden("sample.color.txt"));
+  assert.throws(() => formatReport(cases[0][1], "xml"), /unknown format "xml" \(expected json, ndjson, text, ocsf, ecs, ocsf-ndjson, ecs-ndjson\)/);
+  assert.throws(() => formatReport("{not json", "text"), /invalid report/);
 });

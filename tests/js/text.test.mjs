@@ -1,4 +1,4 @@
-// Tests of the text and NDJSON renderings (pkg/src/text.js) on reports of
+// Tests of the text and NDJSON renderings (mshta-chain/text, written by the core) on reports of
 // real Windows telemetry (tests/data/realdata). Needs a built package.
 
 import { test } from "node:test";
@@ -233,10 +233,20 @@ test("helpers: severityRank orders the bands, imageName takes the file name", ()
   assert.equal(imageName(null), "?");
 });
 
-test("text.js has no imports and no Node APIs (runs in browsers)", () => {
+test("text.js only re-exports the core's renderer; browsers get the same names from web.js", async () => {
   const source = readFileSync(resolve(repo, "pkg/src/text.js"), "utf8");
-  assert.ok(!/^\s*import\s/m.test(source));
+  assert.ok(!/\bfunction\b|=>/.test(source), "computes nothing: only re-exports");
+  assert.match(source, /^export \{[^}]*\bformatText\b[^}]*\} from "\.\.\/node\.mjs";$/m);
   assert.ok(!/\brequire\(|\bprocess\.|\bBuffer\b/.test(source));
+  const pkg = JSON.parse(readFileSync(resolve(repo, "pkg/package.json"), "utf8"));
+  const entry = pkg.exports["./text"];
+  assert.equal(entry.node, "./src/text.js");
+  assert.equal(entry.browser, "./web.js");
+  const web = await import(new URL("../../pkg/web.js", import.meta.url).href);
+  web.initSync(readFileSync(resolve(repo, "pkg/dist/web/mshta_chain_bg.wasm")));
+  const report = analyze(GETOBJECT);
+  assert.equal(web.formatText(report), formatText(report));
+  assert.deepEqual(web.triage(report.chains[0], report), triage(report.chains[0], report));
 });
 
 test("lineage, status, modules and a file the root ran are shown", () => {

@@ -5,6 +5,9 @@
 import init, {
   analyze,
   Detector,
+  formatReport,
+  type FormatReportOptions,
+  type OutputFormat,
   initSync,
   version,
   init as namedInit,
@@ -267,8 +270,18 @@ for (const a of alerts) {
   out(`${a["@timestamp"]} ${kind} ${sub} ${a.process.pid} ${a.process.parent?.executable} ${a.mshta_chain.children.length} ${a.rule.id}`);
 }
 const sevId: number = ocsfSeverityId("critical");
+
+// Every format through the main entry: the CLI's names, the text's and the documents' options.
+const reportOptions: FormatReportOptions = { productVersion: "1.2.3", color: true, maxItems: 5 };
+const formats: OutputFormat[] = ["json", "ndjson", "text", "ocsf", "ecs", "ocsf-ndjson", "ecs-ndjson"];
+const written: string = formats.map((f) => formatReport(streamed, f, reportOptions)).join("") + formatReport(update, "ocsf-ndjson");
+const fromText: string = formatReport('{"chains": []}', "ecs") + formatReport(null, "ndjson");
+// @ts-expect-error not a format
+formatReport(streamed, "xml");
+// @ts-expect-error color is a boolean
+formatReport(streamed, "text", { color: "yes" });
 // @ts-expect-error the converters take an object with chains
 toEcs("report");
 function out(_: string): void {}
 
-export { describe, start, counts, versions, changed, retracted, streamed, text, ndjson, rank, name, noVersion, tuned, badAllow, checklist, fromUpdate, sevId };
+export { describe, start, counts, versions, changed, retracted, streamed, text, ndjson, rank, name, noVersion, tuned, badAllow, checklist, fromUpdate, sevId, written, fromText };
