@@ -24,7 +24,7 @@ export function bundle(out) {
   mkdirSync(dest, { recursive: true });
   const copy = (rel, filter) => cpSync(join(repo, rel), join(dest, rel), { recursive: true, filter });
   copy("web-demo", (src) => !src.endsWith("bundle.mjs"));
-  for (const file of ["web.js", "evtx.js"]) if (existsSync(join(repo, "pkg", file))) copy(`pkg/${file}`);
+  for (const file of ["web.js", "evtx.js", "evtx-api.js"]) if (existsSync(join(repo, "pkg", file))) copy(`pkg/${file}`);
   copy("pkg/src");
   for (const dir of readdirSync(join(repo, "pkg/dist"), { withFileTypes: true })) {
     if (dir.isDirectory() && dir.name !== "node") copy(`pkg/dist/${dir.name}`, (src) => !src.endsWith(".d.ts"));
