@@ -7,7 +7,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 limit=${1:-120}
 cargo build -q --profile bench -p mshta-chain-bench --bin hostile || exit 1
-bin=target/bench/hostile
+bin=target/release/hostile
 run() {
   local out
   out=$(timeout "$limit" "$bin" "$@") || out="{\"case\":\"$1\",\"n\":${2:-0},\"result\":\"did not finish within ${limit} s\"}"
