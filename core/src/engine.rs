@@ -202,7 +202,7 @@ impl Engine {
         // The rest of a line already rejected as too long: drop it, up to
         // its end, without a second error.
         let batch = if s.p.skip_line {
-            match memchr::memchr(b'\n', batch) {
+            match memchr::memchr2(b'\n', b'\r', batch) {
                 Some(nl) => {
                     s.p.skip_line = false;
                     &batch[nl + 1..]
@@ -220,14 +220,19 @@ impl Engine {
             data.extend_from_slice(batch);
             &data[..]
         };
-        let (complete, rest) = if flush { (bytes, &[][..]) } else { split_partial_line(bytes) };
         let mut counts = (0u64, 0u64, 0u64);
-        let mut pieces = input::split(complete);
+        let split = input::split(bytes, &mut s.p.in_array, flush, self.config.max_item_bytes);
+        let mut pieces = split.pieces;
+        let rest = &bytes[split.consumed..];
         if rest.len() > self.config.max_item_bytes {
             pieces.push(Err(format!("item longer than max_item_bytes ({})", self.config.max_item_bytes)));
             s.p.skip_line = true;
         } else {
             s.p.carry = rest.to_vec();
+            s.p.skip_line |= split.skip_rest;
+        }
+        if flush {
+            s.p.in_array = false;
         }
         let lateness = self.config.lateness_ms();
         for piece in pieces {
@@ -412,11 +417,6 @@ pub struct Baseline {
     pub entries: Vec<BaselineEntry>,
     /// Inventory groups left out because their score is unknown.
     pub unknown: u64,
-}
-
-/// Splits a chunk into complete items and an item cut by the chunk's end.
-fn split_partial_line(bytes: &[u8]) -> (&[u8], &[u8]) {
-    bytes.split_at(input::complete_prefix(bytes))
 }
 
 /// Whether a chain can close: on every clock its events use, the newest

@@ -25,6 +25,8 @@ pub(crate) struct Persisted {
     pub carry: Vec<u8>,
     /// The line being received was rejected as too long; skip to its end.
     pub skip_line: bool,
+    /// The stream is inside a top-level JSON array (its elements are items).
+    pub in_array: bool,
     /// The counts kept as events arrive (the other `Stats` fields are read
     /// off the state when a report is made). Report-contract types are kept
     /// as JSON text (see `json_text`).
