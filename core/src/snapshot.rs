@@ -10,7 +10,17 @@
 //! to the report do not change the layout. Format 2: closed chains as JSON
 //! text with their inventory group and size, and chain versions keyed by a
 //! content digest (format 1 held them as postcard of the report's `Chain`,
-//! versions by a hash of their JSON).
+//! versions by a hash of their JSON). Format 3: the splitter's array
+//! state, per-chain counts of what the caps left out, repair notes, and per
+//! host the clock-outlier quarantine.
+//!
+//! A snapshot is trusted input (the host program's own state, from its own
+//! store): the checksum catches accidental damage, not forgery (an unkeyed
+//! hash can be recomputed). Restore still checks every value a report or
+//! an index will use (host ids in range, input indexes and counters that a
+//! JavaScript number can hold, times within the representable range), so a
+//! forged or damaged snapshot that passes the checksum fails at restore
+//! with a clear error, never later in `report()`.
 
 use crate::hash::fnv1a;
 use crate::state::{Persisted, State};
@@ -21,7 +31,7 @@ const MAGIC: &[u8; 4] = b"MSHC";
 /// Bump when the payload's layout changes; versions before it fail with
 /// [`SnapshotError::NoLongerSupported`] (keep a fixture of each in
 /// `tests/data/snapshots/`).
-pub(crate) const FORMAT_VERSION: u16 = 2;
+pub(crate) const FORMAT_VERSION: u16 = 3;
 const HEADER: usize = 4 + 2 + 8;
 
 /// Why a snapshot could not be restored.
@@ -117,10 +127,127 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<State, SnapshotError> {
         return Err(SnapshotError::Corrupted("checksum mismatch".into()));
     }
     let payload: Payload = postcard::from_bytes(body).map_err(|e| SnapshotError::Corrupted(e.to_string()))?;
+    validate(&payload).map_err(SnapshotError::Corrupted)?;
     Ok(State {
         store: Store::from_contents(payload.store),
         p: payload.persisted,
         all_touched: true,
         ..State::default()
     })
+}
+
+/// The largest integer a JavaScript number holds exactly (2^53 - 1): every
+/// count and index of a report must fit, or the report cannot cross into JS.
+const MAX_SAFE: u64 = (1 << 53) - 1;
+/// Times within ±100,000 days of 1970 (JavaScript's `Date` range).
+const MAX_TIME: i64 = 8_640_000_000_000_000;
+
+/// Checks every value of a decoded payload that indexes, reports or time
+/// arithmetic use.
+fn validate(p: &Payload) -> Result<(), String> {
+    let hosts = p.store.hosts.len();
+    let host = |h: u32, what: &str| {
+        if (h as usize) < hosts {
+            Ok(())
+        } else {
+            Err(format!("{what}: host id {h} out of range ({hosts} hosts)"))
+        }
+    };
+    let next = p.persisted.next_index;
+    if next > MAX_SAFE {
+        return Err(format!("next item index {next} exceeds 2^53"));
+    }
+    let index = |i: u64, what: &str| {
+        if i < next {
+            Ok(())
+        } else {
+            Err(format!("{what}: input index {i} not below the next index {next}"))
+        }
+    };
+    let time = |t: i64, what: &str| {
+        if t.abs() <= MAX_TIME {
+            Ok(())
+        } else {
+            Err(format!("{what}: time {t} out of range"))
+        }
+    };
+    for (i, h) in p.store.hosts.iter().enumerate() {
+        for w in h.watermark.iter().chain(h.pending_jump.iter()).flatten() {
+            time(*w, &format!("host {i}"))?;
+        }
+        for (off, _) in &h.offsets {
+            time(*off, &format!("host {i} offset"))?;
+        }
+        if h.outliers > MAX_SAFE {
+            return Err(format!("host {i}: outlier count exceeds 2^53"));
+        }
+    }
+    for p in &p.store.procs {
+        host(p.host, "process")?;
+        time(p.start, "process start")?;
+        if p.events.is_empty() {
+            return Err("process without a start event".into());
+        }
+        for &e in &p.events {
+            index(e, "process")?;
+        }
+        if let Some((t, _, e)) = p.end {
+            time(t, "process end")?;
+            index(e, "process end")?;
+        }
+    }
+    for a in &p.store.acts {
+        host(a.host, "activity")?;
+        time(a.time, "activity")?;
+        index(a.index, "activity")?;
+    }
+    for e in &p.store.ends {
+        host(e.host, "process end")?;
+        time(e.time, "process end")?;
+        index(e.index, "process end")?;
+    }
+    for (h, f) in &p.store.files {
+        host(*h, "file")?;
+        time(f.time, "file")?;
+        index(f.index, "file")?;
+    }
+    for (id, h) in &p.persisted.announced {
+        host(*h, &format!("announced chain {id}"))?;
+    }
+    // Report-contract values (counters, errors, closed chains, inventory):
+    // every number must be one JavaScript can hold.
+    let safe = |v: &serde_json::Value, what: &str| match unsafe_number(v) {
+        Some(n) => Err(format!("{what}: number {n} exceeds 2^53")),
+        None => Ok(()),
+    };
+    let json = |v: Result<serde_json::Value, serde_json::Error>| v.map_err(|e| e.to_string());
+    safe(&json(serde_json::to_value(&p.persisted.counters))?, "counters")?;
+    safe(&json(serde_json::to_value(&p.persisted.errors))?, "errors")?;
+    p.persisted.inventory.check(MAX_SAFE, MAX_TIME)?;
+    safe(&json(serde_json::to_value(&p.store.evictions))?, "eviction counts")?;
+    for (id, c) in &p.persisted.closed {
+        if &c.chain.id != id {
+            return Err(format!("closed chain {id} holds chain {}", c.chain.id));
+        }
+        if !(0..=100).contains(&c.chain.score) {
+            return Err(format!("closed chain {id}: score {} out of 0..100", c.chain.score));
+        }
+        safe(&json(serde_json::to_value(&c.chain))?, &format!("closed chain {id}"))?;
+    }
+    Ok(())
+}
+
+/// The first number in a JSON value that JavaScript cannot hold exactly.
+fn unsafe_number(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::Number(n) => {
+            let ok = n.as_u64().is_some_and(|u| u <= MAX_SAFE)
+                || n.as_i64().is_some_and(|i| i.unsigned_abs() <= MAX_SAFE)
+                || n.as_f64().is_some_and(|f| f.is_finite() && n.as_u64().is_none() && n.as_i64().is_none());
+            (!ok).then(|| n.to_string())
+        }
+        serde_json::Value::Array(a) => a.iter().find_map(unsafe_number),
+        serde_json::Value::Object(o) => o.values().find_map(unsafe_number),
+        _ => None,
+    }
 }

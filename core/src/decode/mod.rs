@@ -40,8 +40,11 @@ fn attributable(result: Result<Decoded, String>, schema: Schema) -> Result<Decod
     }
 }
 
-/// Decodes one item; `Err` carries the reason it was rejected.
-pub(crate) fn decode(bytes: &[u8], index: u64) -> Result<Decoded, String> {
+/// Decodes one item; `Err` carries the reason it was rejected. With the
+/// outcome come notes on what was repaired to read it (a lone surrogate, an
+/// out-of-range number, a bad numeric field read as null): the item is
+/// used, and flagged.
+pub(crate) fn decode(bytes: &[u8], index: u64) -> Result<(Decoded, Vec<String>), String> {
     let text = std::str::from_utf8(bytes).map_err(|e| format!("invalid UTF-8 at byte {}", e.valid_up_to()))?;
     if !text.trim_start().starts_with('{') {
         return Err(match serde_json::from_str::<serde::de::IgnoredAny>(text) {
@@ -49,8 +52,26 @@ pub(crate) fn decode(bytes: &[u8], index: u64) -> Result<Decoded, String> {
             Err(e) => format!("invalid JSON: {e}"),
         });
     }
+    let repaired;
+    let (text, mut notes) = match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+        Ok(_) => (text, Vec::new()),
+        Err(e) => match fields::repair(text) {
+            Some((fixed, notes)) => {
+                repaired = fixed;
+                (repaired.as_str(), notes)
+            }
+            None => return Err(format!("invalid JSON: {e}")),
+        },
+    };
     let raw: Raw = serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
-    decode_raw(&raw, index)
+    fields::take_notes();
+    let decoded = decode_raw(&raw, index);
+    notes.extend(fields::take_notes());
+    match decoded {
+        Ok(d) => Ok((d, notes)),
+        Err(e) if notes.is_empty() => Err(e),
+        Err(e) => Err(format!("{e} ({})", notes.join("; "))),
+    }
 }
 
 fn decode_raw(raw: &Raw, index: u64) -> Result<Decoded, String> {

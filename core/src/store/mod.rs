@@ -76,9 +76,11 @@ pub(crate) struct Store {
 impl Store {
     /// Adds one decoded event; true when it started a new process record
     /// (not a second report of a known one).
-    pub(crate) fn insert(&mut self, ev: &Event) -> bool {
+    /// `jump`: how far ahead of the host's newest event an event may be
+    /// before it is a clock outlier (see `hosts`).
+    pub(crate) fn insert(&mut self, ev: &Event, jump: Millis) -> bool {
         let host = self.hosts.intern(&ev.host);
-        self.hosts.observe(host, ev.clock, ev.time);
+        self.hosts.observe(host, ev.clock, ev.time, jump);
         let source = ev.schema.source();
         match &ev.kind {
             Kind::ProcessStart(ps) => return self.insert_start(host, ev, source, ps),
@@ -143,6 +145,11 @@ impl Store {
     /// Activity whose actor image is mshta (possible inferred roots).
     pub(crate) fn mshta_activity(&self) -> impl Iterator<Item = u64> + '_ {
         self.acts.mshta.iter().copied()
+    }
+
+    /// Events quarantined as clock outliers so far.
+    pub(crate) fn clock_outliers(&self) -> u64 {
+        self.hosts.outliers()
     }
 
     /// What eviction has dropped so far.
