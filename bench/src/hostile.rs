@@ -182,7 +182,8 @@ fn run(case: &str, n: u64) -> Option<String> {
             let mut e = Engine::new(cfg).ok()?;
             let long = "A".repeat(30_000);
             let lines = (0..n).map(|i| {
-                let cmd = format!("cmd /c {i} {long}");
+                // Differing only at the end: a plain comparison reads all 30 KB.
+                let cmd = format!("cmd /c {long} {i}");
                 // Security 4688 (no GUID): same pid, same time.
                 format!(
                     r#"{{"EventID":4688,"Channel":"Security","Hostname":"PC1","TimeCreated":"{}","NewProcessId":"0x1004","NewProcessName":"C:\\Windows\\System32\\cmd.exe","ProcessId":"0xf3c","ParentProcessName":"C:\\Windows\\explorer.exe","CommandLine":"{cmd}"}}"#,

@@ -164,9 +164,11 @@ impl Store {
 }
 
 /// Removes one value from a multi-map entry, and the entry once empty.
-fn remove_from<K: Ord, V: PartialEq>(map: &mut BTreeMap<K, Vec<V>>, key: K, value: &V) {
+/// Entries are sets: an attacker can make one key hold a million values
+/// (one parent pid for every process), and removal stays O(log n).
+fn remove_from<K: Ord, V: Ord>(map: &mut BTreeMap<K, std::collections::BTreeSet<V>>, key: K, value: &V) {
     if let Some(v) = map.get_mut(&key) {
-        v.retain(|x| x != value);
+        v.remove(value);
         if v.is_empty() {
             map.remove(&key);
         }
