@@ -134,6 +134,31 @@ const MAX_CAP: usize = 100_000_000;
 /// typo's) megabyte-long pattern is cut, not echoed whole.
 const MAX_MESSAGE: usize = 300;
 
+/// A type error names the key it is about (`allow.hosts: invalid type:
+/// ...`), without a line and column that point into text the caller did
+/// not write (the JS options are re-serialised before they get here).
+fn explain(json: &str, e: serde_json::Error) -> String {
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(json) else { return e.to_string() };
+    let Some(obj) = value.as_object() else { return "expected a JSON object".into() };
+    for (key, v) in obj {
+        let one = serde_json::json!({ key.as_str(): v });
+        if let Err(err) = serde_json::from_value::<Config>(one) {
+            let err = err.to_string();
+            if key == "allow" {
+                if let Some(inner) = v.as_object() {
+                    for (k, v) in inner {
+                        if let Err(err) = serde_json::from_value::<Allow>(serde_json::json!({ k.as_str(): v })) {
+                            return format!("allow.{k}: {err}");
+                        }
+                    }
+                }
+            }
+            return if err.starts_with("unknown field") { err } else { format!("{key}: {err}") };
+        }
+    }
+    e.to_string()
+}
+
 fn truncate_message(mut m: String) -> String {
     if m.len() > MAX_MESSAGE {
         let mut cut = MAX_MESSAGE;
@@ -162,7 +187,23 @@ impl std::error::Error for ConfigError {}
 impl Config {
     /// Parses and validates a JSON configuration.
     pub fn from_json(json: &str) -> Result<Config, ConfigError> {
-        let config: Config = serde_json::from_str(json).map_err(|e| ConfigError(e.to_string()))?;
+        // serde would read a JSON array positionally, as the fields in order.
+        if !json.trim_start().starts_with('{') {
+            return Err(ConfigError("expected a JSON object".into()));
+        }
+        if let Ok(serde_json::Value::Object(top)) = serde_json::from_str::<serde_json::Value>(json) {
+            if top.get("allow").is_some_and(serde_json::Value::is_array) {
+                return Err(ConfigError("allow: expected an object, not an array".into()));
+            }
+            let entries = top.get("baseline").and_then(serde_json::Value::as_array);
+            if let Some(i) = entries.and_then(|b| b.iter().position(serde_json::Value::is_array)) {
+                return Err(ConfigError(format!("baseline[{i}]: expected an object, not an array")));
+            }
+        }
+        let config: Config = match serde_json::from_str(json) {
+            Ok(c) => c,
+            Err(e) => return Err(ConfigError(truncate_message(explain(json, e)))),
+        };
         config.validate()?;
         Ok(config)
     }
@@ -233,6 +274,15 @@ mod tests {
         assert!(e.0.contains("min_scor"), "{e}");
         let e = Config::from_json(r#"{"min_score": "high"}"#).unwrap_err();
         assert!(e.to_string().contains("invalid type"), "{e}");
+        assert!(e.0.starts_with("min_score: "), "{e}");
+        assert!(!e.0.contains("line 1"), "{e}");
+        let e = Config::from_json(r#"{"allow": {"hosts": "pc1"}}"#).unwrap_err();
+        assert!(e.0.starts_with("allow.hosts: "), "{e}");
+        let e = Config::from_json("[600]").unwrap_err();
+        assert!(e.0.contains("expected a JSON object"), "{e}");
+        let long = format!(r#"{{"allow": {{"command_lines": ["({}"]}}}}"#, "a".repeat(100_000));
+        let e = Config::from_json(&long).unwrap_err();
+        assert!(e.0.len() < 400, "{}", e.0.len());
         assert!(Config::from_json(r#"{"min_score": 101}"#).is_err());
         assert!(Config::from_json(r#"{"window_seconds": 0}"#).is_err());
     }
