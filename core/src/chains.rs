@@ -258,6 +258,21 @@ fn collect_acts(store: &Store, holders: &[ProcId], acts: &mut BTreeSet<u64>) {
     }
 }
 
+/// What per-chain caps must never drop because several chains use it: the
+/// seen roots and their lineages (an mshta can be the root of its own chain
+/// and a member of an inferred root's; an ancestor of one root can be a
+/// member of another chain).
+pub(crate) fn shared(chains: &[ChainParts]) -> BTreeSet<ProcId> {
+    let mut out = BTreeSet::new();
+    for c in chains {
+        if let Root::Seen(r) = c.root {
+            out.insert(r);
+        }
+        out.extend(c.lineage.iter().copied());
+    }
+    out
+}
+
 /// Per-chain caps: how many members and how many activity items of each
 /// kind (files, connections, DNS queries, module loads) one chain holds.
 #[derive(Debug, Clone, Copy)]
@@ -317,59 +332,62 @@ pub(crate) struct Trim {
 /// member's activity goes with it. Without a cap exceeded, nothing changes.
 /// This bounds what one chain costs in memory and per update whatever an
 /// attacker makes it spawn or do.
-pub(crate) fn trim(store: &Store, parts: &mut ChainParts, caps: ChainCaps) -> Trim {
+/// `protected` are never left out: the roots of all chains (an mshta can be
+/// the root of its own chain and a member of an inferred root's).
+pub(crate) fn trim(store: &Store, parts: &mut ChainParts, caps: ChainCaps, protected: &BTreeSet<ProcId>) -> Trim {
     let mut out = Trim::default();
     if parts.members.len() > caps.children {
         let n = parts.members.len();
+        let at: BTreeMap<ProcId, usize> = parts.members.iter().enumerate().map(|(i, m)| (m.proc, i)).collect();
+        // Candidates by priority; each comes with its ancestors among the
+        // members (so the kept tree stays connected), and only when all of
+        // them fit.
+        let mut order: Vec<usize> = Vec::with_capacity(n * 2);
+        order.extend((0..n).filter(|&i| parts.members[i].via == Via::ExecutedFile));
+        let mut images = BTreeSet::new();
+        order.extend(
+            (0..n).filter(|&i| images.insert(basename(&store.proc(parts.members[i].proc).image).to_ascii_lowercase())),
+        );
+        order.extend(0..n);
         let mut keep = vec![false; n];
         let mut kept = 0usize;
-        let take = |keep: &mut Vec<bool>, i: usize, kept: &mut usize| {
-            if !keep[i] && *kept < caps.children {
-                keep[i] = true;
-                *kept += 1;
+        for i in order {
+            if kept == caps.children {
+                break;
             }
-        };
-        for (i, m) in parts.members.iter().enumerate() {
-            if m.via == Via::ExecutedFile {
-                take(&mut keep, i, &mut kept);
-            }
-        }
-        let mut images = BTreeSet::new();
-        for (i, m) in parts.members.iter().enumerate() {
-            if images.insert(basename(&store.proc(m.proc).image).to_ascii_lowercase()) {
-                take(&mut keep, i, &mut kept);
-            }
-        }
-        for i in 0..n {
-            take(&mut keep, i, &mut kept);
-        }
-        let at: BTreeMap<ProcId, usize> = parts.members.iter().enumerate().map(|(i, m)| (m.proc, i)).collect();
-        for i in 0..n {
-            if !keep[i] {
+            if keep[i] {
                 continue;
             }
+            let mut need = vec![i];
             let mut cur = store.parent_of(parts.members[i].proc);
-            let mut steps = 0;
-            while let (Some(p), true) = (cur, steps < MAX_ANCESTOR_STEPS) {
+            while let Some(p) = cur {
                 match at.get(&p) {
-                    Some(&j) if !keep[j] => keep[j] = true,
+                    Some(&j) if !keep[j] && !need.contains(&j) && need.len() < MAX_ANCESTOR_STEPS => need.push(j),
                     _ => break,
                 }
                 cur = store.parent_of(p);
-                steps += 1;
+            }
+            if kept + need.len() <= caps.children {
+                kept += need.len();
+                for j in need {
+                    keep[j] = true;
+                }
             }
         }
         let mut i = 0;
+        let mut gone = BTreeSet::new();
         parts.members.retain(|m| {
             let k = keep[i];
             i += 1;
             if !k {
-                out.procs.push(m.proc);
+                gone.insert(m.proc);
             }
             k
         });
-        out.dropped.children = out.procs.len() as u64;
-        let gone: BTreeSet<ProcId> = out.procs.iter().copied().collect();
+        out.dropped.children = gone.len() as u64;
+        // Left out of this chain's list; dropped from the store unless
+        // another chain uses it (its root or lineage).
+        out.procs = gone.iter().copied().filter(|p| !protected.contains(p)).collect();
         parts.acts.retain(|&a| {
             let Some(rec) = store.activity(a) else { return true };
             if store.actor_of(rec).is_some_and(|p| gone.contains(&p)) {

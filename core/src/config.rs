@@ -138,25 +138,95 @@ const MAX_MESSAGE: usize = 300;
 /// ...`), without a line and column that point into text the caller did
 /// not write (the JS options are re-serialised before they get here).
 fn explain(json: &str, e: serde_json::Error) -> String {
-    let Ok(value) = serde_json::from_str::<serde_json::Value>(json) else { return e.to_string() };
-    let Some(obj) = value.as_object() else { return "expected a JSON object".into() };
-    for (key, v) in obj {
-        let one = serde_json::json!({ key.as_str(): v });
-        if let Err(err) = serde_json::from_value::<Config>(one) {
-            let err = err.to_string();
-            if key == "allow" {
-                if let Some(inner) = v.as_object() {
-                    for (k, v) in inner {
-                        if let Err(err) = serde_json::from_value::<Allow>(serde_json::json!({ k.as_str(): v })) {
-                            return format!("allow.{k}: {err}");
-                        }
-                    }
+    let text = e.to_string();
+    let message = text.rfind(" at line ").map_or(text.as_str(), |i| &text[..i]).to_string();
+    if message.starts_with("unknown field") || e.line() == 0 {
+        return message;
+    }
+    // The byte offset of the error: serde_json counts lines from 1 and
+    // columns (bytes) from 1.
+    let line_start = json.split_inclusive('\n').take(e.line() - 1).map(str::len).sum::<usize>();
+    let at = (line_start + e.column()).min(json.len());
+    let path = Lexer::new(json).path_at(at);
+    if path.is_empty() {
+        message
+    } else {
+        format!("{path}: {message}")
+    }
+}
+
+/// A small JSON lexer over a config's text: which keys enclose a position,
+/// and where an array stands in for an object (serde would read an array
+/// positionally, as the fields in order).
+struct Lexer<'a> {
+    b: &'a [u8],
+    i: usize,
+    /// Per open container: the key of the current member (objects) or
+    /// `None` (arrays).
+    stack: Vec<Option<String>>,
+    last: Option<String>,
+}
+
+impl<'a> Lexer<'a> {
+    fn new(json: &'a str) -> Lexer<'a> {
+        Lexer { b: json.as_bytes(), i: 0, stack: Vec::new(), last: None }
+    }
+
+    fn path(&self) -> String {
+        self.stack.iter().flatten().cloned().collect::<Vec<_>>().join(".")
+    }
+
+    /// Steps one token; `Some(b'[' | ...)` for structural bytes.
+    fn step(&mut self) -> Option<u8> {
+        let c = *self.b.get(self.i)?;
+        self.i += 1;
+        match c {
+            b'"' => {
+                let start = self.i;
+                while self.i < self.b.len() && self.b[self.i] != b'"' {
+                    self.i += if self.b[self.i] == b'\\' { 2 } else { 1 };
+                }
+                let end = self.i.min(self.b.len());
+                self.last = Some(String::from_utf8_lossy(&self.b[start..end]).into_owned());
+                self.i += 1;
+            }
+            b':' => {
+                if let Some(top) = self.stack.last_mut() {
+                    *top = self.last.take();
                 }
             }
-            return if err.starts_with("unknown field") { err } else { format!("{key}: {err}") };
+            b'{' | b'[' => self.stack.push(None),
+            b'}' | b']' => {
+                self.stack.pop();
+            }
+            b',' => {
+                if let Some(top) = self.stack.last_mut() {
+                    *top = None;
+                }
+            }
+            _ => {}
+        }
+        Some(c)
+    }
+
+    fn path_at(mut self, at: usize) -> String {
+        while self.i < at && self.step().is_some() {}
+        self.path()
+    }
+
+    /// The first place an array stands where an object is read: the value
+    /// of `allow`, or an element of `baseline`.
+    fn array_for_object(mut self) -> Option<String> {
+        loop {
+            let before = self.path();
+            let depth = self.stack.len();
+            match self.step()? {
+                b'[' if depth == 1 && before == "allow" => return Some("allow".into()),
+                b'[' if depth == 2 && before == "baseline" => return Some("baseline[]".into()),
+                _ => {}
+            }
         }
     }
-    e.to_string()
 }
 
 fn truncate_message(mut m: String) -> String {
@@ -191,14 +261,8 @@ impl Config {
         if !json.trim_start().starts_with('{') {
             return Err(ConfigError("expected a JSON object".into()));
         }
-        if let Ok(serde_json::Value::Object(top)) = serde_json::from_str::<serde_json::Value>(json) {
-            if top.get("allow").is_some_and(serde_json::Value::is_array) {
-                return Err(ConfigError("allow: expected an object, not an array".into()));
-            }
-            let entries = top.get("baseline").and_then(serde_json::Value::as_array);
-            if let Some(i) = entries.and_then(|b| b.iter().position(serde_json::Value::is_array)) {
-                return Err(ConfigError(format!("baseline[{i}]: expected an object, not an array")));
-            }
+        if let Some(at) = Lexer::new(json).array_for_object() {
+            return Err(ConfigError(format!("{at}: expected an object, not an array")));
         }
         let config: Config = match serde_json::from_str(json) {
             Ok(c) => c,
@@ -278,6 +342,12 @@ mod tests {
         assert!(!e.0.contains("line 1"), "{e}");
         let e = Config::from_json(r#"{"allow": {"hosts": "pc1"}}"#).unwrap_err();
         assert!(e.0.starts_with("allow.hosts: "), "{e}");
+        let e = Config::from_json(r#"{"allow": [["x"]]}"#).unwrap_err();
+        assert!(e.0.starts_with("allow: expected an object"), "{e}");
+        let e = Config::from_json(r#"{"baseline": [["mshta", "explorer.exe"]]}"#).unwrap_err();
+        assert!(e.0.starts_with("baseline[]: expected an object"), "{e}");
+        let e = Config::from_json(r#"{"weights": {"parent_explorer": "x"}}"#).unwrap_err();
+        assert!(e.0.starts_with("weights.parent_explorer: "), "{e}");
         let e = Config::from_json("[600]").unwrap_err();
         assert!(e.0.contains("expected a JSON object"), "{e}");
         let long = format!(r#"{{"allow": {{"command_lines": ["({}"]}}}}"#, "a".repeat(100_000));

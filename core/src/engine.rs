@@ -102,9 +102,10 @@ impl Engine {
             chains.push(closed.chain.clone());
         }
         let caps = self.chain_caps();
+        let roots = chains::shared(&open);
         for mut parts in open {
             let mut dropped = s.p.dropped.get(&parts.id).copied().unwrap_or_default();
-            dropped.add(&chains::trim(&s.store, &mut parts, caps).dropped);
+            dropped.add(&chains::trim(&s.store, &mut parts, caps, &roots).dropped);
             let fp = chains::fingerprint(&s.store, &parts, false, &Default::default());
             let chain = match s.render_cache.get(&parts.id) {
                 Some(c) if c.fp == fp => {
@@ -383,8 +384,9 @@ impl Engine {
             chains::discover(&s.store, window, |id| closed.contains_key(id), (!everything).then_some(&dirty));
         // Per-chain caps: what a chain holds beyond them leaves the store,
         // counted in the chain's totals.
+        let roots = chains::shared(&open);
         for parts in &mut open {
-            let t = chains::trim(&s.store, parts, caps);
+            let t = chains::trim(&s.store, parts, caps, &roots);
             if t.procs.is_empty() && t.acts.is_empty() {
                 continue;
             }

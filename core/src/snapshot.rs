@@ -215,16 +215,32 @@ fn validate(p: &Payload) -> Result<(), String> {
         host(*h, &format!("announced chain {id}"))?;
     }
     // Report-contract values (counters, errors, closed chains, inventory):
-    // every number must be one JavaScript can hold.
-    let safe = |v: &serde_json::Value, what: &str| match unsafe_number(v) {
-        Some(n) => Err(format!("{what}: number {n} exceeds 2^53")),
-        None => Ok(()),
+    // every number must be one JavaScript can hold. They are checked on
+    // their JSON text, the encoding the report (and the snapshot) uses.
+    let safe = |text: Result<String, serde_json::Error>, what: &str| {
+        let text = text.map_err(|e| format!("{what}: {e}"))?;
+        match unsafe_number(&text) {
+            Some(n) => Err(format!("{what}: number {n} exceeds 2^53")),
+            None => Ok(()),
+        }
     };
-    let json = |v: Result<serde_json::Value, serde_json::Error>| v.map_err(|e| e.to_string());
-    safe(&json(serde_json::to_value(&p.persisted.counters))?, "counters")?;
-    safe(&json(serde_json::to_value(&p.persisted.errors))?, "errors")?;
+    safe(serde_json::to_string(&p.persisted.counters), "counters")?;
+    safe(serde_json::to_string(&p.persisted.errors), "errors")?;
+    safe(serde_json::to_string(&p.persisted.notes), "notes")?;
     p.persisted.inventory.check(MAX_SAFE, MAX_TIME)?;
-    safe(&json(serde_json::to_value(&p.store.evictions))?, "eviction counts")?;
+    let ev = &p.store.evictions;
+    let counts = [
+        ev.processes_expired,
+        ev.processes_over_cap,
+        ev.activity_expired,
+        ev.activity_over_cap,
+        ev.files_expired,
+        ev.ends_expired,
+        ev.merged_starts,
+    ];
+    if counts.iter().any(|&n| n > MAX_SAFE) {
+        return Err("eviction counts exceed 2^53".into());
+    }
     for (id, c) in &p.persisted.closed {
         if &c.chain.id != id {
             return Err(format!("closed chain {id} holds chain {}", c.chain.id));
@@ -232,22 +248,78 @@ fn validate(p: &Payload) -> Result<(), String> {
         if !(0..=100).contains(&c.chain.score) {
             return Err(format!("closed chain {id}: score {} out of 0..100", c.chain.score));
         }
-        safe(&json(serde_json::to_value(&c.chain))?, &format!("closed chain {id}"))?;
+        safe(serde_json::to_string(&c.chain), &format!("closed chain {id}"))?;
+    }
+    for (id, d) in &p.persisted.dropped {
+        if [d.children, d.files, d.network, d.dns, d.modules].iter().any(|&n| n > MAX_SAFE) {
+            return Err(format!("chain {id}: counts exceed 2^53"));
+        }
     }
     Ok(())
 }
 
-/// The first number in a JSON value that JavaScript cannot hold exactly.
-fn unsafe_number(v: &serde_json::Value) -> Option<String> {
-    match v {
-        serde_json::Value::Number(n) => {
-            let ok = n.as_u64().is_some_and(|u| u <= MAX_SAFE)
-                || n.as_i64().is_some_and(|i| i.unsigned_abs() <= MAX_SAFE)
-                || n.as_f64().is_some_and(|f| f.is_finite() && n.as_u64().is_none() && n.as_i64().is_none());
-            (!ok).then(|| n.to_string())
+/// The first integer in a JSON text that JavaScript cannot hold exactly.
+fn unsafe_number(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = i;
+                i += 1;
+                while i < b.len() && matches!(b[i], b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-') {
+                    i += 1;
+                }
+                let tok = &text[start..i];
+                let integer = !tok.contains(['.', 'e', 'E']);
+                let big = tok.trim_start_matches('-').parse::<u128>().map_or(true, |n| n > u128::from(MAX_SAFE));
+                if integer && big {
+                    return Some(tok.to_string());
+                }
+            }
+            _ => i += 1,
         }
-        serde_json::Value::Array(a) => a.iter().find_map(unsafe_number),
-        serde_json::Value::Object(o) => o.values().find_map(unsafe_number),
-        _ => None,
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::State;
+
+    fn roundtrip(state: &State) -> Result<State, SnapshotError> {
+        decode(&encode(state))
+    }
+
+    #[test]
+    fn forged_values_fail_at_restore() {
+        let mut state = State::default();
+        state.p.next_index = 10;
+        assert!(roundtrip(&state).is_ok());
+        state.p.counters.events = u64::MAX;
+        let e = roundtrip(&state).err().expect("a counter JS cannot hold");
+        assert!(e.to_string().contains("exceeds 2^53"), "{e}");
+        let mut state = State::default();
+        state.p.next_index = u64::MAX;
+        assert!(roundtrip(&state).is_err());
+        let mut state = State::default();
+        state.p.announced.insert("mc-x".into(), 7);
+        let e = roundtrip(&state).err().expect("a host id out of range");
+        assert!(e.to_string().contains("host id 7"), "{e}");
+    }
+
+    #[test]
+    fn numbers_javascript_cannot_hold() {
+        assert_eq!(unsafe_number(r#"{"a":9007199254740991,"b":"99999999999999999999"}"#), None);
+        assert_eq!(unsafe_number(r#"{"a":[1,18446744073709551615]}"#).as_deref(), Some("18446744073709551615"));
+        assert_eq!(unsafe_number(r#"{"a":1.5e300}"#), None);
     }
 }

@@ -52,18 +52,19 @@ pub(crate) fn decode(bytes: &[u8], index: u64) -> Result<(Decoded, Vec<String>),
             Err(e) => format!("invalid JSON: {e}"),
         });
     }
-    let repaired;
-    let (text, mut notes) = match serde_json::from_str::<serde::de::IgnoredAny>(text) {
-        Ok(_) => (text, Vec::new()),
+    let repaired: String;
+    let mut notes = Vec::new();
+    let raw: Raw = match serde_json::from_str(text) {
+        Ok(raw) => raw,
         Err(e) => match fields::repair(text) {
-            Some((fixed, notes)) => {
+            Some((fixed, found)) => {
                 repaired = fixed;
-                (repaired.as_str(), notes)
+                notes = found;
+                serde_json::from_str(&repaired).map_err(|e| format!("invalid JSON: {e}"))?
             }
             None => return Err(format!("invalid JSON: {e}")),
         },
     };
-    let raw: Raw = serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
     fields::take_notes();
     let decoded = decode_raw(&raw, index);
     notes.extend(fields::take_notes());
