@@ -67,7 +67,9 @@ pub(crate) fn split<'a>(bytes: &'a [u8], in_array: &mut bool, flush: bool, limit
             pos = end;
             continue;
         }
-        match scan(bytes, pos, limit) {
+        let first_line = line_end(bytes, pos);
+        let pretty = lone_bracket(&bytes[pos..first_line]);
+        match scan(bytes, pos, limit, !pretty) {
             Scan::Done { end, too_deep: false } => {
                 pieces.push(Ok(&bytes[pos..end]));
                 pos = end;
@@ -76,9 +78,14 @@ pub(crate) fn split<'a>(bytes: &'a [u8], in_array: &mut bool, flush: bool, limit
                 pieces.push(Err(format!("JSON nested deeper than {MAX_DEPTH} levels")));
                 pos = end;
             }
+            Scan::Broken => {
+                // It ran into the next JSON line: a broken line, which loses
+                // only itself.
+                pieces.push(Ok(trim(&bytes[pos..first_line])));
+                pos = first_line;
+            }
             Scan::Incomplete => {
-                let first_line = line_end(bytes, pos);
-                let cut = first_line == len || lone_bracket(&bytes[pos..first_line]);
+                let cut = first_line == len || pretty;
                 if cut && !flush {
                     // Cut by the chunk's end (a JSON line without its end, or
                     // a pretty-printed value that opens with a lone bracket).
@@ -96,6 +103,10 @@ pub(crate) fn split<'a>(bytes: &'a [u8], in_array: &mut bool, flush: bool, limit
             Scan::Malformed(why) => {
                 pieces.push(Err(why));
                 pos = line_end(bytes, pos);
+            }
+            Scan::TooLong if !pretty && first_line < len && first_line - pos <= limit => {
+                pieces.push(Ok(trim(&bytes[pos..first_line])));
+                pos = first_line;
             }
             Scan::TooLong => {
                 pieces.push(Err(format!("item longer than max_item_bytes ({limit})")));
@@ -121,12 +132,16 @@ enum Scan {
     Malformed(String),
     /// Longer than the limit without ending.
     TooLong,
+    /// A value that does not open a pretty-printed block ran on into a line
+    /// that starts an object or array at its first byte: the next JSON line
+    /// (pretty-printed JSON indents what it nests).
+    Broken,
 }
 
 /// Finds the end of the JSON value starting at `pos`. Only structure is
 /// checked (the value is parsed properly later); depth is counted without
 /// bound, so that a value nested too deep is still skipped whole.
-fn scan(bytes: &[u8], pos: usize, limit: usize) -> Scan {
+fn scan(bytes: &[u8], pos: usize, limit: usize, line_oriented: bool) -> Scan {
     let mut depth: u64 = 0;
     let mut max_depth: u64 = 0;
     let mut i = pos;
@@ -163,6 +178,14 @@ fn scan(bytes: &[u8], pos: usize, limit: usize) -> Scan {
             }
             b',' | b' ' | b'\t' | b'\r' | b'\n' if depth == 0 => {
                 return Scan::Done { end: i, too_deep: false };
+            }
+            b'\r' | b'\n' if line_oriented && matches!(bytes.get(i + 1), Some(b'{' | b'[')) => return Scan::Broken,
+            b'\r'
+                if line_oriented
+                    && bytes.get(i + 1) == Some(&b'\n')
+                    && matches!(bytes.get(i + 2), Some(b'{' | b'[')) =>
+            {
+                return Scan::Broken
             }
             _ => i += 1,
         }
@@ -361,6 +384,18 @@ mod tests {
         assert_eq!(got.len(), 3);
         assert!(got[0].is_err());
         assert_eq!(got[2], Ok("{\"b\":2}".into()));
+    }
+
+    #[test]
+    fn a_broken_line_before_much_input_loses_only_itself() {
+        let mut text = String::from("{not json\n42\n[\"an\", \"array\"]\n");
+        for i in 0..20_000 {
+            text.push_str(&format!("{{\"a\":{i},\"s\":\"x]}}\"}}\n"));
+        }
+        let mut in_array = false;
+        let got = split(text.as_bytes(), &mut in_array, true, 1 << 16).pieces;
+        assert_eq!(got.len(), 4 + 20_000);
+        assert_eq!(got[0], Ok(&b"{not json"[..]));
     }
 
     #[test]

@@ -63,7 +63,9 @@ function serialiseItems(items) {
   for (let i = 0; i < items.length; i++) {
     let line;
     try {
-      line = JSON.stringify(items[i]);
+      // A nested array would be read as its elements (arrays are items
+      // wherever they are): keep its index, as one rejected item.
+      line = Array.isArray(items[i]) ? '"array item"' : JSON.stringify(items[i]);
     } catch {
       line = undefined;
     }
@@ -175,17 +177,19 @@ export function createApi(initialGlue, ensureReady = () => {}, recreate = undefi
   class Detector {
     #inner;
     #generation;
+    #lost = false;
     constructor(options, inner) {
       usable();
       this.#inner = inner ?? guarded(() => new glue.Detector(checkOptions(options)));
       this.#generation = generation;
     }
     #live() {
-      if (this.#inner === null) throw codedError("MSHTA_FREED", "this Detector was freed");
-      if (this.#generation !== generation) {
+      if (this.#lost || (this.#inner !== null && this.#generation !== generation)) {
+        this.#lost = true;
         this.#inner = null;
         throw codedError("MSHTA_TRAP", "this Detector was lost: its WebAssembly instance trapped");
       }
+      if (this.#inner === null) throw codedError("MSHTA_FREED", "this Detector was freed");
       usable();
       return this.#inner;
     }
@@ -195,7 +199,10 @@ export function createApi(initialGlue, ensureReady = () => {}, recreate = undefi
       try {
         return guarded(() => fn(inner));
       } finally {
-        if (generation !== before) this.#inner = null;
+        if (generation !== before) {
+          this.#lost = true;
+          this.#inner = null;
+        }
       }
     }
     /**
@@ -247,6 +254,7 @@ export function createApi(initialGlue, ensureReady = () => {}, recreate = undefi
     }
     /** Frees the WebAssembly memory now rather than at garbage collection. */
     free() {
+      this.#lost = false;
       if (this.#inner !== null) {
         const inner = this.#inner;
         this.#inner = null;
