@@ -175,7 +175,7 @@ fn validate(p: &Payload) -> Result<(), String> {
         for w in h.watermark.iter().chain(h.pending_jump.iter()).flatten() {
             time(*w, &format!("host {i}"))?;
         }
-        for (off, _) in &h.offsets {
+        for off in h.offsets.keys() {
             time(*off, &format!("host {i} offset"))?;
         }
         if h.outliers > MAX_SAFE {
@@ -305,14 +305,14 @@ mod tests {
         state.p.next_index = 10;
         assert!(roundtrip(&state).is_ok());
         state.p.counters.events = u64::MAX;
-        let e = roundtrip(&state).err().expect("a counter JS cannot hold");
+        let e = roundtrip(&state).expect_err("a counter JS cannot hold");
         assert!(e.to_string().contains("exceeds 2^53"), "{e}");
         let mut state = State::default();
         state.p.next_index = u64::MAX;
         assert!(roundtrip(&state).is_err());
         let mut state = State::default();
         state.p.announced.insert("mc-x".into(), 7);
-        let e = roundtrip(&state).err().expect("a host id out of range");
+        let e = roundtrip(&state).expect_err("a host id out of range");
         assert!(e.to_string().contains("host id 7"), "{e}");
     }
 

