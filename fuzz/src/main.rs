@@ -63,6 +63,7 @@ fn main() -> std::process::ExitCode {
     // Failures are reported by the loop, once each, not by the default hook.
     std::panic::set_hook(Box::new(|_| {}));
     let real = real_lines();
+    let trace = std::env::var_os("FUZZ_TRACE").map(PathBuf::from);
     let mut failed = 0;
     for &target in TARGETS {
         if only.as_deref().is_some_and(|o| o != target) {
@@ -84,6 +85,11 @@ fn main() -> std::process::ExitCode {
                 mutate(&mut rng, &mut input, other);
             }
             execs += 1;
+            // A crash that aborts (stack overflow, allocation failure) cannot
+            // be caught: with FUZZ_TRACE set, each input is written there first.
+            if let Some(trace) = &trace {
+                let _ = std::fs::write(trace, &input);
+            }
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(target, &input)));
             if outcome.is_err() {
                 failures += 1;
