@@ -95,6 +95,26 @@ export interface Options {
    */
   max_item_bytes?: number;
   /**
+   * Members listed per chain (those that ran a file the chain wrote, one of
+   * each distinct image, then the first seen); the rest are counted in
+   * `children_total`. 1 to 100000000; default 200.
+   */
+  max_chain_children?: number;
+  /**
+   * Files, connections, DNS queries and module loads listed per chain, each
+   * (distinct targets first); the rest are counted in `*_total`. 1 to
+   * 100000000; default 200.
+   */
+  max_chain_activity?: number;
+  /** Inventory groups kept; new shapes beyond are counted in `stats.inventory_overflow`. 1 to 100000000; default 10000. */
+  max_inventory?: number;
+  /**
+   * An event further than this ahead of its host's newest event is a clock
+   * outlier: quarantined (it does not move the host's clock) until a second
+   * event near its time confirms the jump. 60 to 3153600000; default 86400.
+   */
+  max_clock_jump_seconds?: number;
+  /**
    * Points per reason id, replacing the defaults (-100 to 100; the ids are
    * listed in the project's docs/reasons.md). An unknown id is an error.
    */
@@ -278,6 +298,18 @@ export interface Chain {
    * JSON written before the field existed.
    */
   triage: string[];
+  /** Members in all, those the per-chain cap left out of `children` included. */
+  children_total: number;
+  /** Files in all. */
+  files_total: number;
+  /** Connections in all. */
+  network_total: number;
+  /** DNS queries in all. */
+  dns_total: number;
+  /** Module loads in all. */
+  modules_total: number;
+  /** Whether a cap left items out: a list is then shorter than its total. */
+  truncated: boolean;
 }
 
 /** A chain as one {@link Update} reports it: the chain and its version. */
@@ -521,6 +553,14 @@ export interface Stats {
   activity_evicted: number;
   /** Approximate bytes of retained state. */
   state_bytes: number;
+  /** Chain members and activity left out of chains by the per-chain caps, or evicted from open chains by `max_processes`. */
+  chain_items_dropped: number;
+  /** mshta executions of new shapes not grouped because the inventory reached `max_inventory`. */
+  inventory_overflow: number;
+  /** Events quarantined as clock outliers (see `max_clock_jump_seconds`). */
+  clock_outliers: number;
+  /** Items read after a repair (lone surrogate, out-of-range number, bad numeric field), each listed in `warnings`. */
+  repaired_items: number;
 }
 
 /** A rejected input item. */
@@ -717,3 +757,18 @@ export function initSync(module: ArrayBuffer | ArrayBufferView | WebAssembly.Mod
 
 /** {@link init}, as the default export. */
 export default init;
+
+/**
+ * The stable `code` of an `Error` the package throws: `MSHTA_CONFIG` (bad
+ * options), `MSHTA_SNAPSHOT` (a snapshot that cannot be restored),
+ * `MSHTA_FREED` (a Detector used after `free()`), `MSHTA_INPUT_TOO_LARGE`
+ * (more than 1 GiB in one call, refused before anything is allocated) or
+ * `MSHTA_TRAP` (the WebAssembly instance trapped: it was dropped and, in
+ * Node, the module recreated; Detectors of the old instance are lost).
+ */
+export type ErrorCode = "MSHTA_CONFIG" | "MSHTA_SNAPSHOT" | "MSHTA_FREED" | "MSHTA_INPUT_TOO_LARGE" | "MSHTA_TRAP";
+
+/** An error thrown by the package, with its {@link ErrorCode}. */
+export interface MshtaError extends Error {
+  code: ErrorCode;
+}

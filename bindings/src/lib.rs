@@ -28,6 +28,17 @@ fn config_from(options: JsValue) -> Result<Config, JsError> {
     if options.is_undefined() || options.is_null() {
         return Ok(Config::default());
     }
+    // Read by name only: an array would be read positionally by
+    // JSON.stringify's output and a Map serialises as `{}` (ignored).
+    if js_sys::Array::is_array(&options) {
+        return Err(js_error("invalid options: expected a plain object, not an array"));
+    }
+    if options.is_instance_of::<js_sys::Map>() || options.is_instance_of::<js_sys::Set>() {
+        return Err(js_error("invalid options: expected a plain object, not a Map or Set"));
+    }
+    if !options.is_object() {
+        return Err(js_error("invalid options: expected a plain object"));
+    }
     let json = js_sys::JSON::stringify(&options)
         .ok()
         .and_then(|s| s.as_string())

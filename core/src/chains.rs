@@ -7,6 +7,7 @@ use crate::event::{Activity, Actor};
 use crate::names::{basename, host_key, EntityId};
 use crate::store::{HostId, ProcId, Store};
 use crate::time::Millis;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// Ancestor walks stop after this many steps (bad data can hold cycles;
@@ -257,6 +258,292 @@ fn collect_acts(store: &Store, holders: &[ProcId], acts: &mut BTreeSet<u64>) {
     }
 }
 
+/// What per-chain caps must never drop because several chains use it: the
+/// seen roots and their lineages (an mshta can be the root of its own chain
+/// and a member of an inferred root's; an ancestor of one root can be a
+/// member of another chain).
+pub(crate) fn shared(chains: &[ChainParts]) -> BTreeSet<ProcId> {
+    let mut out = BTreeSet::new();
+    for c in chains {
+        if let Root::Seen(r) = c.root {
+            out.insert(r);
+        }
+        out.extend(c.lineage.iter().copied());
+    }
+    out
+}
+
+/// Per-chain caps: how many members and how many activity items of each
+/// kind (files, connections, DNS queries, module loads) one chain holds.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ChainCaps {
+    pub children: usize,
+    pub activity: usize,
+}
+
+/// What per-chain caps left out of a chain, by list: counted so that the
+/// report gives exact totals (`children_total`, ..., `truncated`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Dropped {
+    pub children: u64,
+    pub files: u64,
+    pub network: u64,
+    pub dns: u64,
+    pub modules: u64,
+}
+
+impl Dropped {
+    pub(crate) fn add(&mut self, o: &Dropped) {
+        self.children += o.children;
+        self.files += o.files;
+        self.network += o.network;
+        self.dns += o.dns;
+        self.modules += o.modules;
+    }
+
+    pub(crate) fn any(&self) -> bool {
+        *self != Dropped::default()
+    }
+
+    fn count(&mut self, what: &Activity) {
+        match what {
+            Activity::FileCreate { .. } => self.files += 1,
+            Activity::Network(_) => self.network += 1,
+            Activity::Dns { .. } => self.dns += 1,
+            Activity::ImageLoad { .. } => self.modules += 1,
+        }
+    }
+}
+
+/// The processes and activity trimming took out of a chain (to drop from
+/// the store), and their counts.
+#[derive(Debug, Default)]
+pub(crate) struct Trim {
+    pub procs: Vec<ProcId>,
+    pub acts: Vec<u64>,
+    pub dropped: Dropped,
+}
+
+/// Trims a chain to its caps, keeping the most informative items: members
+/// that ran a file another member wrote, the first member of each distinct
+/// image, then the first seen; every ancestor of a kept member (so the tree
+/// stays connected); per activity kind, the first item of each distinct
+/// target (path, remote address, query), then the first seen. A dropped
+/// member's activity goes with it. Without a cap exceeded, nothing changes.
+/// This bounds what one chain costs in memory and per update whatever an
+/// attacker makes it spawn or do.
+/// `protected` are never left out: the roots of all chains (an mshta can be
+/// the root of its own chain and a member of an inferred root's).
+pub(crate) fn trim(store: &Store, parts: &mut ChainParts, caps: ChainCaps, protected: &BTreeSet<ProcId>) -> Trim {
+    let mut out = Trim::default();
+    if parts.members.len() > caps.children {
+        let n = parts.members.len();
+        let at: BTreeMap<ProcId, usize> = parts.members.iter().enumerate().map(|(i, m)| (m.proc, i)).collect();
+        // Candidates by priority; each comes with its ancestors among the
+        // members (so the kept tree stays connected), and only when all of
+        // them fit.
+        let mut order: Vec<usize> = Vec::with_capacity(n * 2);
+        order.extend((0..n).filter(|&i| parts.members[i].via == Via::ExecutedFile));
+        let mut images = BTreeSet::new();
+        order.extend(
+            (0..n).filter(|&i| images.insert(basename(&store.proc(parts.members[i].proc).image).to_ascii_lowercase())),
+        );
+        order.extend(0..n);
+        let mut keep = vec![false; n];
+        let mut kept = 0usize;
+        for i in order {
+            if kept == caps.children {
+                break;
+            }
+            if keep[i] {
+                continue;
+            }
+            let mut need = vec![i];
+            let mut cur = store.parent_of(parts.members[i].proc);
+            while let Some(p) = cur {
+                match at.get(&p) {
+                    Some(&j) if !keep[j] && !need.contains(&j) && need.len() < MAX_ANCESTOR_STEPS => need.push(j),
+                    _ => break,
+                }
+                cur = store.parent_of(p);
+            }
+            if kept + need.len() <= caps.children {
+                kept += need.len();
+                for j in need {
+                    keep[j] = true;
+                }
+            }
+        }
+        let mut i = 0;
+        let mut gone = BTreeSet::new();
+        parts.members.retain(|m| {
+            let k = keep[i];
+            i += 1;
+            if !k {
+                gone.insert(m.proc);
+            }
+            k
+        });
+        out.dropped.children = gone.len() as u64;
+        // Left out of this chain's list; dropped from the store unless
+        // another chain uses it (its root or lineage).
+        out.procs = gone.iter().copied().filter(|p| !protected.contains(p)).collect();
+        parts.acts.retain(|&a| {
+            let Some(rec) = store.activity(a) else { return true };
+            if store.actor_of(rec).is_some_and(|p| gone.contains(&p)) {
+                out.acts.push(a);
+                out.dropped.count(&rec.what);
+                false
+            } else {
+                true
+            }
+        });
+    }
+    // Activity, per kind.
+    let mut per_kind = [0usize; 4];
+    for &a in &parts.acts {
+        if let Some(rec) = store.activity(a) {
+            per_kind[kind(&rec.what)] += 1;
+        }
+    }
+    if per_kind.iter().any(|&k| k > caps.activity) {
+        let mut order: Vec<(Millis, u64)> = parts
+            .acts
+            .iter()
+            .filter_map(|&a| store.activity(a).map(|r| (store.utc(r.host, r.clock, r.time), a)))
+            .collect();
+        order.sort_unstable();
+        let mut keep: BTreeSet<u64> = BTreeSet::new();
+        let mut kept = [0usize; 4];
+        let mut targets: BTreeSet<(usize, String)> = BTreeSet::new();
+        for pass in 0..2 {
+            for &(_, a) in &order {
+                let Some(rec) = store.activity(a) else { continue };
+                let k = kind(&rec.what);
+                if per_kind[k] <= caps.activity {
+                    keep.insert(a);
+                    continue;
+                }
+                if kept[k] >= caps.activity || keep.contains(&a) {
+                    continue;
+                }
+                if pass == 1 || targets.insert((k, target(&rec.what))) {
+                    keep.insert(a);
+                    kept[k] += 1;
+                }
+            }
+        }
+        parts.acts.retain(|&a| {
+            if keep.contains(&a) {
+                return true;
+            }
+            if let Some(rec) = store.activity(a) {
+                out.dropped.count(&rec.what);
+            }
+            out.acts.push(a);
+            false
+        });
+    }
+    out
+}
+
+fn kind(what: &Activity) -> usize {
+    match what {
+        Activity::FileCreate { .. } => 0,
+        Activity::Network(_) => 1,
+        Activity::Dns { .. } => 2,
+        Activity::ImageLoad { .. } => 3,
+    }
+}
+
+/// What an activity item is about, for keeping distinct ones.
+fn target(what: &Activity) -> String {
+    match what {
+        Activity::FileCreate { path } | Activity::ImageLoad { path } => path.to_ascii_lowercase(),
+        Activity::Network(n) => n.remote_ip().unwrap_or("").to_string(),
+        Activity::Dns { query } => query.to_ascii_lowercase(),
+    }
+}
+
+/// A digest of everything a chain's rendering reads from the store: when
+/// it is unchanged, so is the rendering (given the same status and counts
+/// of what was left out), and the engine reuses it instead of building,
+/// scoring and serialising the chain again. This keeps a push linear in
+/// what it brings, not in the size of the chains it touches.
+pub(crate) fn fingerprint(store: &Store, parts: &ChainParts, closing: bool, dropped: &Dropped) -> u64 {
+    let mut h = Fnv::default();
+    h.bytes(parts.id.as_bytes());
+    h.num(parts.seen as u64);
+    h.num(store.offset(parts.host) as u64);
+    h.num(u64::from(closing));
+    for n in [dropped.children, dropped.files, dropped.network, dropped.dns, dropped.modules] {
+        h.num(n);
+    }
+    let proc = |h: &mut Fnv, id: ProcId| {
+        let p = store.proc(id);
+        h.num(id as u64);
+        h.num(p.events.len() as u64);
+        h.num(p.events.last().copied().unwrap_or(0));
+        h.num(p.start as u64);
+        h.num(p.end.map_or(u64::MAX, |e| e.0 as u64 ^ e.2));
+        h.num(u64::from(p.sources));
+    };
+    match &parts.root {
+        Root::Seen(r) => {
+            proc(&mut h, *r);
+            match store.parent_of(*r) {
+                Some(q) => proc(&mut h, q),
+                None => h.num(u64::MAX),
+            }
+        }
+        Root::Inferred(inf) => {
+            h.num(u64::from(inf.pid.unwrap_or(u32::MAX)));
+            h.bytes(inf.guid.as_ref().map_or("", |g| g.as_str()).as_bytes());
+            h.bytes(inf.image.as_bytes());
+            h.bytes(inf.command_line.as_deref().unwrap_or("").as_bytes());
+        }
+    }
+    for &a in &parts.lineage {
+        proc(&mut h, a);
+    }
+    h.num(u64::MAX);
+    for m in &parts.members {
+        proc(&mut h, m.proc);
+        h.num(u64::from(m.depth) | (u64::from(m.via == Via::ExecutedFile) << 32));
+    }
+    h.num(u64::MAX);
+    for &a in &parts.acts {
+        h.num(a);
+        let actor = store.activity(a).and_then(|r| store.actor_of(r));
+        h.num(actor.map_or(u64::MAX, |p| p as u64));
+    }
+    h.num(parts.dropped_file.as_ref().map_or(u64::MAX, |f| f.index));
+    h.0
+}
+
+/// FNV-1a over a stream of values.
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv {
+    fn bytes(&mut self, b: &[u8]) {
+        for &x in b {
+            self.0 = (self.0 ^ u64::from(x)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.num(b.len() as u64);
+    }
+    fn num(&mut self, n: u64) {
+        for x in n.to_le_bytes() {
+            self.0 = (self.0 ^ u64::from(x)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
 /// Roots whose start was never seen: grouped by host and pid (or GUID when
 /// there is no pid), from children naming an mshta parent we do not have,
 /// and from activity whose actor image is mshta but unknown.
@@ -274,6 +561,16 @@ fn inferred_roots(store: &Store) -> Vec<Inferred> {
             continue;
         }
         let p = store.proc(c);
+        // A process that names itself as its parent (bad or forged data) is
+        // not the child of an unseen mshta: that would be a second chain.
+        let same_guid = p.parent.process.guid.is_some() && p.parent.process.guid == p.guid;
+        let same_pid = p.parent.process.pid.is_some()
+            && p.parent.process.pid == p.pid
+            && p.parent.process.guid.as_ref().is_none_or(|g| p.may_be(g));
+        let names_itself = same_guid || same_pid;
+        if names_itself {
+            continue;
+        }
         let Some(k) = key(p.host, &p.parent) else { continue };
         let start = store.start_utc(p);
         let g = groups.entry(k).or_insert_with(|| Inferred {

@@ -11,8 +11,8 @@ use crate::hash::digest;
 use crate::input;
 use crate::inventory::{self, GroupKey};
 use crate::report::{
-    self, Ancestor, Chain, ChildProcess, DnsEvent, FileEvent, ItemError, ModuleEvent, NetworkEvent, Parent, Relation,
-    Report, Root, Severity, Stats, Status, Update, VersionedChain,
+    self, Ancestor, Chain, ChainTotals, ChildProcess, DnsEvent, FileEvent, ItemError, ModuleEvent, NetworkEvent,
+    Parent, Relation, Report, Root, Severity, Stats, Status, Update, VersionedChain,
 };
 use crate::score::score;
 use crate::snapshot;
@@ -67,8 +67,10 @@ impl Engine {
     /// with the next push. Item indexes continue from the previous batch.
     /// Returns the chains this batch created or changed.
     pub fn push(&mut self, batch: &[u8]) -> Update {
-        let (events, accepted, rejected) = self.ingest(batch, false);
-        let (chains, retracted) = self.settle();
+        let mut acc = Accumulated::default();
+        let (events, accepted, rejected) = self.ingest(batch, false, &mut acc);
+        acc.absorb(self.settle());
+        let (chains, retracted) = acc.into_parts();
         Update { events, accepted, rejected, chains, retracted }
     }
 
@@ -76,7 +78,7 @@ impl Engine {
     /// returns the report over everything (closed and open chains).
     pub fn finish(&mut self) -> Report {
         if !self.state.p.carry.is_empty() {
-            self.ingest(&[], true);
+            self.ingest(&[], true, &mut Accumulated::default());
             let _ = self.settle();
         }
         self.report()
@@ -99,8 +101,20 @@ impl Engine {
             note(closed.key.clone(), closed.chain.score);
             chains.push(closed.chain.clone());
         }
-        for parts in &open {
-            let chain = render(&s.store, &self.tuning, parts, window, Status::Open);
+        let caps = self.chain_caps();
+        let roots = chains::shared(&open);
+        for mut parts in open {
+            let mut dropped = s.p.dropped.get(&parts.id).copied().unwrap_or_default();
+            dropped.add(&chains::trim(&s.store, &mut parts, caps, &roots).dropped);
+            let fp = chains::fingerprint(&s.store, &parts, false, &Default::default());
+            let chain = match s.render_cache.get(&parts.id) {
+                Some(c) if c.fp == fp => {
+                    let mut chain = c.chain.clone();
+                    chain.totals = totals(&chain, &dropped);
+                    chain
+                }
+                _ => render(&s.store, &self.tuning, &parts, window, Status::Open, &dropped),
+            };
             note(inventory::chain_key(&chain), chain.score);
             chains.push(chain);
         }
@@ -109,8 +123,9 @@ impl Engine {
         // (without changing the state: only the inventory is copied).
         let mut inventory = s.p.inventory.clone();
         for id in s.store.uninventoried() {
-            count_in_inventory(&mut inventory, &s.store, id);
+            count_in_inventory(&mut inventory, &s.store, id, self.config.max_inventory);
         }
+        let inventory_overflow = inventory.overflow;
         let inventory = inventory.entries(&scores);
         chains.retain(|c| c.score >= self.config.min_score);
         chains.sort_by(|a, b| {
@@ -130,6 +145,8 @@ impl Engine {
             activity_expired: ev.activity_expired,
             activity_evicted: ev.activity_over_cap,
             state_bytes: s.store.approx_bytes() as u64 + s.p.closed_bytes,
+            inventory_overflow,
+            clock_outliers: s.store.clock_outliers(),
             ..s.p.counters.clone()
         };
         let mut warnings = Vec::new();
@@ -141,7 +158,30 @@ impl Engine {
         if !s.p.carry.is_empty() {
             warnings.push(format!("{} bytes of an unfinished JSON line wait for the next push", s.p.carry.len()));
         }
-        let coverage = s.p.coverage.report();
+        if stats.clock_outliers > 0 {
+            warnings.push(format!(
+                "{} events far ahead of their host's clock (more than max_clock_jump_seconds, {} s) were quarantined: they did not move the host's clock",
+                stats.clock_outliers, self.config.max_clock_jump_seconds
+            ));
+        }
+        if stats.inventory_overflow > 0 {
+            warnings.push(format!(
+                "the inventory reached max_inventory ({}) groups: {} mshta executions of new shapes were counted, not grouped",
+                self.config.max_inventory, stats.inventory_overflow
+            ));
+        }
+        if stats.chain_items_dropped > 0 {
+            warnings.push(format!(
+                "{} chain members or activity items were left out of their chains by the per-chain caps (see each chain's *_total and truncated)",
+                stats.chain_items_dropped
+            ));
+        }
+        warnings.extend(s.p.notes.iter().map(|n| format!("item {}: {}", n.index, n.reason)));
+        let mut coverage = s.p.coverage.report();
+        // Every host seen has a store id: those beyond the coverage's cap
+        // are the hosts not listed (exactly, however many).
+        coverage.hosts_not_listed =
+            (s.store.host_count() as u64).saturating_sub(coverage.hosts.len() as u64).max(coverage.hosts_not_listed);
         Report { chains, stats, errors: s.p.errors.clone(), warnings, coverage, inventory }
     }
 
@@ -197,12 +237,12 @@ impl Engine {
     }
 
     /// Splits off a trailing partial line, decodes and stores every item.
-    fn ingest(&mut self, batch: &[u8], flush: bool) -> (u64, u64, u64) {
+    fn ingest(&mut self, batch: &[u8], flush: bool, acc: &mut Accumulated) -> (u64, u64, u64) {
         let s = &mut self.state;
         // The rest of a line already rejected as too long: drop it, up to
         // its end, without a second error.
         let batch = if s.p.skip_line {
-            match memchr::memchr(b'\n', batch) {
+            match memchr::memchr2(b'\n', b'\r', batch) {
                 Some(nl) => {
                     s.p.skip_line = false;
                     &batch[nl + 1..]
@@ -220,17 +260,34 @@ impl Engine {
             data.extend_from_slice(batch);
             &data[..]
         };
-        let (complete, rest) = if flush { (bytes, &[][..]) } else { split_partial_line(bytes) };
         let mut counts = (0u64, 0u64, 0u64);
-        let mut pieces = input::split(complete);
+        let split = input::split(bytes, &mut s.p.in_array, flush, self.config.max_item_bytes);
+        let mut pieces = split.pieces;
+        let rest = &bytes[split.consumed..];
         if rest.len() > self.config.max_item_bytes {
             pieces.push(Err(format!("item longer than max_item_bytes ({})", self.config.max_item_bytes)));
             s.p.skip_line = true;
         } else {
             s.p.carry = rest.to_vec();
+            s.p.skip_line |= split.skip_rest;
+        }
+        if flush {
+            s.p.in_array = false;
         }
         let lateness = self.config.lateness_ms();
+        let jump = self.config.clock_jump_ms();
+        // Settle every so many items, so that tracked state stays within
+        // the caps during one large push too (a push split into smaller
+        // pushes gives the same report).
+        let chunk = (self.config.max_processes.min(self.config.max_activity) / 4).clamp(64, 10_000);
+        let mut in_chunk = 0;
         for piece in pieces {
+            if in_chunk == chunk {
+                in_chunk = 0;
+                acc.absorb(self.settle());
+            }
+            in_chunk += 1;
+            let s = &mut self.state;
             let index = s.p.next_index;
             s.p.next_index += 1;
             counts.0 += 1;
@@ -241,18 +298,27 @@ impl Engine {
                     Ok(b)
                 }
             });
-            match piece.and_then(|b| decode(b, index)) {
+            let decoded = piece.and_then(|b| decode(b, index));
+            if let Ok((_, notes)) = &decoded {
+                if !notes.is_empty() {
+                    s.p.counters.repaired_items += 1;
+                    if s.p.notes.len() < self.config.max_errors {
+                        s.p.notes.push(ItemError { index, reason: notes.join("; ") });
+                    }
+                }
+            }
+            match decoded.map(|(d, _)| d) {
                 Ok(Decoded::Event(ev)) => {
                     counts.1 += 1;
                     count(&mut s.p.counters.by_schema, ev.schema.name());
-                    s.accept(&ev, 0, lateness);
+                    s.accept(&ev, 0, lateness, jump);
                 }
                 Ok(Decoded::Many(events, schema, record_errors, unattributable)) => {
                     counts.1 += 1;
                     s.p.counters.unattributable += unattributable;
                     count(&mut s.p.counters.by_schema, schema.name());
                     for (record, ev) in events.iter().enumerate() {
-                        s.accept(ev, u32::try_from(record).unwrap_or(u32::MAX), lateness);
+                        s.accept(ev, u32::try_from(record).unwrap_or(u32::MAX), lateness, jump);
                     }
                     for reason in record_errors {
                         if s.p.errors.len() < self.config.max_errors {
@@ -278,10 +344,16 @@ impl Engine {
                 }
             }
         }
+        let s = &mut self.state;
         s.p.counters.events += counts.0;
         s.p.counters.accepted += counts.1;
         s.p.counters.rejected += counts.2;
         counts
+    }
+
+    /// The per-chain caps of the config.
+    fn chain_caps(&self) -> chains::ChainCaps {
+        chains::ChainCaps { children: self.config.max_chain_children, activity: self.config.max_chain_activity }
     }
 
     /// After a batch: closes chains whose time has passed, reports the
@@ -289,10 +361,11 @@ impl Engine {
     fn settle(&mut self) -> (Vec<VersionedChain>, Vec<String>) {
         let window = self.config.window_ms();
         let lateness = self.config.lateness_ms();
+        let caps = self.chain_caps();
         self.state.store.update_quiet(window, lateness);
         let over_cap = self.state.store.process_count() > self.config.max_processes
             || self.state.store.activity_count() > self.config.max_activity;
-        self.state.inventory_ready(over_cap, lateness);
+        self.state.inventory_ready(over_cap, lateness, self.config.max_inventory);
         let s = &mut self.state;
         // Only chains of hosts that got events, or that just went quiet (or
         // woke), can change; the caps look at every host.
@@ -307,41 +380,73 @@ impl Engine {
         s.was_quiet = quiet_now;
         let everything = std::mem::take(&mut s.all_touched) || over_cap;
         let closed = &s.p.closed;
-        let open = chains::discover(&s.store, window, |id| closed.contains_key(id), (!everything).then_some(&dirty));
+        let mut open =
+            chains::discover(&s.store, window, |id| closed.contains_key(id), (!everything).then_some(&dirty));
+        // Per-chain caps: what a chain holds beyond them leaves the store,
+        // counted in the chain's totals.
+        let roots = chains::shared(&open);
+        for parts in &mut open {
+            let t = chains::trim(&s.store, parts, caps, &roots);
+            if t.procs.is_empty() && t.acts.is_empty() {
+                continue;
+            }
+            s.p.counters.chain_items_dropped += (t.procs.len() + t.acts.len()) as u64;
+            s.p.dropped.entry(parts.id.clone()).or_default().add(&t.dropped);
+            s.store.forget(&t.procs, &t.acts);
+        }
         let mut changed = Vec::new();
         let mut keep_procs = BTreeSet::new();
+        let mut keep_roots = BTreeSet::new();
         let mut keep_acts = BTreeSet::new();
         let mut to_close = Vec::new();
         let mut retracted = Vec::new();
         for parts in &open {
             let closing = quiet(&s.store, parts, lateness, window);
-            let chain =
-                render(&s.store, &self.tuning, parts, window, if closing { Status::Closed } else { Status::Open });
+            let dropped = s.p.dropped.get(&parts.id).copied().unwrap_or_default();
+            // Rendering (view, score, triage, digest) is what costs: reuse
+            // the last one while nothing it reads has changed.
+            let fp = chains::fingerprint(&s.store, parts, closing, &Default::default());
+            if s.render_cache.get(&parts.id).is_none_or(|c| c.fp != fp) {
+                let status = if closing { Status::Closed } else { Status::Open };
+                let chain = render(&s.store, &self.tuning, parts, window, status, &Default::default());
+                let base = digest(&chain);
+                s.render_cache.insert(parts.id.clone(), Cached { host: parts.host, fp, chain, base });
+            }
+            let cached = &s.render_cache[&parts.id];
+            let totals = totals(&cached.chain, &dropped);
             // Changed exactly when the report's content of the chain changed.
-            let content = digest(&chain);
-            let entry = s.p.versions.entry(chain.id.clone()).or_insert((0, 0));
-            if entry.0 != content.hash || entry.1 == 0 {
-                entry.0 = content.hash;
+            let content = mix(cached.base.hash, &totals);
+            let entry = s.p.versions.entry(parts.id.clone()).or_insert((0, 0));
+            if entry.0 != content || entry.1 == 0 {
+                entry.0 = content;
                 entry.1 += 1;
-                if chain.score >= self.config.min_score {
-                    s.p.announced.insert(chain.id.clone(), parts.host);
-                    changed.push(VersionedChain { version: entry.1, chain: chain.clone() });
-                } else if s.p.announced.remove(&chain.id).is_some() {
+                if cached.chain.score >= self.config.min_score {
+                    s.p.announced.insert(parts.id.clone(), parts.host);
+                    let mut chain = cached.chain.clone();
+                    chain.totals = totals.clone();
+                    changed.push(VersionedChain { version: entry.1, chain });
+                } else if s.p.announced.remove(&parts.id).is_some() {
                     // Announced before, below the threshold now.
-                    retracted.push(chain.id.clone());
+                    retracted.push(parts.id.clone());
                 }
             }
             if closing {
-                s.p.closed_bytes += content.json_len;
-                to_close.push((parts.procs(), parts.acts.clone(), ClosedChain::new(chain, content.json_len)));
+                let bytes = cached.base.json_len + TOTALS_JSON_BYTES;
+                s.p.closed_bytes += bytes;
+                let mut chain = cached.chain.clone();
+                chain.totals = totals;
+                to_close.push((parts.procs(), parts.acts.clone(), ClosedChain::new(chain, bytes)));
             } else {
                 keep_procs.extend(parts.procs());
+                if let chains::Root::Seen(r) = &parts.root {
+                    keep_roots.insert(*r);
+                }
                 keep_acts.extend(parts.acts.iter().copied());
             }
         }
         if !to_close.is_empty() {
             // Closing drops the chain's processes: count them first.
-            s.inventory_ready(true, lateness);
+            s.inventory_ready(true, lateness, self.config.max_inventory);
         }
         for (procs, acts, closed) in to_close {
             s.store.forget(&procs, &acts);
@@ -349,10 +454,32 @@ impl Engine {
             // The inventory keeps the group's highest final score, so that
             // evicting the chain later cannot make the group look benign.
             s.p.inventory.note_score(&closed.key, closed.chain.score);
+            s.render_cache.remove(&closed.chain.id);
+            s.p.dropped.remove(&closed.chain.id);
             s.p.closed.insert(closed.chain.id.clone(), closed);
         }
         let caps = Caps { max_processes: self.config.max_processes, max_activity: self.config.max_activity };
-        s.store.evict(lateness, window, &caps, &keep_procs, &keep_acts, (!everything).then_some(&dirty));
+        let evicted_members = s.store.evict(
+            lateness,
+            window,
+            &caps,
+            &keep_procs,
+            &keep_roots,
+            &keep_acts,
+            (!everything).then_some(&dirty),
+        );
+        if !evicted_members.is_empty() {
+            // Members of open chains evicted to respect max_processes:
+            // counted in their chains' totals.
+            let owner: BTreeMap<usize, &str> =
+                open.iter().flat_map(|p| p.procs().into_iter().map(move |id| (id, p.id.as_str()))).collect();
+            for id in &evicted_members {
+                if let Some(chain) = owner.get(id) {
+                    s.p.dropped.entry(chain.to_string()).or_default().children += 1;
+                    s.p.counters.chain_items_dropped += 1;
+                }
+            }
+        }
         if s.p.closed.len() > self.config.max_chains {
             let mut by_rank: Vec<(i64, String, String)> =
                 s.p.closed.values().map(|c| (c.chain.score, c.chain.root.time.clone(), c.chain.id.clone())).collect();
@@ -383,12 +510,77 @@ impl Engine {
             s.p.versions.remove(&id);
             retracted.push(id);
         }
+        // What is kept per open chain goes with the chain.
+        let looked_at = |host: u32| everything || dirty.contains(&host);
+        s.render_cache.retain(|id, c| now_open.contains(id) || !looked_at(c.host));
+        let cache = &s.render_cache;
+        s.p.dropped.retain(|id, _| cache.contains_key(id));
         // Closed chains are final: the caller has their last version.
         let closed = &s.p.closed;
         s.p.announced.retain(|id, _| !closed.contains_key(id));
         changed.sort_by(|a, b| a.chain.id.cmp(&b.chain.id));
         retracted.sort();
         (changed, retracted)
+    }
+}
+
+/// A chain's last rendering, reused while its fingerprint holds.
+#[derive(Debug, Clone)]
+pub(crate) struct Cached {
+    host: u32,
+    fp: u64,
+    /// Rendered without totals (they change without the rest changing).
+    chain: Chain,
+    /// The digest of `chain` as rendered.
+    base: crate::hash::Digest,
+}
+
+/// About the JSON length of a chain's totals, for `state_bytes`.
+const TOTALS_JSON_BYTES: u64 = 110;
+
+/// A chain's totals: what it lists plus what the caps left out.
+fn totals(chain: &Chain, d: &chains::Dropped) -> ChainTotals {
+    ChainTotals {
+        children_total: chain.children.len() as u64 + d.children,
+        files_total: chain.files.len() as u64 + d.files,
+        network_total: chain.network.len() as u64 + d.network,
+        dns_total: chain.dns.len() as u64 + d.dns,
+        modules_total: chain.modules.len() as u64 + d.modules,
+        truncated: d.any(),
+    }
+}
+
+/// The content hash of a chain: its rendering's digest with its totals.
+fn mix(base: u64, t: &ChainTotals) -> u64 {
+    let mut h = base;
+    for n in [t.children_total, t.files_total, t.network_total, t.dns_total, t.modules_total, u64::from(t.truncated)] {
+        h = (h ^ n).wrapping_mul(0x0100_0000_01b3).rotate_left(17);
+    }
+    h
+}
+
+/// The chains and retractions of several settles within one push: the
+/// latest version of each chain, and every retraction not undone later.
+#[derive(Default)]
+struct Accumulated {
+    chains: BTreeMap<String, VersionedChain>,
+    retracted: BTreeSet<String>,
+}
+
+impl Accumulated {
+    fn absorb(&mut self, (changed, retracted): (Vec<VersionedChain>, Vec<String>)) {
+        for id in retracted {
+            self.chains.remove(&id);
+            self.retracted.insert(id);
+        }
+        for c in changed {
+            self.retracted.remove(&c.chain.id);
+            self.chains.insert(c.chain.id.clone(), c);
+        }
+    }
+
+    fn into_parts(self) -> (Vec<VersionedChain>, Vec<String>) {
+        (self.chains.into_values().collect(), self.retracted.into_iter().collect())
     }
 }
 
@@ -412,11 +604,6 @@ pub struct Baseline {
     pub entries: Vec<BaselineEntry>,
     /// Inventory groups left out because their score is unknown.
     pub unknown: u64,
-}
-
-/// Splits a chunk into complete items and an item cut by the chunk's end.
-fn split_partial_line(bytes: &[u8]) -> (&[u8], &[u8]) {
-    bytes.split_at(input::complete_prefix(bytes))
 }
 
 /// Whether a chain can close: on every clock its events use, the newest
@@ -450,10 +637,19 @@ fn quiet(store: &Store, parts: &ChainParts, lateness: Millis, window: Millis) ->
 }
 
 /// Renders a chain for the report.
-fn render(store: &Store, tuning: &Tuning, parts: &ChainParts, window: Millis, status: Status) -> Chain {
+fn render(
+    store: &Store,
+    tuning: &Tuning,
+    parts: &ChainParts,
+    window: Millis,
+    status: Status,
+    dropped: &chains::Dropped,
+) -> Chain {
     let v = view::build(store, parts, window);
     let (score_value, reasons) = score(&v, tuning);
-    to_chain(&v, score_value, reasons, status)
+    let mut chain = to_chain(&v, score_value, reasons, status);
+    chain.totals = totals(&chain, dropped);
+    chain
 }
 
 fn to_chain(v: &View, score_value: i64, reasons: Vec<report::Reason>, status: Status) -> Chain {
@@ -572,6 +768,7 @@ fn to_chain(v: &View, score_value: i64, reasons: Vec<report::Reason>, status: St
         modules,
         reasons,
         triage: Vec::new(),
+        totals: ChainTotals::default(),
     };
     chain.triage = crate::triage::checklist(&chain);
     chain

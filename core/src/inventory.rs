@@ -3,7 +3,7 @@
 //! Executions are grouped by a normalised command-line shape and the
 //! parent's image file name, with counts, hosts and first/last seen. Kept
 //! for the whole stream (it does not expire with the window), bounded by a
-//! cap on groups.
+//! cap on groups (`max_inventory`), new shapes beyond it counted.
 
 use crate::names::{basename, lower};
 use crate::report::Chain;
@@ -11,7 +11,6 @@ use crate::time::Millis;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
-const MAX_GROUPS: usize = 10_000;
 const MAX_HOST_NAMES: usize = 50;
 const MAX_SHAPE: usize = 240;
 
@@ -68,6 +67,7 @@ pub struct InventoryEntry {
 impl Inventory {
     pub(crate) fn add(
         &mut self,
+        max_groups: usize,
         host: &str,
         time: Millis,
         command_line: Option<&str>,
@@ -76,7 +76,7 @@ impl Inventory {
     ) {
         let cmd = command_line.unwrap_or(image);
         let key = group_key(cmd, parent);
-        if !self.groups.contains_key(&key) && self.groups.len() >= MAX_GROUPS {
+        if !self.groups.contains_key(&key) && self.groups.len() >= max_groups {
             self.overflow += 1;
             return;
         }
@@ -99,6 +99,23 @@ impl Inventory {
         } else {
             g.more_hosts = true;
         }
+    }
+
+    /// Checks a restored inventory: counts JavaScript can hold, times in
+    /// range, scores in 0..=100.
+    pub(crate) fn check(&self, max_count: u64, max_time: i64) -> Result<(), String> {
+        if self.overflow > max_count {
+            return Err("inventory overflow count exceeds 2^53".into());
+        }
+        for (key, g) in &self.groups {
+            let bad = g.count > max_count
+                || [g.first, g.last, g.example.0].iter().any(|t| t.abs() > max_time)
+                || g.max_score.is_some_and(|s| !(0..=100).contains(&s));
+            if bad {
+                return Err(format!("inventory group {:?}: count, time or score out of range", key.0));
+            }
+        }
+        Ok(())
     }
 
     /// Records a closed chain's score in its group.

@@ -81,7 +81,7 @@ pub fn reasons_markdown() -> String {
 pub use engine::{analyze, Baseline, Engine};
 pub use errors::RestoreError;
 pub use report::{
-    Ancestor, Chain, ChildProcess, Direction, DnsEvent, FileEvent, ItemError, ModuleEvent, NetworkEvent, Parent,
-    Reason, Relation, Report, Root, Severity, Stats, Status, Update, VerdictStatus, VersionedChain,
+    Ancestor, Chain, ChainTotals, ChildProcess, Direction, DnsEvent, FileEvent, ItemError, ModuleEvent, NetworkEvent,
+    Parent, Reason, Relation, Report, Root, Severity, Stats, Status, Update, VerdictStatus, VersionedChain,
 };
 pub use snapshot::SnapshotError;

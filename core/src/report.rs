@@ -39,6 +39,26 @@ pub struct Update {
     pub retracted: Vec<String>,
 }
 
+/// A chain's lists in full: the per-chain caps (`max_chain_children`,
+/// `max_chain_activity`) and `max_processes` bound what a chain lists; these
+/// count everything seen, listed or not.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ChainTotals {
+    /// Members in all (`children` lists at most `max_chain_children`).
+    pub children_total: u64,
+    /// Files in all.
+    pub files_total: u64,
+    /// Connections in all.
+    pub network_total: u64,
+    /// DNS queries in all.
+    pub dns_total: u64,
+    /// Module loads in all.
+    pub modules_total: u64,
+    /// Whether some were left out: a list is then shorter than its total.
+    pub truncated: bool,
+}
+
 /// A chain as of one update.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VersionedChain {
@@ -93,6 +113,10 @@ pub struct Chain {
     /// JSON written before the field existed.
     #[serde(default)]
     pub triage: Vec<String>,
+    /// Totals of each list and whether caps left items out (flattened:
+    /// `children_total`, `files_total`, ... `truncated` in the JSON).
+    #[serde(flatten)]
+    pub totals: ChainTotals,
 }
 
 /// The mshta process a chain is about.
@@ -352,6 +376,21 @@ pub struct Stats {
     /// Approximate bytes of retained state, closed chains kept for the
     /// report included (those are bounded by `max_chains`).
     pub state_bytes: u64,
+    /// Chain members and activity left out of chains by the per-chain caps
+    /// (`max_chain_children`, `max_chain_activity`) or evicted from open
+    /// chains by `max_processes`.
+    pub chain_items_dropped: u64,
+    /// mshta executions not grouped in the inventory because it reached
+    /// `max_inventory` groups.
+    pub inventory_overflow: u64,
+    /// Events far ahead of their host's clock (`max_clock_jump_seconds`),
+    /// quarantined and never confirmed by a second event near their time:
+    /// they did not move the host's clock.
+    pub clock_outliers: u64,
+    /// Items read after a repair (a lone UTF-16 surrogate read as U+FFFD,
+    /// an out-of-range number read as null); each is listed in `warnings`
+    /// (up to `max_errors`).
+    pub repaired_items: u64,
 }
 
 /// A rejected input item.

@@ -7,6 +7,7 @@
 //! the one report-shaped thing kept, are persisted as the JSON text of the
 //! report's `Chain` (see [`ClosedChain`]).
 
+use crate::chains::Dropped;
 use crate::config::Config;
 use crate::coverage::Coverage;
 use crate::event::{Clock, Event, Kind};
@@ -45,6 +46,15 @@ pub(crate) struct Persisted {
     pub coverage: Coverage,
     /// Approximate bytes of the closed chains kept for the report.
     pub closed_bytes: u64,
+    /// The stream is inside a top-level JSON array (its elements are items).
+    pub in_array: bool,
+    /// Per open chain id: what the per-chain caps (and `max_processes`)
+    /// left out of it so far.
+    pub dropped: BTreeMap<String, Dropped>,
+    /// Items read after a repair (lone surrogate, out-of-range number),
+    /// with what was repaired; capped at `max_errors`.
+    #[serde(with = "json_text")]
+    pub notes: Vec<ItemError>,
 }
 
 /// A closed chain, kept for the report. Closed chains are final: the
@@ -108,13 +118,15 @@ pub(crate) struct State {
     pub all_touched: bool,
     /// Which hosts were quiet at the last settle.
     pub was_quiet: Vec<bool>,
+    /// Each open chain's last rendering (derived: rebuilt after a restore).
+    pub render_cache: BTreeMap<String, crate::engine::Cached>,
 }
 
 impl State {
     /// Stores one decoded event, counting it late when it is older than the
     /// allowed lateness behind its host's newest event.
     /// `record` numbers the events of one item (see `Store::insert`).
-    pub(crate) fn accept(&mut self, ev: &Event, record: u32, lateness: Millis) {
+    pub(crate) fn accept(&mut self, ev: &Event, record: u32, lateness: Millis, jump: Millis) {
         if matches!(ev.kind, Kind::ProcessStart(_)) {
             self.p.counters.processes += 1;
         }
@@ -126,28 +138,29 @@ impl State {
             }
         }
         self.p.coverage.add(ev);
-        self.store.insert(ev, record);
+        self.store.insert(ev, record, jump);
     }
 
     /// Counts mshta processes in the inventory once all their reports can
     /// have arrived (or all of them, at the end), so that merged reports
     /// count once and the UTC start is used.
-    pub(crate) fn inventory_ready(&mut self, all: bool, lateness: Millis) {
+    pub(crate) fn inventory_ready(&mut self, all: bool, lateness: Millis, max_groups: usize) {
         let store = &mut self.store;
         let horizons: Vec<[Option<Millis>; 2]> = (0..store.host_count())
             .map(|h| [store.horizon(h, Clock::Utc, lateness), store.horizon(h, Clock::Exporter, lateness)])
             .collect();
         let ready = store.take_uninventoried(all, |h, c| horizons.get(h as usize).and_then(|x| x[c as usize]));
         for id in ready {
-            count_in_inventory(&mut self.p.inventory, store, id);
+            count_in_inventory(&mut self.p.inventory, store, id, max_groups);
         }
     }
 }
 
 /// Counts one mshta process in an inventory.
-pub(crate) fn count_in_inventory(inventory: &mut Inventory, store: &Store, id: ProcId) {
+pub(crate) fn count_in_inventory(inventory: &mut Inventory, store: &Store, id: ProcId, max_groups: usize) {
     let p = store.proc(id);
     inventory.add(
+        max_groups,
         store.host_display(p.host),
         store.start_utc(p),
         p.command_line.as_deref(),

@@ -385,6 +385,7 @@ mod tests {
 
     fn chain(command_line: &str, parent: Option<(&str, u32)>) -> Chain {
         Chain {
+            totals: Default::default(),
             id: "mc-test".into(),
             host: "PC1".into(),
             score: 0,

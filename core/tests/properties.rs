@@ -318,11 +318,16 @@ fn a_tree_1000_deep_is_one_chain() {
             "C:\\Windows\\System32\\cmd.exe",
         ));
     }
-    let report = analyze(lines.join("\n").as_bytes(), &Config::default()).unwrap();
+    let config = Config { max_chain_children: 1_000, ..Config::default() };
+    let report = analyze(lines.join("\n").as_bytes(), &config).unwrap();
     assert_eq!(report.chains.len(), 1);
     let c = &report.chains[0];
     assert_eq!(c.children.len(), 1000);
     assert_eq!(c.children.iter().map(|x| x.depth).max(), Some(1000));
+    // With the default per-chain cap: the first members listed, all counted.
+    let report = analyze(lines.join("\n").as_bytes(), &Config::default()).unwrap();
+    let c = &report.chains[0];
+    assert_eq!((c.children.len(), c.totals.children_total, c.totals.truncated), (200, 1000, true));
 }
 
 #[test]

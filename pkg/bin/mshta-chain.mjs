@@ -376,7 +376,12 @@ async function analyseInputs(opts, options, done = (detector, rawErrors) => addR
     }
     return done(detector, rawErrors);
   } finally {
-    detector.free();
+    // Never let freeing hide the error that got us here.
+    try {
+      detector.free();
+    } catch {
+      // nothing left to free
+    }
   }
 }
 
@@ -459,7 +464,10 @@ main(process.argv.slice(2)).then(
   },
   (error) => {
     const usage = error instanceof UsageError;
-    process.stderr.write(`${PROGRAM}: ${oneLine(error?.message ?? error)}\n`);
+    // The core's errors carry a stable code (MSHTA_TRAP, MSHTA_INPUT_TOO_LARGE, ...).
+    const code = typeof error?.code === "string" && error.code.startsWith("MSHTA_") ? ` [${error.code}]` : "";
+    const message = oneLine(error?.message ?? error).replace(/^mshta-chain: /, "");
+    process.stderr.write(`${PROGRAM}: ${message}${code}\n`);
     process.exitCode = usage ? 2 : 1;
   },
 );

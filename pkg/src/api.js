@@ -6,20 +6,51 @@
 // (wasm-bindgen's own string passing copies character by character); an
 // array of objects is serialised one JSON line per element, so an element's
 // index in the array is its index in the report.
+//
+// Errors carry a stable `code`: `MSHTA_INPUT_TOO_LARGE` (an input wasm32
+// cannot take, refused before anything is allocated), `MSHTA_TRAP` (the
+// WebAssembly instance trapped: it is dropped, the module recreated where
+// the runtime allows it, and every Detector of the old instance is lost),
+// `MSHTA_CONFIG` (bad options), `MSHTA_SNAPSHOT` (a snapshot that cannot be
+// restored), `MSHTA_FREED` (a Detector used after `free()`).
 
 const encoder = new TextEncoder();
+
+/**
+ * The largest input one call takes: 1 GiB. wasm32 memory ends at 4 GiB and
+ * a push may hold the input, the unfinished line carried before it and the
+ * state at once; a larger input must be split into pushes (the CLI reads
+ * files in batches).
+ */
+export const MAX_INPUT_BYTES = 1024 * 1024 * 1024;
 
 // Scratch buffer for string encoding, reused between calls; dropped again
 // after an unusually large input so it does not pin memory.
 const SCRATCH_KEEP = 16 * 1024 * 1024;
 let scratch = new Uint8Array(64 * 1024);
 
+/** An `Error` with a stable `code`, for callers to branch on. */
+export function codedError(code, message, cause) {
+  const error = new Error(`mshta-chain: ${message}`, cause === undefined ? undefined : { cause });
+  error.code = code;
+  return error;
+}
+
+function tooLarge(what) {
+  return codedError(
+    "MSHTA_INPUT_TOO_LARGE",
+    `${what} is larger than the ${MAX_INPUT_BYTES} bytes one call takes; split it into several push() calls`,
+  );
+}
+
 function encodeString(text) {
-  const worstCase = text.length * 3;
+  // Each UTF-16 unit is at least one UTF-8 byte: too long already.
+  if (text.length > MAX_INPUT_BYTES) throw tooLarge("the input string");
+  const worstCase = Math.min(text.length * 3, MAX_INPUT_BYTES);
   if (scratch.length < worstCase) scratch = new Uint8Array(worstCase);
-  const { written } = encoder.encodeInto(text, scratch);
-  const bytes = scratch.subarray(0, written);
-  return bytes;
+  const { read, written } = encoder.encodeInto(text, scratch);
+  if (read < text.length) throw tooLarge("the input string, as UTF-8,");
+  return scratch.subarray(0, written);
 }
 
 function releaseScratch() {
@@ -27,40 +58,117 @@ function releaseScratch() {
 }
 
 function serialiseItems(items) {
-  let out = "";
+  const parts = [];
+  let length = 0;
   for (let i = 0; i < items.length; i++) {
     let line;
     try {
-      line = JSON.stringify(items[i]);
+      // A nested array would be read as its elements (arrays are items
+      // wherever they are): keep its index, as one rejected item.
+      line = Array.isArray(items[i]) ? '"array item"' : JSON.stringify(items[i]);
     } catch {
       line = undefined;
     }
     // undefined, functions and cyclic objects still take their index, and
     // are reported as "not a JSON object".
-    out += (line === undefined ? '"unserialisable item"' : line) + "\n";
+    line = (line === undefined ? '"unserialisable item"' : line) + "\n";
+    length += line.length;
+    if (length > MAX_INPUT_BYTES) throw tooLarge("the input array, serialised,");
+    parts.push(line);
   }
-  return out;
+  return parts.join("");
+}
+
+function byteLength(bytes) {
+  if (bytes.byteLength > MAX_INPUT_BYTES) throw tooLarge("the input");
+  return bytes;
 }
 
 /** Converts an accepted input to UTF-8 bytes. */
 export function toBytes(input) {
-  if (input instanceof Uint8Array) return input;
+  if (input instanceof Uint8Array) return byteLength(input);
   if (typeof input === "string") return encodeString(input);
   if (Array.isArray(input)) return encodeString(serialiseItems(input));
-  if (input instanceof ArrayBuffer) return new Uint8Array(input);
-  if (ArrayBuffer.isView(input)) return new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+  if (input instanceof ArrayBuffer) return byteLength(new Uint8Array(input));
+  if (ArrayBuffer.isView(input)) return byteLength(new Uint8Array(input.buffer, input.byteOffset, input.byteLength));
   throw new TypeError("mshta-chain: input must be a string, a Uint8Array, an ArrayBuffer or an array of objects");
+}
+
+/** Options must be a plain object (or undefined/null): never read positionally or ignored. */
+function checkOptions(options) {
+  if (options === undefined || options === null) return options;
+  const kind = Array.isArray(options)
+    ? "an array"
+    : options instanceof Map
+      ? "a Map"
+      : typeof options !== "object"
+        ? `a ${typeof options}`
+        : null;
+  if (kind !== null) throw codedError("MSHTA_CONFIG", `invalid options: expected a plain object, not ${kind}`);
+  return options;
+}
+
+function isTrap(error) {
+  return typeof WebAssembly !== "undefined" && error instanceof WebAssembly.RuntimeError;
+}
+
+/** Tags an error thrown by the core with its code. */
+function tag(error, fallback) {
+  if (error && typeof error === "object" && error.code === undefined && error instanceof Error) {
+    const m = error.message;
+    if (/^invalid (config|options)/.test(m)) error.code = "MSHTA_CONFIG";
+    else if (/snapshot/.test(m)) error.code = "MSHTA_SNAPSHOT";
+    else if (fallback) error.code = fallback;
+  }
+  return error;
 }
 
 /**
  * Builds the public API over a wasm-bindgen glue module. `ensureReady`
- * throws a clear error when the WebAssembly module is not initialised yet.
+ * throws a clear error when the WebAssembly module is not initialised yet;
+ * `recreate`, where the runtime can, returns a fresh glue module (a new
+ * WebAssembly instance) after a trap.
  */
-export function createApi(glue, ensureReady = () => {}) {
-  function analyze(input, options) {
+export function createApi(initialGlue, ensureReady = () => {}, recreate = undefined) {
+  let glue = initialGlue;
+  // Bumped at each trap: Detectors of an older instance are lost.
+  let generation = 0;
+  let broken = null;
+
+  function usable() {
     ensureReady();
+    if (broken !== null) throw broken;
+  }
+
+  /** Runs a call into WebAssembly; a trap drops the instance. */
+  function guarded(call, fallback) {
     try {
-      return glue.analyzeBytes(toBytes(input), options);
+      return call();
+    } catch (error) {
+      if (!isTrap(error)) throw tag(error, fallback);
+      generation += 1;
+      let note = "the module was recreated; Detectors created before are lost";
+      try {
+        if (recreate === undefined) throw new Error("this runtime cannot recreate it: load the module again");
+        glue = recreate();
+      } catch (again) {
+        note = `the module could not be recreated (${again?.message ?? again})`;
+        broken = codedError("MSHTA_TRAP", `a previous call trapped in WebAssembly and ${note}`, error);
+      }
+      throw codedError(
+        "MSHTA_TRAP",
+        `WebAssembly trapped (${error.message}): ${note}. Lower the caps (max_processes, max_activity, max_chain_children) or split the input`,
+        error,
+      );
+    }
+  }
+
+  function analyze(input, options) {
+    usable();
+    try {
+      const bytes = toBytes(input);
+      checkOptions(options);
+      return guarded(() => glue.analyzeBytes(bytes, options));
     } finally {
       releaseScratch();
     }
@@ -68,13 +176,34 @@ export function createApi(glue, ensureReady = () => {}) {
 
   class Detector {
     #inner;
+    #generation;
+    #lost = false;
     constructor(options, inner) {
-      ensureReady();
-      this.#inner = inner ?? new glue.Detector(options);
+      usable();
+      this.#inner = inner ?? guarded(() => new glue.Detector(checkOptions(options)));
+      this.#generation = generation;
     }
     #live() {
-      if (this.#inner === null) throw new Error("mshta-chain: this Detector was freed");
+      if (this.#lost || (this.#inner !== null && this.#generation !== generation)) {
+        this.#lost = true;
+        this.#inner = null;
+        throw codedError("MSHTA_TRAP", "this Detector was lost: its WebAssembly instance trapped");
+      }
+      if (this.#inner === null) throw codedError("MSHTA_FREED", "this Detector was freed");
+      usable();
       return this.#inner;
+    }
+    #call(fn) {
+      const inner = this.#live();
+      const before = generation;
+      try {
+        return guarded(() => fn(inner));
+      } finally {
+        if (generation !== before) {
+          this.#lost = true;
+          this.#inner = null;
+        }
+      }
     }
     /**
      * Adds a batch (JSON Lines may stop inside a line: the rest comes with
@@ -83,20 +212,21 @@ export function createApi(glue, ensureReady = () => {}) {
      * and the ids of chains announced before that were merged away.
      */
     push(input) {
-      const inner = this.#live();
+      this.#live();
       try {
-        return inner.pushBytes(toBytes(input));
+        const bytes = toBytes(input);
+        return this.#call((inner) => inner.pushBytes(bytes));
       } finally {
         releaseScratch();
       }
     }
     /** Ends the stream and returns the report over everything pushed. */
     finish() {
-      return this.#live().finish();
+      return this.#call((inner) => inner.finish());
     }
     /** The report as of now, without ending the stream. */
     report() {
-      return this.#live().report();
+      return this.#call((inner) => inner.report());
     }
     /**
      * The baseline for a config, computed by the core with this detector's
@@ -106,31 +236,36 @@ export function createApi(glue, ensureReady = () => {}) {
      * chains was scored.
      */
     baseline(below = 50) {
-      return this.#live().baseline(below);
+      return this.#call((inner) => inner.baseline(below));
     }
     /** The detector's state and options as bytes, for `Detector.restore` (any runtime). */
     snapshot() {
-      return this.#live().snapshot();
+      return this.#call((inner) => inner.snapshot());
     }
     /**
      * A detector continuing from a snapshot, with the snapshot's options or
      * the `options` given; throws on a bad snapshot.
      */
     static restore(bytes, options) {
-      ensureReady();
-      return new Detector(undefined, glue.Detector.restore(toBytes(bytes), options));
+      usable();
+      const data = toBytes(bytes);
+      checkOptions(options);
+      return new Detector(undefined, guarded(() => glue.Detector.restore(data, options), "MSHTA_SNAPSHOT"));
     }
     /** Frees the WebAssembly memory now rather than at garbage collection. */
     free() {
+      this.#lost = false;
       if (this.#inner !== null) {
-        this.#inner.free();
+        const inner = this.#inner;
         this.#inner = null;
+        // An instance lost to a trap has nothing left to free.
+        if (this.#generation === generation) inner.free();
       }
     }
   }
 
   function version() {
-    ensureReady();
+    usable();
     return glue.version();
   }
 

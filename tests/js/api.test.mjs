@@ -241,24 +241,25 @@ test("bad items are reported at their index; good items in the same input still 
     nonUtf8, // index 3
     enc.encode("\n{not json\n"), // index 4
     enc.encode("42\n"), // index 5: not an object
-    enc.encode('["an", "array"]\n'), // index 6: not an object
+    enc.encode('["an", "array"]\n'), // indexes 6 and 7: an array's elements are items, not objects
     enc.encode(good.slice(4).join("\n") + "\n"),
   ]);
   const report = analyze(input);
-  assert.equal(report.stats.events, good.length + 3);
-  assert.equal(report.stats.rejected, 4);
-  assert.equal(report.stats.accepted, report.stats.events - 4);
-  assert.deepEqual(report.errors.map((e) => e.index), [3, 4, 5, 6]);
+  assert.equal(report.stats.events, good.length + 4);
+  assert.equal(report.stats.rejected, 5);
+  assert.equal(report.stats.accepted, report.stats.events - 5);
+  assert.deepEqual(report.errors.map((e) => e.index), [3, 4, 5, 6, 7]);
   assert.match(report.errors[0].reason, /unicode|utf-?8/i);
   assert.match(report.errors[1].reason, /JSON/);
   assert.match(report.errors[2].reason, /not a JSON object/);
   assert.match(report.errors[3].reason, /not a JSON object/);
+  assert.match(report.errors[4].reason, /not a JSON object/);
   // The chain is still found, with the same identity and descendants.
   assert.equal(report.chains.length, 1);
   assert.equal(report.chains[0].id, clean.chains[0].id);
   assert.deepEqual(childNames(report.chains[0]), ["calc.exe"]);
-  // Evidence indexes after the inserted lines moved by 3.
-  assert.equal(report.chains[0].root.event, clean.chains[0].root.event + 3);
+  // Evidence indexes after the inserted items moved by 4.
+  assert.equal(report.chains[0].root.event, clean.chains[0].root.event + 4);
 });
 
 test("bad elements of an array of objects are reported at their array index", () => {

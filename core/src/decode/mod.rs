@@ -45,8 +45,11 @@ fn attributable(result: Result<Decoded, String>, schema: Schema) -> Result<Decod
     }
 }
 
-/// Decodes one item; `Err` carries the reason it was rejected.
-pub(crate) fn decode(bytes: &[u8], index: u64) -> Result<Decoded, String> {
+/// Decodes one item; `Err` carries the reason it was rejected. With the
+/// outcome come notes on what was repaired to read it (a lone surrogate, an
+/// out-of-range number, a bad numeric field read as null): the item is
+/// used, and flagged.
+pub(crate) fn decode(bytes: &[u8], index: u64) -> Result<(Decoded, Vec<String>), String> {
     let text = std::str::from_utf8(bytes).map_err(|e| format!("invalid UTF-8 at byte {}", e.valid_up_to()))?;
     if !text.trim_start().starts_with('{') {
         return Err(match serde_json::from_str::<serde::de::IgnoredAny>(text) {
@@ -54,10 +57,30 @@ pub(crate) fn decode(bytes: &[u8], index: u64) -> Result<Decoded, String> {
             Err(e) => format!("invalid JSON: {e}"),
         });
     }
-    let raw: Raw = serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
-    match decode_raw(&raw, index) {
-        Err(e) if e == UNRECOGNISED => decode_edr(&raw, text, index),
+    let first = serde_json::from_str::<Raw>(text);
+    let (repaired, mut notes) = match &first {
+        Ok(_) => (None, Vec::new()),
+        Err(e) => match fields::repair(text) {
+            Some((fixed, found)) => (Some(fixed), found),
+            None => return Err(format!("invalid JSON: {e}")),
+        },
+    };
+    // The schemas read twice (by key path) read the repaired text too.
+    let source = repaired.as_deref().unwrap_or(text);
+    let raw: Raw = match first {
+        Ok(raw) => raw,
+        Err(_) => serde_json::from_str(source).map_err(|e| format!("invalid JSON: {e}"))?,
+    };
+    fields::take_notes();
+    let decoded = match decode_raw(&raw, index) {
+        Err(e) if e == UNRECOGNISED => decode_edr(&raw, source, index),
         other => other,
+    };
+    notes.extend(fields::take_notes());
+    match decoded {
+        Ok(d) => Ok((d, notes)),
+        Err(e) if notes.is_empty() => Err(e),
+        Err(e) => Err(format!("{e} ({})", notes.join("; "))),
     }
 }
 

@@ -224,10 +224,6 @@ mod tests {
             (r#"{"event_simpleName":"ProcessRollup2","TargetProcessId":"1"}"#, "aid"),
             (r#"{"event_simpleName":"DnsRequest","aid":"a","timestamp":"9","ContextProcessId":"1"}"#, "DomainName"),
             (r#"{"event_simpleName":"EndOfProcess","aid":"a","timestamp":"soon","TargetProcessId":"1"}"#, "timestamp"),
-            (
-                r#"{"event_simpleName":"NetworkConnectIP4","aid":"a","timestamp":"9","ContextProcessId":"1","RemotePort":"99999"}"#,
-                "RemotePort",
-            ),
             (r#"{"type":"endpoint.event.procstart","device_name":"h","device_timestamp":"x"}"#, "device_timestamp"),
             (r#"{"type":"endpoint.event.procstart","device_name":"h","backend_timestamp":5}"#, "childproc"),
             (r#"{"type":"endpoint.event.procend","device_timestamp":5}"#, "device_name"),
@@ -245,6 +241,13 @@ mod tests {
                 Ok(d) => panic!("{line}: accepted as {d:?}"),
             }
         }
+        // An out-of-range number in an event its ids identify: read as null,
+        // the event used and flagged (issue 16).
+        let port = r#"{"event_simpleName":"NetworkConnectIP4","aid":"a","timestamp":"9","ContextProcessId":"1","RemotePort":"99999"}"#;
+        match decode(port.as_bytes(), 0) {
+            Ok((Decoded::Event(_), notes)) => assert!(notes.iter().any(|n| n.contains("RemotePort")), "{notes:?}"),
+            other => panic!("{port}: {other:?}"),
+        }
         let accepted = [
             // No actor id: valid, unattributable.
             r#"{"event_simpleName":"DnsRequest","aid":"a","timestamp":"9","DomainName":"x"}"#,
@@ -258,7 +261,7 @@ mod tests {
             r#"{"Processes.dest":"h","_time":"1714557600"}"#,
         ];
         for line in accepted {
-            match decode(line.as_bytes(), 0) {
+            match decode(line.as_bytes(), 0).map(|(d, _)| d) {
                 Ok(Decoded::Ignored(_) | Decoded::Unattributable(_)) => {}
                 Err(e) if e.starts_with("missing field") => {}
                 other => panic!("{line}: {other:?}"),

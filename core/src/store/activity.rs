@@ -48,8 +48,8 @@ pub(crate) fn act_key(index: u64, record: u32) -> u64 {
 #[derive(Debug, Clone, Default)]
 pub(super) struct Acts {
     acts: BTreeMap<u64, ActRec>,
-    by_guid: BTreeMap<(HostId, EntityId), Vec<u64>>,
-    by_pid: BTreeMap<(HostId, u32), Vec<u64>>,
+    by_guid: BTreeMap<(HostId, EntityId), BTreeSet<u64>>,
+    by_pid: BTreeMap<(HostId, u32), BTreeSet<u64>>,
     pub(super) by_time: BTreeSet<(HostId, Clock, Millis, u64)>,
     /// Activity whose actor image is mshta (possible inferred roots).
     pub(super) mshta: BTreeSet<u64>,
@@ -59,10 +59,10 @@ impl Acts {
     pub(super) fn insert(&mut self, rec: ActRec) {
         let h = rec.host;
         if let Some(g) = &rec.actor.process.guid {
-            self.by_guid.entry((h, g.clone())).or_default().push(rec.key);
+            self.by_guid.entry((h, g.clone())).or_default().insert(rec.key);
         }
         if let Some(pid) = rec.actor.process.pid {
-            self.by_pid.entry((h, pid)).or_default().push(rec.key);
+            self.by_pid.entry((h, pid)).or_default().insert(rec.key);
         }
         if is_mshta(rec.actor.image.as_deref(), None) {
             self.mshta.insert(rec.key);

@@ -26,17 +26,21 @@ pub(super) struct PendingEnds {
     ends: BTreeMap<u64, EndRec>,
     pub(super) by_time: BTreeSet<(HostId, Clock, Millis, u64)>,
     /// Pending ends by (host, pid), so a new process finds its end fast.
-    by_pid: BTreeMap<(HostId, u32), Vec<u64>>,
+    by_pid: BTreeMap<(HostId, u32), BTreeSet<u64>>,
     /// Pending ends with a GUID but no pid.
-    by_guid: BTreeMap<(HostId, EntityId), Vec<u64>>,
+    by_guid: BTreeMap<(HostId, EntityId), BTreeSet<u64>>,
 }
 
 impl PendingEnds {
     pub(super) fn add(&mut self, rec: EndRec) {
         self.by_time.insert((rec.host, rec.clock, rec.time, rec.index));
         match (rec.actor.process.pid, &rec.actor.process.guid) {
-            (Some(pid), _) => self.by_pid.entry((rec.host, pid)).or_default().push(rec.index),
-            (None, Some(g)) => self.by_guid.entry((rec.host, g.clone())).or_default().push(rec.index),
+            (Some(pid), _) => {
+                self.by_pid.entry((rec.host, pid)).or_default().insert(rec.index);
+            }
+            (None, Some(g)) => {
+                self.by_guid.entry((rec.host, g.clone())).or_default().insert(rec.index);
+            }
             (None, None) => {}
         }
         self.ends.insert(rec.index, rec);

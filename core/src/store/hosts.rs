@@ -20,6 +20,14 @@ pub(crate) struct HostInfo {
     /// Candidate offsets (UTC minus exporter clock) and how often each was
     /// seen; the most frequent one is used.
     pub offsets: BTreeMap<i64, u32>,
+    /// Per clock: the time of a quarantined event far ahead of the
+    /// watermark, waiting for a second event near it to confirm the jump.
+    #[serde(default)]
+    pub pending_jump: [Option<Millis>; 2],
+    /// Events of this host quarantined as clock outliers and never
+    /// confirmed by a second event near their time.
+    #[serde(default)]
+    pub outliers: u64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -57,10 +65,38 @@ impl Hosts {
         id
     }
 
-    /// Moves the host's watermark on `clock` up to `t`.
-    pub(super) fn observe(&mut self, host: HostId, clock: Clock, t: Millis) {
-        let wm = &mut self.list[host as usize].watermark[clock as usize];
-        *wm = Some(wm.map_or(t, |w| w.max(t)));
+    /// Moves the host's watermark on `clock` up to `t`, unless `t` is a
+    /// clock outlier: more than `jump` ahead of it. One such event (a
+    /// forged or broken timestamp, year 9999) would otherwise make every
+    /// later event of the host late, expire its evidence and make every
+    /// other host look quiet. It is quarantined instead (kept, counted, not
+    /// moving the clock) until a second event within `jump` of it confirms
+    /// that the host's clock really moved (a machine back after a week off).
+    pub(super) fn observe(&mut self, host: HostId, clock: Clock, t: Millis, jump: Millis) {
+        let info = &mut self.list[host as usize];
+        let c = clock as usize;
+        match info.watermark[c] {
+            Some(w) if t > w.saturating_add(jump) => match info.pending_jump[c] {
+                Some(p) if (t - p).abs() <= jump => {
+                    info.watermark[c] = Some(t.max(p));
+                    info.pending_jump[c] = None;
+                    // Confirmed: the host's clock really moved (a machine
+                    // back after days off), so the first was no outlier.
+                    info.outliers = info.outliers.saturating_sub(1);
+                }
+                _ => {
+                    info.pending_jump[c] = Some(t);
+                    info.outliers += 1;
+                }
+            },
+            Some(w) => info.watermark[c] = Some(w.max(t)),
+            None => info.watermark[c] = Some(t),
+        }
+    }
+
+    /// Events quarantined as clock outliers, all hosts.
+    pub(super) fn outliers(&self) -> u64 {
+        self.list.iter().map(|h| h.outliers).sum()
     }
 
     /// One more sighting of an offset between the host's two clocks.

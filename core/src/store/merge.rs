@@ -45,6 +45,7 @@ impl Store {
             rank: source.rank(),
             end: None,
             inventoried: false,
+            cmd_hash: 0,
         };
         let id = self.procs.add(rec);
         self.claim_pending_end(id);
@@ -62,6 +63,7 @@ impl Store {
         }
         let pid = ps.process.pid?;
         let name = basename(&ps.image);
+        let cmd_hash = super::processes::command_hash(ps.command_line.as_deref());
         self.procs
             .by_pid
             .get(&(host, pid))?
@@ -75,7 +77,10 @@ impl Store {
                 // The same sensor twice is the same process only as an exact
                 // repeat (at-least-once delivery); otherwise it is pid reuse.
                 if p.sources & source.bit() != 0
-                    && !(p.start == ev.time && p.clock == ev.clock && p.command_line == ps.command_line)
+                    && !(p.start == ev.time
+                        && p.clock == ev.clock
+                        && p.cmd_hash == cmd_hash
+                        && p.command_line == ps.command_line)
                 {
                     return None;
                 }

@@ -77,10 +77,11 @@ impl Store {
     /// Adds one decoded event; true when it started a new process record
     /// (not a second report of a known one).
     /// `record` numbers the events of one item (0 but for the records of a
-    /// streaming wrapper).
-    pub(crate) fn insert(&mut self, ev: &Event, record: u32) -> bool {
+    /// streaming wrapper); `jump`: how far ahead of the host's newest event
+    /// an event may be before it is a clock outlier (see `hosts`).
+    pub(crate) fn insert(&mut self, ev: &Event, record: u32, jump: Millis) -> bool {
         let host = self.hosts.intern(&ev.host);
-        self.hosts.observe(host, ev.clock, ev.time);
+        self.hosts.observe(host, ev.clock, ev.time, jump);
         let source = ev.schema.source();
         match &ev.kind {
             Kind::ProcessStart(ps) => return self.insert_start(host, ev, source, ps),
@@ -149,6 +150,11 @@ impl Store {
         self.acts.mshta.iter().copied()
     }
 
+    /// Events quarantined as clock outliers so far.
+    pub(crate) fn clock_outliers(&self) -> u64 {
+        self.hosts.outliers()
+    }
+
     /// What eviction has dropped so far.
     pub(crate) fn evictions(&self) -> &Evictions {
         &self.evictions
@@ -161,9 +167,11 @@ impl Store {
 }
 
 /// Removes one value from a multi-map entry, and the entry once empty.
-fn remove_from<K: Ord, V: PartialEq>(map: &mut BTreeMap<K, Vec<V>>, key: K, value: &V) {
+/// Entries are sets: an attacker can make one key hold a million values
+/// (one parent pid for every process), and removal stays O(log n).
+fn remove_from<K: Ord, V: Ord>(map: &mut BTreeMap<K, std::collections::BTreeSet<V>>, key: K, value: &V) {
     if let Some(v) = map.get_mut(&key) {
-        v.retain(|x| x != value);
+        v.remove(value);
         if v.is_empty() {
             map.remove(&key);
         }

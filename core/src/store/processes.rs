@@ -37,6 +37,12 @@ pub(crate) struct ProcRec {
     /// Counted in the inventory (once its reports have all arrived).
     #[serde(default)]
     pub(super) inventoried: bool,
+    /// FNV-1a of the command line (derived in `put`, not persisted): exact
+    /// repeats are found by comparing it first, so a thousand starts that
+    /// share a pid and a time with 30 KB command lines differing at the end
+    /// cost a thousand integer comparisons each, not 30 KB ones.
+    #[serde(skip)]
+    pub(super) cmd_hash: u64,
 }
 
 impl ProcRec {
@@ -65,9 +71,9 @@ pub(super) struct Procs {
     free: Vec<ProcId>,
     live: usize,
     pub(super) by_guid: BTreeMap<(HostId, EntityId), ProcId>,
-    pub(super) by_pid: BTreeMap<(HostId, u32), Vec<ProcId>>,
-    by_parent_guid: BTreeMap<(HostId, EntityId), Vec<ProcId>>,
-    by_parent_pid: BTreeMap<(HostId, u32), Vec<ProcId>>,
+    pub(super) by_pid: BTreeMap<(HostId, u32), BTreeSet<ProcId>>,
+    by_parent_guid: BTreeMap<(HostId, EntityId), BTreeSet<ProcId>>,
+    by_parent_pid: BTreeMap<(HostId, u32), BTreeSet<ProcId>>,
     /// Processes by (host, clock, start) for eviction.
     pub(super) by_start: BTreeSet<(HostId, Clock, Millis, ProcId)>,
     /// Ended processes by (host, clock of the end, end), so eviction finds
@@ -115,19 +121,20 @@ impl Procs {
     }
 
     /// Puts a record (back) into its slot, indexed.
-    pub(super) fn put(&mut self, id: ProcId, rec: ProcRec) {
+    pub(super) fn put(&mut self, id: ProcId, mut rec: ProcRec) {
+        rec.cmd_hash = command_hash(rec.command_line.as_deref());
         let h = rec.host;
         for g in rec.guid.iter().chain(rec.aliases.iter()) {
             self.by_guid.insert((h, g.clone()), id);
         }
         if let Some(pid) = rec.pid {
-            self.by_pid.entry((h, pid)).or_default().push(id);
+            self.by_pid.entry((h, pid)).or_default().insert(id);
         }
         if let Some(g) = &rec.parent.process.guid {
-            self.by_parent_guid.entry((h, g.clone())).or_default().push(id);
+            self.by_parent_guid.entry((h, g.clone())).or_default().insert(id);
         }
         if let Some(pid) = rec.parent.process.pid {
-            self.by_parent_pid.entry((h, pid)).or_default().push(id);
+            self.by_parent_pid.entry((h, pid)).or_default().insert(id);
         }
         self.by_start.insert((h, rec.clock, rec.start, id));
         if let Some((t, c, _)) = rec.end {
@@ -318,6 +325,11 @@ impl Store {
         }
         ready
     }
+}
+
+/// The hash `ProcRec::cmd_hash` holds.
+pub(super) fn command_hash(cmd: Option<&str>) -> u64 {
+    cmd.map_or(0, |c| crate::hash::fnv1a(c.as_bytes()))
 }
 
 /// Whether an event's image (if given) can be this process's image: equal
