@@ -98,3 +98,11 @@ node scripts/make-cjs.mjs pkg/evtx-api.js pkg/dist/evtx-api.cjs
 for w in pkg/dist/web/mshta_chain_bg.wasm pkg/dist/evtx/web/mshta_chain_evtx_bg.wasm; do
   printf 'wasm size: %s bytes raw, %s bytes gzipped (%s)\n' "$(wc -c < "$w")" "$(gzip -9 -c "$w" | wc -c)" "$w"
 done
+
+# 11. The native CLI (crate cli/, `cargo install --path cli` for users):
+#     target/release/mshta-chain, the same commands and output as the npm
+#     CLI (tests/cli/ checks the two against each other). Host target, so it
+#     shares no artefacts with the wasm32 builds above.
+log "cargo build native CLI (release): target/release/mshta-chain"
+cargo build --quiet --release -p mshta-chain-cli
+printf 'native CLI: %s (%s bytes)\n' target/release/mshta-chain "$(wc -c < target/release/mshta-chain)"

@@ -10,6 +10,7 @@ step "rust: fmt, clippy, native tests";   bash scripts/test-rust.sh
 step "build: wasm + npm package";         bash scripts/build.sh
 step "wasm: bindings in WebAssembly";     bash scripts/test-wasm.sh
 step "js: package API, CLI and types";    bash scripts/test-js.sh
+step "cli: npm CLI and native CLI agree";  bash scripts/test-cli.sh
 step "publish: npm tarball and crates";    bash scripts/test-publish.sh
 step "runtimes: Deno, workerd, Chromium";  bash scripts/test-runtimes.sh
 step "done"
