@@ -73,3 +73,8 @@ report=(node pkg/bench/report.mjs --native "$tmp/native.json" --node "$tmp/node.
   --window-info "$tmp/window.json" --command "$command")
 [ "$write" = 1 ] && report+=(--write bench/RESULTS.md)
 "${report[@]}"
+
+# 6. The native CLI against the npm CLI: ~300 MB of JSON Lines and a folder of
+#    .evtx, with peak RSS (bench/cli.sh; its table is appended to RESULTS.md by hand).
+log "CLIs: native vs npm"
+if [ "$quick" = 1 ]; then bash bench/cli.sh --events 20000 --copies 2; else bash bench/cli.sh; fi

@@ -11,6 +11,7 @@ step "fuzz: bounded runs of every target"; bash scripts/test-fuzz.sh
 step "build: wasm + npm package";         bash scripts/build.sh
 step "wasm: bindings in WebAssembly";     bash scripts/test-wasm.sh
 step "js: package API, CLI and types";    bash scripts/test-js.sh
+step "cli: npm CLI and native CLI agree";  bash scripts/test-cli.sh
 step "publish: npm tarball and crates";    bash scripts/test-publish.sh
 step "runtimes: Deno, workerd, Chromium";  bash scripts/test-runtimes.sh
 step "done"

@@ -97,7 +97,7 @@ impl Acts {
     }
 
     pub(super) fn approx_bytes(&self) -> usize {
-        self.acts.len() * (std::mem::size_of::<ActRec>() + 120)
+        self.acts.len() * (super::ACT_RECORD_BYTES + 120)
     }
 }
 

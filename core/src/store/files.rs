@@ -65,7 +65,7 @@ impl Files {
     }
 
     pub(super) fn approx_bytes(&self) -> usize {
-        self.by_time.len() * (std::mem::size_of::<FileRec>() + 160)
+        self.by_time.len() * (super::FILE_RECORD_BYTES + 160)
     }
 }
 

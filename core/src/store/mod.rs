@@ -63,6 +63,14 @@ pub(crate) type HostId = u32;
 /// close outside a lifetime still belongs to the process.
 pub(crate) const SLACK_MS: Millis = 2_000;
 
+/// Fixed parts of a record in `stats.state_bytes`, an estimate: constants
+/// (about their size on a 64-bit host) rather than `size_of`, so that the
+/// figure is the same in WebAssembly (32-bit) and natively, and the report
+/// of the npm and the native CLI agree byte for byte.
+pub(super) const PROC_RECORD_BYTES: usize = 320;
+pub(super) const FILE_RECORD_BYTES: usize = 96;
+pub(super) const ACT_RECORD_BYTES: usize = 160;
+
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Store {
     hosts: Hosts,

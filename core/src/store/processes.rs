@@ -219,7 +219,7 @@ impl Procs {
         let s = |o: &Option<Box<str>>| o.as_ref().map_or(0, |b| b.len());
         self.iter()
             .map(|p| {
-                std::mem::size_of::<ProcRec>()
+                super::PROC_RECORD_BYTES
                     + p.image.len()
                     + s(&p.command_line)
                     + s(&p.user)
