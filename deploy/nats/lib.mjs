@@ -94,9 +94,12 @@ export async function setup(nc, { partitions, leaseMs = 4000 }) {
   const leases = await js.views.kv(LEASES, { history: 1, ttl: leaseMs, storage: StorageType.File });
   const state = await js.views.kv(STATE, { history: 1, storage: StorageType.File });
   const snapshots = await js.views.os(SNAPSHOTS, { storage: StorageType.File });
-  const config = await leases.get("config");
-  if (!config) {
-    await state.put("config", JSON.stringify({ partitions }));
+  if (!(await state.get("config"))) {
+    try {
+      await state.create("config", JSON.stringify({ partitions }));
+    } catch {
+      // another process created it first: checked below
+    }
   }
   const stored = await state.get("config");
   const want = JSON.parse(new TextDecoder().decode(stored.value)).partitions;
