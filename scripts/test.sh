@@ -11,4 +11,5 @@ step "build: wasm + npm package";         bash scripts/build.sh
 step "wasm: bindings in WebAssembly";     bash scripts/test-wasm.sh
 step "js: package API, CLI and types";    bash scripts/test-js.sh
 step "runtimes: Deno, workerd, Chromium";  bash scripts/test-runtimes.sh
+step "deploy: NATS JetStream, Durable Objects"; bash scripts/test-deploy.sh
 step "done"

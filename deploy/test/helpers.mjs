@@ -44,6 +44,8 @@ export async function startNats({ partitions }) {
   const server = { url: `127.0.0.1:${port}`, dir, proc: undefined, log: join(dir, "server.log") };
   server.start = async () => {
     server.proc = spawn(bin, ["-c", conf, "-l", server.log], { stdio: "ignore" });
+    // scripts/test-deploy.sh stops whatever is listed here if a test dies first.
+    if (process.env.MSHTA_DEPLOY_PIDS) writeFileSync(join(process.env.MSHTA_DEPLOY_PIDS, String(server.proc.pid)), "nats-server\n");
     await waitFor("nats-server to listen", () => canConnect(port), { ms: 20_000, every: 100 });
   };
   server.stop = async () => {

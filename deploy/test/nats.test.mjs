@@ -14,7 +14,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { analyze } from "mshta-chain";
 import { AlertBook, readAlerts } from "../nats/alerts.mjs";
-import { connectNats, setup, streamOf } from "../nats/lib.mjs";
+import { hostKey, hostToken, partitionOf } from "../common/hosts.mjs";
+import { EVENTS_PREFIX, connectNats, setup, streamOf } from "../nats/lib.mjs";
 import { comparable, corpus, deployDir, startNats, startWorker, waitFor } from "./helpers.mjs";
 
 const PARTITIONS = 6;
@@ -84,6 +85,26 @@ function assertSameChains(book) {
   }
   assert.equal(book.mismatched, 0, "a repeated (id, version) carried another chain");
 }
+
+test("the server's partition mapping puts each host where FNV-1a mod N says", { timeout: 60_000 }, async () => {
+  const server = await startNats({ partitions: PARTITIONS });
+  const nc = await connectNats(server.url, "test");
+  try {
+    const { jsm, js } = await setup(nc, { partitions: PARTITIONS, leaseMs: LEASE_MS });
+    const want = new Array(PARTITIONS).fill(0);
+    for (let i = 0; i < 60; i++) {
+      const token = hostToken(hostKey(`WS${String(i).padStart(4, "0")}.corp.example.com`));
+      await js.publish(`${EVENTS_PREFIX}.${token}`, new TextEncoder().encode("{}\n"));
+      want[partitionOf(token, PARTITIONS)]++;
+    }
+    const got = [];
+    for (let p = 0; p < PARTITIONS; p++) got.push((await jsm.streams.info(streamOf(p))).state.messages);
+    assert.deepEqual(got, want);
+  } finally {
+    await nc.close();
+    await server.cleanup();
+  }
+});
 
 test("3 workers give exactly the chains of one analyze", { timeout: 600_000 }, async () => {
   const server = await startNats({ partitions: PARTITIONS });
