@@ -62,16 +62,23 @@ async function run(n, { kill = false } = {}) {
       const killedAt = Date.now();
       victim.kill("SIGKILL");
       await victim.exited;
-      const first = await waitFor(
-        "the new owner's first alert",
-        () => workers.slice(1).flatMap((w) => w.events).find((e) => e.event === "first_alert" && e.at > killedAt && lost.includes(e.partition)),
-        { ms: 120_000, every: 20 },
-      );
-      const claimed = workers.slice(1).flatMap((w) => w.events).find((e) => e.event === "claimed" && e.at > killedAt && lost.includes(e.partition));
-      failover = { first_alert_ms: first.at - killedAt, claimed_ms: claimed ? claimed.at - killedAt : null, partitions: lost };
+      const after = (kind) => workers.slice(1).flatMap((w) => w.events).find((e) => e.event === kind && e.at > killedAt && lost.includes(e.partition));
+      const first = await waitFor("the new owner's first alert", () => after("first_alert"), { ms: 120_000, every: 20 }).catch(() => undefined);
+      const claimed = after("claimed");
+      const restored = after("restored");
+      failover = {
+        first_alert_ms: first ? first.at - killedAt : null,
+        claimed_ms: claimed ? claimed.at - killedAt : null,
+        restored_ms: restored ? restored.at - killedAt : null,
+        partitions: lost,
+      };
     }
     await waitFor("drained", () => drained(jsm), { ms: 1_800_000, every: 200 });
     const seconds = (Date.now() - started) / 1000;
+    if (process.env.MSHTA_BENCH_LOG) {
+      const { appendFileSync } = await import("node:fs");
+      for (const w of workers) for (const e of w.events) appendFileSync(process.env.MSHTA_BENCH_LOG, JSON.stringify({ run: n, ...e }) + "\n");
+    }
     const book = await readAlerts(nc, new AlertBook());
     let same = 0;
     for (const [id, a] of book.latest) if (reference.get(id) === comparable(a.chain)) same++;

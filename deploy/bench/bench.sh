@@ -17,4 +17,4 @@ cleanup() {
 trap cleanup EXIT
 cargo build --quiet --release -p mshta-chain-telemetry --bin corpus
 target/release/corpus --events "$events" --hosts 500 --seed 15 --schema mixed --mshta-rate 20 --out "$tmp/corpus.jsonl"
-MSHTA_DEPLOY_PIDS="$tmp/pids" TMPDIR="$tmp" node --max-old-space-size=8192 deploy/bench/bench.mjs "$tmp/corpus.jsonl"
+MSHTA_BENCH_LOG=${MSHTA_BENCH_LOG:-} MSHTA_DEPLOY_PIDS="$tmp/pids" TMPDIR="$tmp" node --max-old-space-size=8192 deploy/bench/bench.mjs "$tmp/corpus.jsonl"
