@@ -4,15 +4,17 @@
 // they cover. See deploy/nats/README.md.
 //
 //   node deploy/nats/worker.mjs --server 127.0.0.1:4222 --partitions 6
-//        [--id NAME] [--snapshot-interval 20000] [--lease-ms 4000]
+//        [--id NAME] [--snapshot-interval 20000]
 //        [--max-seconds 3600] [--chaos SEED]
 //
 // Ownership: a partition p is owned by whoever holds key p<p> in the KV
 // bucket mshta_leases. The bucket's TTL (--lease-ms, set when the bucket is
 // created) removes a key that is not renewed; the owner renews it by a
-// compare-and-set on its revision every lease/4, and a failed renewal means
+// compare-and-set on its revision every lease/6, and a failed renewal means
 // the lease was lost: the partition is dropped at once, without storing
-// anything. Workers announce themselves with heartbeat keys w.<id> in the
+// anything (the lease time is the bucket's TTL, given to setup.mjs
+// --lease-ms; this worker's --lease-ms is used only for a bucket without
+// a TTL). Workers announce themselves with heartbeat keys w.<id> in the
 // same bucket, and each aims at ceil(partitions / live workers): it claims
 // free partitions (KV create: exactly one claimant wins) up to that, and
 // hands extra ones back cleanly (snapshot, ack, delete the key).
@@ -57,7 +59,7 @@ import {
 } from "./lib.mjs";
 
 const USAGE =
-  "usage: worker.mjs --server HOST:PORT --partitions N [--id NAME] [--snapshot-interval EVENTS] [--lease-ms MS] [--max-seconds S] [--chaos SEED]";
+  "usage: worker.mjs --server HOST:PORT --partitions N [--id NAME] [--snapshot-interval EVENTS] [--max-seconds S] [--chaos SEED]";
 
 const FETCH = 256;
 const IDLE_SNAPSHOT_MS = 1000;
@@ -77,7 +79,7 @@ if (flags.help || !flags.server || !flags.partitions) {
 const PARTITIONS = Number(flags.partitions);
 const ID = flags.id ?? `w${process.pid}`;
 const SNAPSHOT_INTERVAL = Number(flags["snapshot-interval"] ?? 20_000);
-const LEASE_MS = Number(flags["lease-ms"] ?? 4000);
+let LEASE_MS = Number(flags["lease-ms"] ?? 4000);
 const MAX_SECONDS = Number(flags["max-seconds"] ?? 3600);
 const CHAOS = flags.chaos === undefined ? undefined : Number(flags.chaos);
 for (const [name, v] of [["partitions", PARTITIONS], ["snapshot-interval", SNAPSHOT_INTERVAL], ["lease-ms", LEASE_MS], ["max-seconds", MAX_SECONDS]]) {
@@ -111,6 +113,11 @@ const jsm = await nc.jetstreamManager();
 const leases = await js.views.kv(LEASES, { bindOnly: true });
 const state = await js.views.kv(STATE, { bindOnly: true });
 const snapshots = await js.views.os(SNAPSHOTS);
+// The lease is the bucket's TTL (set by setup.mjs); --lease-ms only stands in for a bucket without one.
+{
+  const ttl = (await leases.status()).ttl;
+  if (ttl > 0) LEASE_MS = ttl;
+}
 {
   const config = await state.get("config");
   const want = config && JSON.parse(dec.decode(config.value)).partitions;
@@ -143,7 +150,7 @@ class Partition {
     this.serial = Promise.resolve();
     this.busy = false;
     this.held = [];
-    this.releasing = false;
+    this.alertFailed = false;
     this.sinceSnapshot = 0;
     this.lastActivity = Date.now();
     this.publishing = new Set();
@@ -225,7 +232,7 @@ class Partition {
     const run = async () => {
       this.busy = true;
       try {
-        if (this.active || this.releasing) await fn();
+        if (this.active) await fn();
       } finally {
         this.busy = false;
       }
@@ -296,7 +303,11 @@ class Partition {
     this.publishing.add(p);
     p.then(
       () => this.publishing.delete(p),
-      () => this.publishing.delete(p),
+      () => {
+        // Never acknowledge past an alert that is not out: give the partition up.
+        this.publishing.delete(p);
+        this.alertFailed = true;
+      },
     );
   }
 
@@ -305,7 +316,12 @@ class Partition {
     if (this.lastSeq === this.snapSeq) return true;
     const t = performance.now();
     // Alerts first: an acknowledged message's alerts must be out.
-    await Promise.all(this.publishing);
+    await Promise.allSettled([...this.publishing]);
+    if (this.alertFailed) {
+      log({ event: "lost", partition: this.p, why: "an alert could not be published" });
+      this.drop();
+      return false;
+    }
     if (!this.active) return false;
     const seq = this.lastSeq;
     const bytes = this.detector.snapshot();
@@ -344,6 +360,7 @@ class Partition {
 
   drop() {
     this.active = false;
+    this.messages?.stop(); // ends the loop now, without waiting for a delivery
     owned.delete(this.p);
     if (this.loop) dropped.set(this.p, this.loop);
     totals.lost++;
@@ -435,7 +452,9 @@ async function claimRound() {
     } catch {
       continue; // owned by someone else
     }
-    await dropped.get(p); // this worker's previous loop on p, if any, has ended
+    // This worker's previous loop on p, if any, must have ended (it stops at once; bounded anyway).
+    if (dropped.has(p)) await Promise.race([dropped.get(p), sleep(2000)]);
+    dropped.delete(p);
     const part = new Partition(p, rev);
     owned.set(p, part);
     log({ event: "claimed", partition: p });
@@ -496,7 +515,7 @@ renewTimer = setInterval(() => {
     .finally(() => {
       renewing = false;
     });
-}, LEASE_MS / 4);
+}, LEASE_MS / 6);
 while (!stopping && Date.now() < deadline) {
   try {
     await claimRound();
