@@ -11,7 +11,9 @@
 // (the replay's stand-in for an agent's shipping interval), or sooner when
 // a host's batch reaches 256 KiB. Each message carries Nats-Msg-Id
 // <source>:<n>: a publish retried after a lost acknowledgement (a restarted
-// server) is stored once. Prints one JSON line of counts at the end.
+// server) is stored once, and a host's next batch waits for the previous
+// one's acknowledgement, so each host's events are stored in the order they
+// were read. Prints one JSON line of counts at the end.
 
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
@@ -51,12 +53,22 @@ export async function publishLines(nc, lines, { flushLines = 5000, source = "pub
       }
     }
   };
+  // A host's batches are stored in the order it shipped them: its next
+  // batch goes out only once the previous one is acknowledged (a retried
+  // publish could otherwise land after a later one). Hosts run in parallel.
+  const lastOf = new Map(); // token -> promise of its latest publish
   const emit = async (token, batch) => {
     const id = `${source}:${++n}`;
     messages++;
-    const p = send(`${EVENTS_PREFIX}.${token}`, enc.encode(batch.lines.join("\n") + "\n"), id);
+    const body = enc.encode(batch.lines.join("\n") + "\n");
+    const before = lastOf.get(token) ?? Promise.resolve();
+    const p = before.then(() => send(`${EVENTS_PREFIX}.${token}`, body, id));
+    lastOf.set(token, p);
     inflight.add(p);
-    p.finally(() => inflight.delete(p));
+    p.finally(() => {
+      inflight.delete(p);
+      if (lastOf.get(token) === p) lastOf.delete(token);
+    });
     if (inflight.size >= IN_FLIGHT) await Promise.race(inflight);
   };
   const flushAll = async () => {

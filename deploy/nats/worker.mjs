@@ -417,11 +417,14 @@ function shake(batch) {
 
 const leaseValue = () => enc.encode(JSON.stringify({ owner: ID, pid: process.pid }));
 
+/** Live workers: heartbeat keys present, counted by the server (KV key listing is not reliable on 2.9). */
 async function liveWorkers() {
-  let n = 0;
-  for await (const key of await leases.keys("w.*")) if (key.startsWith("w.")) n++;
-  return Math.max(1, n);
+  const info = await jsm.streams.info(`KV_${LEASES}`, { subjects_filter: `$KV.${LEASES}.w.*` });
+  return Math.max(1, Object.keys(info.state.subjects ?? {}).length);
 }
+
+/** Partitions seen without an owner, and since when: an orphan is claimed whatever the share. */
+const freeSince = new Map();
 
 /** Heartbeat and lease renewal; runs on its own timer, never behind a claim. */
 async function renewRound() {
@@ -454,9 +457,21 @@ async function claimRound() {
   }
   // Start from a worker-specific place so that workers do not all race for p0.
   const offset = Number.parseInt(createHash("sha256").update(ID).digest("hex").slice(0, 8), 16) % PARTITIONS;
-  for (let i = 0; i < PARTITIONS && owned.size < target; i++) {
+  for (let i = 0; i < PARTITIONS; i++) {
     const p = (offset + i) % PARTITIONS;
     if (owned.has(p)) continue;
+    if (owned.size >= target) {
+      // Over our share: claim only a partition that has stayed free for two
+      // leases (whoever's share it is has not come), so none is ever orphaned.
+      const lease = await leases.get(partKey(p)).catch(() => undefined);
+      if (lease && lease.operation === "PUT") {
+        freeSince.delete(p);
+        continue;
+      }
+      if (!freeSince.has(p)) freeSince.set(p, Date.now());
+      if (Date.now() - freeSince.get(p) < 2 * LEASE_MS) continue;
+    }
+    freeSince.delete(p);
     let rev;
     try {
       rev = await leases.create(partKey(p), leaseValue());

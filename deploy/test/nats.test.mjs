@@ -77,7 +77,12 @@ function assertSameChains(book) {
   for (const [id, chain] of expected) {
     const alert = got.get(id);
     assert.equal(alert.chain.score, chain.score, `score of ${id}`);
-    assert.equal(comparable(alert.chain), comparable(chain), `chain ${id} (all but input indexes, version, status)`);
+    const [a, b] = [comparable(alert.chain), comparable(chain)];
+    if (a !== b) {
+      let i = 0;
+      while (a[i] === b[i]) i++;
+      assert.fail(`chain ${id} (v${alert.version}, partition ${alert.partition}) differs from one analyze at ${i}:\n  alerts:  ...${a.slice(Math.max(0, i - 300), i + 300)}\n  analyze: ...${b.slice(Math.max(0, i - 300), i + 300)}`);
+    }
   }
   // No alert lost: every chain's versions are 1..n without a gap.
   for (const [id, versions] of book.versions()) {
