@@ -1,0 +1,563 @@
+#!/usr/bin/env node
+// A worker: owns some partitions, keeps one Detector per owned partition,
+// publishes chain updates, and stores snapshots with the stream sequence
+// they cover. See deploy/nats/README.md.
+//
+//   node deploy/nats/worker.mjs --server 127.0.0.1:4222 --partitions 6
+//        [--id NAME] [--snapshot-interval 20000]
+//        [--max-seconds 3600] [--chaos SEED]
+//
+// Ownership: a partition p is owned by whoever holds key p<p> in the KV
+// bucket mshta_leases. The bucket's TTL (--lease-ms, set when the bucket is
+// created) removes a key that is not renewed; the owner renews it by a
+// compare-and-set on its revision every lease/6, and a failed renewal means
+// the lease was lost: the partition is dropped at once, without storing
+// anything (the lease time is the bucket's TTL, given to setup.mjs
+// --lease-ms; this worker's --lease-ms is used only for a bucket without
+// a TTL). Workers announce themselves with heartbeat keys w.<id> in the
+// same bucket, and each aims at ceil(partitions / live workers): it claims
+// free partitions (KV create: exactly one claimant wins) up to that, and
+// hands extra ones back cleanly (snapshot, ack, delete the key).
+//
+// Taking a partition over: read mshta_state p<p> ({seq, object, sha256}),
+// restore the Detector from the object store, recreate the partition's
+// durable consumer (work queue: it starts at the first unacknowledged
+// message, at or before seq+1), skip what the snapshot covers, replay the
+// rest. One stream message is one push, so the replay pushes the same
+// batches as the first owner did and yields the same (id, version) pairs
+// with the same content: a replayed alert is a duplicate, never a variant.
+//
+// Snapshots: after --snapshot-interval events since the last one, and when
+// the partition has been idle for a second with unsnapshotted messages:
+// wait for the alerts published so far, store the snapshot object, then
+// compare-and-set mshta_state p<p> to {seq, object}, then acknowledge the
+// messages up to seq (the work queue drops them) and delete the previous
+// object. A crash anywhere in between leaves the previous snapshot and
+// messages in place: nothing covered is lost, something may be replayed.
+//
+// --chaos SEED: reorders and duplicates deliveries inside each fetched
+// batch (tests at-least-once handling; the worker orders by stream sequence
+// and skips what it already pushed).
+//
+// Stdout: one JSON object per line: claimed, restored, snapshot, first_alert,
+// released, lost, stats (every 5 s and at exit).
+
+import { createHash } from "node:crypto";
+import { Detector } from "mshta-chain";
+import {
+  ALERTS_PREFIX,
+  LEASES,
+  SNAPSHOTS,
+  STATE,
+  connectNats,
+  consumerOf,
+  parseFlags,
+  partKey,
+  resetConsumer,
+  sleep,
+  streamOf,
+} from "./lib.mjs";
+
+const USAGE =
+  "usage: worker.mjs --server HOST:PORT --partitions N [--id NAME] [--snapshot-interval EVENTS] [--max-seconds S] [--chaos SEED]";
+
+const FETCH = 256;
+let lastYield = performance.now();
+const IDLE_SNAPSHOT_MS = 1000;
+const MAX_AHEAD = 10_000;
+
+let flags;
+try {
+  flags = parseFlags(process.argv.slice(2), ["server", "partitions", "id", "snapshot-interval", "lease-ms", "max-seconds", "chaos"]);
+} catch (err) {
+  console.error(`worker: ${err.message}\n${USAGE}`);
+  process.exit(2);
+}
+if (flags.help || !flags.server || !flags.partitions) {
+  console.error(USAGE);
+  process.exit(flags.help ? 0 : 2);
+}
+const PARTITIONS = Number(flags.partitions);
+const ID = flags.id ?? `w${process.pid}`;
+const SNAPSHOT_INTERVAL = Number(flags["snapshot-interval"] ?? 20_000);
+let LEASE_MS = Number(flags["lease-ms"] ?? 4000);
+const MAX_SECONDS = Number(flags["max-seconds"] ?? 3600);
+const CHAOS = flags.chaos === undefined ? undefined : Number(flags.chaos);
+for (const [name, v] of [["partitions", PARTITIONS], ["snapshot-interval", SNAPSHOT_INTERVAL], ["lease-ms", LEASE_MS], ["max-seconds", MAX_SECONDS]]) {
+  if (!Number.isFinite(v) || v <= 0) {
+    console.error(`worker: --${name} must be a positive number\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const log = (obj) => process.stdout.write(JSON.stringify({ worker: ID, at: Date.now(), ...obj }) + "\n");
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+/** A small seeded generator (xorshift32) for --chaos. */
+function rng(seed) {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 4294967296;
+  };
+}
+const chaos = CHAOS === undefined ? undefined : rng(CHAOS);
+
+const totals = { events: 0, messages: 0, pushes_ms: 0, duplicates_skipped: 0, reordered: 0, alerts: 0, snapshots: 0, takeovers: 0, lost: 0 };
+
+const nc = await connectNats(flags.server, `mshta-worker-${ID}`);
+const js = nc.jetstream();
+const jsm = await nc.jetstreamManager();
+const leases = await js.views.kv(LEASES, { bindOnly: true });
+const state = await js.views.kv(STATE, { bindOnly: true });
+const snapshots = await js.views.os(SNAPSHOTS);
+// The lease is the bucket's TTL (set by setup.mjs); --lease-ms only stands in for a bucket without one.
+{
+  const ttl = (await leases.status()).ttl;
+  if (ttl > 0) LEASE_MS = ttl;
+}
+{
+  const config = await state.get("config");
+  const want = config && JSON.parse(dec.decode(config.value)).partitions;
+  if (want !== PARTITIONS) {
+    console.error(`worker: the deployment has ${want ?? "no"} partitions configured, --partitions says ${PARTITIONS} (run deploy/nats/setup.mjs)`);
+    process.exit(2);
+  }
+}
+
+/** Owned partitions: p -> Partition. */
+const owned = new Map();
+/** p -> the loop of a partition this worker dropped (awaited before claiming p again). */
+const dropped = new Map();
+let stopping = false;
+let renewTimer;
+
+class Partition {
+  constructor(p, leaseRev) {
+    this.p = p;
+    this.leaseRev = leaseRev;
+    this.active = true;
+    this.detector = undefined;
+    this.lastSeq = 0; // last stream sequence pushed
+    this.snapSeq = 0; // sequence covered by the stored snapshot
+    this.stateRev = 0; // revision of mshta_state p<p> (0: none yet)
+    this.object = undefined; // name of the stored snapshot object
+    this.unacked = []; // delivered messages at or below lastSeq, not yet acknowledged
+    this.ahead = new Map(); // seq -> message, delivered before its predecessors
+    this.gapSince = 0;
+    this.serial = Promise.resolve();
+    this.busy = false;
+    this.held = [];
+    this.alertFailed = false;
+    this.sinceSnapshot = 0;
+    this.lastActivity = Date.now();
+    this.publishing = new Set();
+    this.firstAlert = true;
+    this.loop = undefined;
+  }
+
+  async takeOver() {
+    const started = performance.now();
+    const entry = await state.get(partKey(this.p));
+    if (entry && entry.operation === "PUT") {
+      const record = JSON.parse(dec.decode(entry.value));
+      const bytes = await snapshots.getBlob(record.object);
+      if (!bytes) throw new Error(`snapshot object ${record.object} is missing`);
+      const sha = createHash("sha256").update(bytes).digest("hex");
+      if (sha !== record.sha256) throw new Error(`snapshot object ${record.object} does not match its digest`);
+      const t = performance.now();
+      this.detector = Detector.restore(bytes);
+      const restoreMs = performance.now() - t;
+      this.lastSeq = this.snapSeq = record.seq;
+      this.object = record.object;
+      log({ event: "restored", partition: this.p, seq: record.seq, bytes: bytes.length, restore_ms: restoreMs, total_ms: performance.now() - started });
+    } else {
+      this.detector = new Detector();
+      log({ event: "restored", partition: this.p, seq: 0, bytes: 0, restore_ms: 0, total_ms: performance.now() - started });
+    }
+    this.stateRev = entry ? entry.revision : 0;
+    await resetConsumer(jsm, this.p, { maxAckPending: Math.max(10_000, 4 * SNAPSHOT_INTERVAL) });
+    this.consumer = await js.consumers.get(streamOf(this.p), consumerOf(this.p));
+    totals.takeovers++;
+  }
+
+  async run() {
+    // Deliveries, idle snapshots and gap resets go one at a time, in order.
+    const idle = setInterval(() => {
+      if (!this.active || this.busy) return;
+      if (this.unacked.length > 0 && this.ahead.size === 0 && Date.now() - this.lastActivity > IDLE_SNAPSHOT_MS) {
+        this.serially(() => this.snapshot("idle"));
+      } else if (this.ahead.size > 0 && Date.now() - this.gapSince > 5000) {
+        // A delivery went missing (it cannot be skipped): start over from
+        // the first unacknowledged message.
+        this.serially(async () => {
+          this.ahead.clear();
+          await resetConsumer(jsm, this.p, { maxAckPending: Math.max(10_000, 4 * SNAPSHOT_INTERVAL) });
+          this.messages?.stop();
+        });
+      }
+    }, 250);
+    try {
+      while (this.active) {
+        try {
+          this.consumer = await js.consumers.get(streamOf(this.p), consumerOf(this.p));
+          this.messages = await this.consumer.consume({ max_messages: FETCH, expires: 2000 });
+          for await (const m of this.messages) {
+            if (!this.active) break;
+            if (chaos) {
+              // Hold deliveries back and let them out shuffled, some twice.
+              this.held.push(m);
+              if (this.held.length >= 16 || m.info.pending === 0) {
+                const out = shake(this.held);
+                this.held = [];
+                for (const x of out) await this.serially(() => this.deliver(x));
+              }
+            } else await this.serially(() => this.deliver(m));
+            this.lastActivity = Date.now();
+            // Buffered deliveries resolve as microtasks: let timers and
+            // replies (lease renewals) in every 20 ms.
+            if (performance.now() - lastYield > 20) {
+              await new Promise((r) => setImmediate(r));
+              lastYield = performance.now();
+            }
+          }
+        } catch (err) {
+          if (process.env.MSHTA_DEBUG) log({ event: "consume_error", partition: this.p, error: String(err?.message ?? err) });
+        }
+        if (this.active) await sleep(200); // server away or consumer recreated
+      }
+    } finally {
+      clearInterval(idle);
+      this.messages?.stop();
+    }
+  }
+
+  serially(fn) {
+    const run = async () => {
+      this.busy = true;
+      try {
+        if (this.active) await fn();
+      } finally {
+        this.busy = false;
+      }
+    };
+    this.serial = this.serial.then(run, run);
+    return this.serial;
+  }
+
+  async deliver(m) {
+    const seq = m.info.streamSequence;
+    if (seq <= this.lastSeq) {
+      totals.duplicates_skipped++;
+      if (seq <= this.snapSeq) m.ack();
+      else this.unacked.push(m);
+      return;
+    }
+    if (seq > this.lastSeq + 1) {
+      if (this.ahead.size === 0) this.gapSince = Date.now();
+      if (!this.ahead.has(seq) && this.ahead.size < MAX_AHEAD) this.ahead.set(seq, m);
+      else totals.duplicates_skipped++;
+      totals.reordered++;
+      return;
+    }
+    await this.process(m);
+    while (this.active && this.ahead.has(this.lastSeq + 1)) {
+      const next = this.ahead.get(this.lastSeq + 1);
+      this.ahead.delete(this.lastSeq + 1);
+      await this.process(next);
+    }
+  }
+
+  async process(m) {
+    if (!this.active) return;
+    const seq = m.info.streamSequence;
+    const t = performance.now();
+    const update = this.detector.push(m.data);
+    totals.pushes_ms += performance.now() - t;
+    this.lastSeq = seq;
+    this.unacked.push(m);
+    totals.events += update.events;
+    totals.messages++;
+    this.sinceSnapshot += update.events;
+    for (const chain of update.chains) this.alert({ id: chain.id, version: chain.version, seq, chain });
+    for (const id of update.retracted) this.alert({ id, retracted: true, seq });
+    if (this.sinceSnapshot >= SNAPSHOT_INTERVAL) await this.snapshot("interval");
+  }
+
+  alert(body) {
+    const payload = enc.encode(JSON.stringify({ partition: this.p, worker: ID, ...body }));
+    const subject = `${ALERTS_PREFIX}.${this.p}`;
+    if (this.firstAlert) {
+      this.firstAlert = false;
+      log({ event: "first_alert", partition: this.p, seq: body.seq, id: body.id, version: body.version ?? null });
+    }
+    totals.alerts++;
+    const send = async () => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await js.publish(subject, payload, { timeout: 5000 });
+          return;
+        } catch (err) {
+          if (attempt > 200) throw err;
+          await sleep(Math.min(1000, 50 * (attempt + 1)));
+        }
+      }
+    };
+    const p = send();
+    this.publishing.add(p);
+    p.then(
+      () => this.publishing.delete(p),
+      () => {
+        // Never acknowledge past an alert that is not out: give the partition up.
+        this.publishing.delete(p);
+        this.alertFailed = true;
+      },
+    );
+  }
+
+  /** Stores the snapshot and the sequence it covers, then acknowledges up to it. */
+  async snapshot(why) {
+    if (this.lastSeq === this.snapSeq) return true;
+    const t = performance.now();
+    // Alerts first: an acknowledged message's alerts must be out.
+    await Promise.allSettled([...this.publishing]);
+    if (this.alertFailed) {
+      log({ event: "lost", partition: this.p, why: "an alert could not be published" });
+      this.drop();
+      return false;
+    }
+    if (!this.active) return false;
+    const seq = this.lastSeq;
+    const bytes = this.detector.snapshot();
+    const object = `${partKey(this.p)}-${seq}`;
+    const sha256 = createHash("sha256").update(bytes).digest("hex");
+    try {
+      await snapshots.putBlob({ name: object }, bytes);
+      const record = enc.encode(JSON.stringify({ seq, object, bytes: bytes.length, sha256, worker: ID }));
+      // Compare-and-set: only the owner that read (or last wrote) this
+      // revision may store; anyone else lost the partition.
+      this.stateRev = this.stateRev === 0 ? await state.create(partKey(this.p), record) : await state.update(partKey(this.p), record, this.stateRev);
+    } catch (err) {
+      if (/wrong last sequence|key exists/i.test(String(err?.message))) {
+        log({ event: "lost", partition: this.p, why: "snapshot compare-and-set failed" });
+        this.drop();
+        return false;
+      }
+      log({ event: "snapshot_failed", partition: this.p, error: String(err?.message ?? err) });
+      return false; // retried at the next interval or idle moment
+    }
+    const previous = this.object;
+    this.object = object;
+    this.snapSeq = seq;
+    this.sinceSnapshot = 0;
+    const keep = [];
+    for (const m of this.unacked) {
+      if (m.info.streamSequence <= seq) m.ack();
+      else keep.push(m);
+    }
+    this.unacked = keep;
+    if (previous && previous !== object) snapshots.delete(previous).catch(() => {});
+    totals.snapshots++;
+    log({ event: "snapshot", partition: this.p, why, seq, bytes: bytes.length, ms: performance.now() - t });
+    return true;
+  }
+
+  drop() {
+    this.active = false;
+    this.messages?.stop(); // ends the loop now, without waiting for a delivery
+    owned.delete(this.p);
+    if (this.loop) dropped.set(this.p, this.loop);
+    totals.lost++;
+    try {
+      this.detector?.free();
+    } catch {
+      // already freed
+    }
+  }
+
+  /** A clean hand-back: snapshot, acknowledge, delete the lease. */
+  async release(why) {
+    this.active = false;
+    this.messages?.stop();
+    await this.loop;
+    await this.serial;
+    this.active = true; // let snapshot() run
+    const ok = await this.snapshot("release");
+    this.active = false;
+    owned.delete(this.p);
+    if (ok) {
+      try {
+        await leases.delete(partKey(this.p), { previousSeq: this.leaseRev });
+      } catch {
+        // expired or taken meanwhile: it goes by TTL
+      }
+    }
+    try {
+      this.detector?.free();
+    } catch {
+      // already freed
+    }
+    log({ event: "released", partition: this.p, why, seq: this.snapSeq });
+  }
+}
+
+function shake(batch) {
+  const out = batch.slice();
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(chaos() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  // Deliver about one in ten twice.
+  for (const m of batch) if (chaos() < 0.1) out.splice(Math.floor(chaos() * out.length), 0, m);
+  return out;
+}
+
+const leaseValue = () => enc.encode(JSON.stringify({ owner: ID, pid: process.pid }));
+
+/** Live workers: heartbeat keys present, counted by the server (KV key listing is not reliable on 2.9). */
+async function liveWorkers() {
+  const info = await jsm.streams.info(`KV_${LEASES}`, { subjects_filter: `$KV.${LEASES}.w.*` });
+  return Math.max(1, Object.keys(info.state.subjects ?? {}).length);
+}
+
+/** Partitions seen without an owner, and since when: an orphan is claimed whatever the share. */
+const freeSince = new Map();
+
+/** Heartbeat and lease renewal; runs on its own timer, never behind a claim. */
+async function renewRound() {
+  // All at once: one round trip, however many partitions are owned.
+  await Promise.all([
+    leases.put(`w.${ID}`, leaseValue()),
+    ...[...owned.values()]
+      .filter((part) => part.renewable)
+      .map(async (part) => {
+        try {
+          part.leaseRev = await leases.update(partKey(part.p), leaseValue(), part.leaseRev);
+        } catch (err) {
+          if (/wrong last sequence|key exists|not found/i.test(String(err?.message)) && owned.get(part.p) === part) {
+            log({ event: "lost", partition: part.p, why: "lease renewal failed" });
+            part.drop();
+          }
+        }
+      }),
+  ]);
+}
+
+/** Claims free partitions up to this worker's share, or hands one back. */
+async function claimRound() {
+  if (stopping) return;
+  const target = Math.ceil(PARTITIONS / (await liveWorkers()));
+  if (owned.size > target) {
+    const extra = [...owned.keys()].sort((a, b) => b - a)[0];
+    await owned.get(extra).release("rebalance");
+    return;
+  }
+  // Start from a worker-specific place so that workers do not all race for p0.
+  const offset = Number.parseInt(createHash("sha256").update(ID).digest("hex").slice(0, 8), 16) % PARTITIONS;
+  for (let i = 0; i < PARTITIONS; i++) {
+    const p = (offset + i) % PARTITIONS;
+    if (owned.has(p)) continue;
+    if (owned.size >= target) {
+      // Over our share: claim only a partition that has stayed free for two
+      // leases (whoever's share it is has not come), so none is ever orphaned.
+      const lease = await leases.get(partKey(p)).catch(() => undefined);
+      if (lease && lease.operation === "PUT") {
+        freeSince.delete(p);
+        continue;
+      }
+      if (!freeSince.has(p)) freeSince.set(p, Date.now());
+      if (Date.now() - freeSince.get(p) < 2 * LEASE_MS) continue;
+    }
+    freeSince.delete(p);
+    let rev;
+    try {
+      rev = await leases.create(partKey(p), leaseValue());
+    } catch {
+      continue; // owned by someone else
+    }
+    // This worker's previous loop on p, if any, must have ended (it stops at once; bounded anyway).
+    if (dropped.has(p)) await Promise.race([dropped.get(p), sleep(2000)]);
+    dropped.delete(p);
+    const part = new Partition(p, rev);
+    owned.set(p, part);
+    log({ event: "claimed", partition: p });
+    try {
+      await Promise.race([part.takeOver(), sleep(60_000).then(() => Promise.reject(new Error("takeover took over 60 s")))]);
+    } catch (err) {
+      log({ event: "takeover_failed", partition: p, error: String(err?.message ?? err) });
+      part.drop();
+      try {
+        await leases.delete(partKey(p), { previousSeq: rev });
+      } catch {
+        // goes by TTL
+      }
+      continue;
+    }
+    part.renewable = true;
+    part.loop = part.run().catch((err) => {
+      log({ event: "lost", partition: p, why: String(err?.message ?? err) });
+      part.drop();
+    });
+  }
+}
+
+function stats() {
+  log({ event: "stats", owned: [...owned.keys()].sort((a, b) => a - b), ...totals });
+}
+
+async function shutdown(code) {
+  if (stopping) return;
+  stopping = true;
+  clearInterval(renewTimer);
+  for (const part of [...owned.values()]) await part.release("shutdown").catch(() => {});
+  try {
+    await leases.delete(`w.${ID}`);
+  } catch {
+    // goes by TTL
+  }
+  stats();
+  await nc.drain().catch(() => {});
+  process.exit(code);
+}
+process.on("SIGTERM", () => shutdown(0));
+process.on("SIGINT", () => shutdown(0));
+
+const deadline = Date.now() + MAX_SECONDS * 1000;
+let lastStats = Date.now();
+let failures = 0;
+log({ event: "started", partitions: PARTITIONS, snapshot_interval: SNAPSHOT_INTERVAL, lease_ms: LEASE_MS, chaos: CHAOS ?? null });
+// Let the other workers' heartbeats show before the first claim.
+await leases.put(`w.${ID}`, leaseValue());
+await sleep(LEASE_MS / 4);
+let renewing = false;
+renewTimer = setInterval(() => {
+  if (renewing || stopping) return;
+  renewing = true;
+  renewRound()
+    .catch(() => {}) // server away: renewals fail until it is back
+    .finally(() => {
+      renewing = false;
+    });
+}, LEASE_MS / 6);
+while (!stopping && Date.now() < deadline) {
+  try {
+    await claimRound();
+    failures = 0;
+  } catch (err) {
+    // Server away (restart): keep going; leases may expire meanwhile and
+    // renewals will then fail, dropping those partitions cleanly.
+    if (++failures > 600) {
+      console.error(`worker: no server for too long: ${err?.message ?? err}`);
+      process.exit(1);
+    }
+  }
+  if (Date.now() - lastStats > 5000) {
+    lastStats = Date.now();
+    stats();
+  }
+  await sleep(LEASE_MS / 4);
+}
+await shutdown(0);
