@@ -12,4 +12,5 @@ step "wasm: bindings in WebAssembly";     bash scripts/test-wasm.sh
 step "js: package API, CLI and types";    bash scripts/test-js.sh
 step "publish: npm tarball and crates";    bash scripts/test-publish.sh
 step "runtimes: Deno, workerd, Chromium";  bash scripts/test-runtimes.sh
+step "bench: a quick run of the benchmark"; bash scripts/test-bench.sh
 step "done"
