@@ -19,7 +19,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -51,11 +51,13 @@ function parseArgs(argv) {
 function cliRun(file) {
   const cli = path.join(pkgDir, "bin/mshta-chain.mjs");
   const t = Date.now();
-  const out = execFileSync("/usr/bin/time", ["-v", process.execPath, cli, "scan", "--format", "ndjson", file], {
+  const run = spawnSync("/usr/bin/time", ["-v", process.execPath, cli, "scan", "--format", "ndjson", file], {
     encoding: "utf8",
     stdio: ["ignore", "ignore", "pipe"],
     maxBuffer: 64 << 20,
   });
+  if (run.status !== 0) throw new Error(`CLI failed (${run.status}): ${run.stderr}`);
+  const out = run.stderr;
   return { secs: (Date.now() - t) / 1000, maxRssKb: Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(out)?.[1]) };
 }
 
