@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Benchmarks (issue 6): the native core and the npm package in Node, on a generated, realistic
-# corpus, with baselines measured in the same run (typed serde_json parse, JSON.parse).
+# Benchmarks (issues 6 and 13): the native core and the npm package in Node, on a generated,
+# realistic corpus, with baselines measured in the same run (typed serde_json parse, JSON.parse);
+# a corpus in the mix of real full-host logs, many hosts, the npm CLI's peak RSS on a large file
+# (300 MB in the full run), a 1,000-event `analyze` inside workerd (when tests/runtimes has its
+# npm dev dependencies), and the sizes of both .wasm files and the npm tarball.
 #
 #   bash scripts/bench.sh            # full run (about 10 minutes on 2 cores); prints the table
 #   bash scripts/bench.sh --write    # ... and writes bench/RESULTS.md
@@ -35,11 +38,14 @@ if [ "$quick" = 1 ]; then
   node_events=10000
   window_events=10000
   repeat=1
+  cli_events=20000
 else
   native_sizes=(--events 1000000 --schema-events 200000 --stream-events 10000000)
   node_events=100000
   window_events=100000
   repeat=2
+  # About 300 MB of JSON Lines in the real-host mix (a third of the events drawn are kept).
+  cli_events=675000
 fi
 
 # 1. Builds.
@@ -68,9 +74,14 @@ log "node bench"
 node pkg/bench/node.mjs --corpus "$tmp/node.jsonl" --window-corpus "$tmp/window.jsonl" --repeat "$repeat" \
   --json "$tmp/node.json" > "$tmp/node.md"
 
-# 5. The combined table with the machine, and the targets.
+# 5. The npm CLI's peak RSS (real-host mix), workerd, sizes.
+log "CLI peak RSS, workerd, sizes"
+"$bin" --write-corpus "$tmp/cli.jsonl" --events "$cli_events" --real-host > "$tmp/cli.json"
+node pkg/bench/extra.mjs --cli-corpus "$tmp/cli.jsonl" --workerd-corpus "$tmp/cli.jsonl" --json "$tmp/extra.json" > "$tmp/extra.md"
+
+# 6. The combined table with the machine, and the targets.
 report=(node pkg/bench/report.mjs --native "$tmp/native.json" --node "$tmp/node.json" \
-  --window-info "$tmp/window.json" --command "$command")
+  --window-info "$tmp/window.json" --extra "$tmp/extra.json" --command "$command")
 [ "$write" = 1 ] && report+=(--write bench/RESULTS.md)
 "${report[@]}"
 

@@ -34,7 +34,10 @@ fi
 
 # 4. Compile the bindings crate to WebAssembly.
 log "cargo build (wasm32, release)"
-cargo build --quiet --release --target wasm32-unknown-unknown -p mshta-chain-wasm
+# SIMD (simd128): every target runtime has it (Node >= 16.4, Chromium >= 91,
+# Firefox >= 89, Safari >= 16.4, workerd); memchr's line and byte scans use it.
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS='-C target-feature=+simd128' \
+  cargo build --quiet --release --target wasm32-unknown-unknown -p mshta-chain-wasm
 raw="$root/target/wasm32-unknown-unknown/release/mshta_chain_wasm.wasm"
 
 # 5. Generate the JS glue: `web` (ESM; browsers, Deno, workerd) and `nodejs`
@@ -56,7 +59,7 @@ sed -i 's|`${__dirname}/mshta_chain_bg.wasm`|`${__dirname}/../web/mshta_chain_bg
 features="--enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int --enable-sign-ext --enable-reference-types --enable-multivalue"
 w=pkg/dist/web/mshta_chain_bg.wasm
 # shellcheck disable=SC2086
-pkg/node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers $features "$w" -o "$w.opt"
+pkg/node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers $features --enable-simd "$w" -o "$w.opt"
 mv "$w.opt" "$w"
 
 # 7. The CommonJS twin of the hand-written ESM wrapper.

@@ -14,5 +14,6 @@ step "js: package API, CLI and types";    bash scripts/test-js.sh
 step "cli: npm CLI and native CLI agree";  bash scripts/test-cli.sh
 step "publish: npm tarball and crates";    bash scripts/test-publish.sh
 step "runtimes: Deno, workerd, Chromium";  bash scripts/test-runtimes.sh
+step "bench: a quick run of the benchmark"; bash scripts/test-bench.sh
 step "deploy: NATS JetStream, Durable Objects"; bash scripts/test-deploy.sh
 step "done"

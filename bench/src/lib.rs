@@ -13,7 +13,7 @@ pub mod typed;
 
 use mshta_chain_core::Report;
 use mshta_chain_telemetry::rng::Rng;
-use mshta_chain_telemetry::{render, Corpus, CorpusConfig, PlantedStats, Schema};
+use mshta_chain_telemetry::{render, Corpus, CorpusConfig, Kind, PlantedStats, Schema};
 
 /// Which schema each event is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +23,36 @@ pub enum Mix {
     Mixed,
     /// Every event in this schema; events it cannot express are left out.
     One(Schema),
+    /// The mix of a real full-host export (OTRF-style Sysmon + Security): about 40% file creation
+    /// (Sysmon 11), 25% WFP 5156 (Security), 20% Sysmon 3, 6% DNS (Sysmon 22), 6% process starts
+    /// (Sysmon 1), the rest other events (image loads, process ends), in the flat export shapes.
+    /// Drawn by thinning each kind of the generator's stream (seeded); the events of planted mshta
+    /// chains (actor, process or parent image mshta.exe) are always kept so the chains stay whole.
+    RealHost,
+}
+
+/// Share of each kind kept for [`Mix::RealHost`]: the target share over the generator's own
+/// (network 15% -> 45% is the scarcest, kept whole; the rest thinned to match).
+fn real_host_keep(kind: &Kind) -> f64 {
+    match kind {
+        Kind::Network { .. } => 1.0,
+        Kind::FileCreate { .. } => 0.86,
+        Kind::Dns { .. } => 0.19,
+        Kind::ProcessStart(_) => 0.20,
+        Kind::ProcessEnd(_) | Kind::ImageLoad { .. } => 0.022,
+    }
+}
+
+fn touches_mshta(kind: &Kind) -> bool {
+    let is = |image: &str| image.len() >= 9 && image[image.len() - 9..].eq_ignore_ascii_case("mshta.exe");
+    match kind {
+        Kind::ProcessStart(p) => is(&p.image) || p.parent.as_ref().is_some_and(|q| is(&q.image)),
+        Kind::ProcessEnd(a)
+        | Kind::Network { actor: a, .. }
+        | Kind::Dns { actor: a, .. }
+        | Kind::FileCreate { actor: a, .. }
+        | Kind::ImageLoad { actor: a, .. } => is(&a.image),
+    }
 }
 
 impl Mix {
@@ -30,6 +60,7 @@ impl Mix {
         match self {
             Mix::Mixed => "mixed",
             Mix::One(s) => s.name(),
+            Mix::RealHost => "real-host mix",
         }
     }
 }
@@ -75,6 +106,18 @@ impl Generator {
                     self.candidates.clear();
                     self.candidates.extend(Schema::ALL.into_iter().filter(|s| s.supports(&ev.kind)));
                     self.pick.pick(&self.candidates)
+                }
+                Mix::RealHost => {
+                    // Two draws per event whatever the outcome, so the choice is stable.
+                    let keep = self.pick.chance(real_host_keep(&ev.kind));
+                    let security = self.pick.chance(25.0 / 45.0);
+                    if !keep && !touches_mshta(&ev.kind) {
+                        continue;
+                    }
+                    match ev.kind {
+                        Kind::Network { .. } if security => Schema::SecurityFlat,
+                        _ => Schema::SysmonFlat,
+                    }
                 }
             };
             let Some(json) = render(&ev, schema, self.drawn) else { continue };

@@ -47,6 +47,12 @@ struct Args {
     profile_core: Option<String>,
     profile_typed: Option<String>,
     stream_child: bool,
+    /// Events drawn for the real-host mix (thinned to about a third) and the many-hosts case.
+    host_events: usize,
+    /// Hosts in the many-hosts case.
+    many_hosts: usize,
+    /// `--write-corpus` in the real-host mix rather than the mixed one.
+    real_host: bool,
 }
 
 impl Default for Args {
@@ -67,6 +73,9 @@ impl Default for Args {
             profile_core: None,
             profile_typed: None,
             stream_child: false,
+            host_events: 600_000,
+            many_hosts: 5_000,
+            real_host: false,
         }
     }
 }
@@ -80,6 +89,8 @@ fn parse_args() -> Result<Args, String> {
         a.schema_events = 5_000;
         a.stream_events = 50_000;
         a.node_events = 10_000;
+        a.host_events = 15_000;
+        a.many_hosts = 500;
     }
     let mut it = argv.into_iter();
     while let Some(flag) = it.next() {
@@ -102,6 +113,9 @@ fn parse_args() -> Result<Args, String> {
             "--profile-core" => a.profile_core = Some(value()?),
             "--profile-typed" => a.profile_typed = Some(value()?),
             "--stream-child" => a.stream_child = true,
+            "--host-events" => a.host_events = count(value()?)?,
+            "--many-hosts" => a.many_hosts = count(value()?)?.max(1),
+            "--real-host" => a.real_host = true,
             "-h" | "--help" => return Err(String::new()),
             _ => return Err(format!("unknown option {flag}")),
         }
@@ -143,7 +157,8 @@ fn main() -> ExitCode {
 const USAGE: &str = "
 usage: bench [--events N] [--schema-events N] [--stream-events N] [--seed S] [--hosts H] [--repeat R]
              [--quick] [--no-stream] [--no-schemas] [--json FILE] [--node-corpus FILE [--node-events N]]
-       bench --write-corpus FILE --events N [--hosts H] [--seed S]
+             [--host-events N] [--many-hosts H]
+       bench --write-corpus FILE --events N [--hosts H] [--seed S] [--real-host]
        bench --profile-core FILE [--repeat R] | --profile-typed FILE [--repeat R]
 ";
 
@@ -489,7 +504,8 @@ fn throughput_drift(s: &StreamRun) -> Option<(f64, f64)> {
 // Other modes
 
 fn write_corpus(args: &Args, path: &str) -> Result<(), String> {
-    let (lines, gen) = generate(corpus_config(args, args.events), Mix::Mixed);
+    let mix = if args.real_host { Mix::RealHost } else { Mix::Mixed };
+    let (lines, gen) = generate(corpus_config(args, args.events), mix);
     std::fs::write(path, &lines.data).map_err(|e| format!("{path}: {e}"))?;
     let info = serde_json::json!({
         "path": path,
@@ -537,6 +553,8 @@ struct Results {
     config: serde_json::Value,
     mixed: CorpusRun,
     node_corpus: Option<CorpusRun>,
+    /// The real-host mix and the many-hosts case.
+    hosts: Vec<CorpusRun>,
     schemas: Vec<CorpusRun>,
     stream: Option<StreamRun>,
     flatness: Option<Flatness>,
@@ -577,7 +595,17 @@ fn run(args: &Args) -> Result<(), String> {
         }
         None => None,
     };
-    // 4. Each schema.
+    // 4. The real-host mix (issue 13) and many hosts: the same seed, measured like a schema.
+    let mut hosts = Vec::new();
+    if args.schemas {
+        let (lines, gen) = generate(corpus_config(args, args.host_events), Mix::RealHost);
+        hosts.push(measure_corpus(&lines, gen, "real-host mix", args.repeat, false));
+        drop(lines);
+        let cfg = CorpusConfig { hosts: args.many_hosts, ..corpus_config(args, args.host_events / 3) };
+        let (lines, gen) = generate(cfg, Mix::Mixed);
+        hosts.push(measure_corpus(&lines, gen, &format!("mixed, {} hosts", args.many_hosts), args.repeat, false));
+    }
+    // 5. Each schema.
     let mut schemas = Vec::new();
     if args.schemas {
         for schema in Schema::ALL {
@@ -587,7 +615,7 @@ fn run(args: &Args) -> Result<(), String> {
     }
     let flat = stream.as_ref().map(flatness);
     let targets = targets(&mixed, stream.as_ref(), flat.as_ref());
-    let rows = rows(args, &mixed, node_corpus.as_ref(), &schemas, stream.as_ref(), flat.as_ref());
+    let rows = rows(args, &mixed, node_corpus.as_ref(), &hosts, &schemas, stream.as_ref(), flat.as_ref());
     let results = Results {
         config: serde_json::json!({
             "events": args.events, "schema_events": args.schema_events, "stream_events": args.stream_events,
@@ -597,6 +625,7 @@ fn run(args: &Args) -> Result<(), String> {
         }),
         mixed,
         node_corpus,
+        hosts,
         schemas,
         stream,
         flatness: flat,
@@ -673,6 +702,7 @@ fn rows(
     args: &Args,
     mixed: &CorpusRun,
     node: Option<&CorpusRun>,
+    hosts: &[CorpusRun],
     schemas: &[CorpusRun],
     stream: Option<&StreamRun>,
     flat: Option<&Flatness>,
@@ -723,6 +753,20 @@ fn rows(
             input(n),
             rate(&n.batches.rate),
             vs(&n.batches.rate, n),
+        ]);
+    }
+    for h in hosts {
+        rows.push([
+            format!("native: core, 1,000-event batches ({})", h.corpus),
+            input(h),
+            rate(&h.batches.rate),
+            format!(
+                "{}; typed parse {}; {} of {} planted found",
+                vs(&h.batches.rate, h),
+                rate(&h.typed),
+                h.batches.found.matched,
+                h.batches.found.planted
+            ),
         ]);
     }
     for s in schemas {

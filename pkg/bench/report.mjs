@@ -2,14 +2,15 @@
 // table with the machine, and states each issue-6 target as met or not with the figures.
 //
 //   node pkg/bench/report.mjs --native FILE --node FILE [--window-info FILE] [--command "..."]
-//                             [--write bench/RESULTS.md]
+//                             [--extra FILE ...] [--write bench/RESULTS.md]
+// --extra (repeatable): `{ rows }` from pkg/bench/extra.mjs (CLI peak RSS, workerd, sizes).
 
 import fs from "node:fs";
 import os from "node:os";
 import { execFileSync } from "node:child_process";
 
 function parseArgs(argv) {
-  const a = { native: null, node: null, windowInfo: null, command: "bash scripts/bench.sh", write: null };
+  const a = { native: null, node: null, windowInfo: null, command: "bash scripts/bench.sh", write: null, extra: [] };
   for (let i = 0; i < argv.length; i++) {
     const f = argv[i];
     const v = () => {
@@ -21,6 +22,7 @@ function parseArgs(argv) {
     else if (f === "--window-info") a.windowInfo = v();
     else if (f === "--command") a.command = v();
     else if (f === "--write") a.write = v();
+    else if (f === "--extra") a.extra.push(v());
     else throw new Error(`unknown option ${f}`);
   }
   if (!a.native || !a.node) throw new Error("--native and --node are required");
@@ -95,7 +97,8 @@ function main() {
   const m = machine();
   const wasmBuilt = fs.statSync(new URL("../dist/web/mshta_chain_bg.wasm", import.meta.url)).mtime.toISOString().replace(/\.\d+Z$/, "Z");
 
-  const rows = [...native.rows, ...node.rows];
+  const extra = args.extra.flatMap((f) => JSON.parse(fs.readFileSync(f, "utf8")).rows);
+  const rows = [...native.rows, ...node.rows, ...extra];
   if (windowInfo) {
     for (const r of rows) {
       if (r[1].endsWith("(see span)")) {
@@ -176,6 +179,17 @@ function main() {
 
   if (args.write) {
     const c = native.config;
+    // The previous run's table stays below the new one, so the file shows before and after.
+    let previous = [];
+    try {
+      const old = fs.readFileSync(args.write, "utf8");
+      const source = /^- source: (.*)$/m.exec(old)?.[1] ?? "unknown";
+      const date = /^- date: (.*)$/m.exec(old)?.[1] ?? "unknown";
+      const oldTable = /## Results\n\n((?:\|.*\n)+)/.exec(old)?.[1];
+      if (oldTable) previous = ["## Previous run", "", `The results table of the run before this one (${date}, source ${source}).`, "", oldTable.trimEnd(), ""];
+    } catch {
+      // no previous results
+    }
     const md = [
       "# Benchmark results",
       "",
@@ -197,8 +211,15 @@ function main() {
       "seed and was also run natively for a same-input ratio. The window corpus (WebAssembly memory) uses more hosts so",
       "that 100,000 events fall inside one 10-minute window.",
       "",
+      "Issue 13 adds: the *real-host mix* (the kinds of a real full-host OTRF-style export: about 40% Sysmon 11 file",
+      "creation, 25% Security 5156, 20% Sysmon 3, 6% Sysmon 22 DNS, 6% Sysmon 1, the rest image loads and process ends;",
+      "drawn by thinning the generator's stream per kind, keeping every event of planted mshta chains), *many hosts* (the",
+      "mixed corpus on thousands of hosts), the npm CLI's peak RSS on about 300 MB of the real-host mix (GNU `time -v`),",
+      "a 1,000-event `analyze` inside a Worker under workerd (the workerd process's CPU time per request: a Worker's own",
+      "timers do not advance while it computes), and the sizes of both .wasm files and the npm tarball.",
+      "",
       "Baselines: *typed parse* is serde_json into one borrowed, typed struct reading the fields the detector needs in each",
-      "schema family (about ten per event), the rest skipped (`bench/src/typed.rs`; cf. `docs/design-notes.md`, "Speed ceilings");",
+      "schema family (about ten per event), the rest skipped (`bench/src/typed.rs`; cf. `docs/design-notes.md`, 'Speed ceilings');",
       "*JSON.parse* is Node's `JSON.parse` of each line, lines split beforehand.",
       "",
       "## Results",
@@ -210,6 +231,7 @@ function main() {
       ...targetLines,
       "",
       ...streamSection(native.stream),
+      ...previous,
     ].join("\n");
     fs.writeFileSync(args.write, md);
     process.stderr.write(`bench: wrote ${args.write}\n`);

@@ -13,12 +13,15 @@ import { addRawErrors, expandInputs, fileHead, peek, rawPieces, readRawLog, snif
 const PROGRAM = "mshta-chain";
 const FORMATS = ["json", "ndjson", "text", "ocsf", "ecs", "ocsf-ndjson", "ecs-ndjson"];
 const PROGRESS_BYTES = 32 * 1024 * 1024;
-// Inputs are pushed to the detector in batches of about this size, so a
-// large file is never held in memory whole (JSON Lines may be cut anywhere:
-// the detector carries an unfinished line to the next push). The size is for
-// speed only: any cut gives the same report. A JSON array must reach the
-// detector in one push, so an input that starts with "[" is read whole.
-const BATCH_BYTES = 16 * 1024 * 1024;
+// Inputs are read into one fixed-size buffer and each piece is pushed to the
+// detector as it is read, so memory stays flat whatever the input's size
+// (JSON Lines may be cut anywhere: the detector carries an unfinished line to
+// the next push, and any cut gives the same report). The size is for speed
+// only: 1 MiB is about 600 events, enough to make the cost of a push call
+// negligible, and small beside the detector's own state. A JSON array must
+// reach the detector in one push, so an input that starts with "[" is
+// gathered whole.
+const READ_BYTES = 1024 * 1024;
 
 const USAGE = `Usage:
   ${PROGRAM} scan [--format json|ndjson|text|ocsf|ecs] [--min-score N] [--config FILE] [FILE ... | -]
@@ -209,12 +212,15 @@ function startsArray(bytes) {
 }
 
 /**
- * Feeds one input to the detector in batches; JSON arrays in one push.
- * `next()` returns the next chunk (a Buffer) or null at the end. Ends the
- * input with a line break so that its last line never runs into the next
- * input's first. Returns the number of bytes read.
+ * Feeds one input to the detector as it is read; JSON arrays in one push.
+ * `next()` returns the next chunk (a Buffer, which may be reused by the
+ * following call) or null at the end. Ends the input with a line break so
+ * that its last line never runs into the next input's first. Returns the
+ * number of bytes read.
  */
 async function feed(detector, next) {
+  // Copies, held only until the input is known not to be a JSON array (its
+  // first non-blank byte), or to the end for an array.
   let pending = [];
   let pendingBytes = 0;
   let array = null; // unknown until the first non-blank byte
@@ -228,24 +234,28 @@ async function feed(detector, next) {
   };
   for (let chunk = await next(); chunk !== null; chunk = await next()) {
     if (chunk.length === 0) continue;
-    pending.push(chunk);
-    pendingBytes += chunk.length;
     total += chunk.length;
     last = chunk[chunk.length - 1];
+    if (array === false) {
+      detector.push(chunk);
+      continue;
+    }
+    pending.push(Buffer.from(chunk));
+    pendingBytes += chunk.length;
     if (array === null) {
       const head = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
       if (head.some((b) => b !== 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0xef && b !== 0xbb && b !== 0xbf)) {
         array = startsArray(head);
+        if (!array) flush();
       }
     }
-    if (array === false && pendingBytes >= BATCH_BYTES) flush();
   }
   flush();
   if (last !== 0x0a) detector.push("\n");
   return total;
 }
 
-/** Chunks of a file read synchronously, BATCH_BYTES at a time. */
+/** Chunks of a file read synchronously into one reused READ_BYTES buffer. */
 function fileChunks(file) {
   let fd;
   try {
@@ -260,10 +270,10 @@ function fileChunks(file) {
   } catch {
     // the size only sizes the buffer and the progress message
   }
+  // A small file needs no full-size buffer (+1 to see the end in one read).
+  const buffer = Buffer.allocUnsafe(size > 0 ? Math.min(READ_BYTES, size + 1) : READ_BYTES);
   const next = async () => {
     if (done) return null;
-    // A small file needs no 16 MiB buffer (+1 to see the end in one read).
-    const buffer = Buffer.allocUnsafe(size > 0 ? Math.min(BATCH_BYTES, size + 1) : BATCH_BYTES);
     let n;
     try {
       n = readSync(fd, buffer, 0, buffer.length, null);
