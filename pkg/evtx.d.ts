@@ -125,9 +125,7 @@ export interface EvtxApi {
  * `dist/evtx/web/` next to the module unless given; elsewhere: already
  * loaded at import). Resolves to the API.
  */
-export default function init(
-  source?: string | URL | Response | BufferSource | WebAssembly.Module,
-): Promise<EvtxApi>;
-export { init };
+export function init(source?: string | URL | Response | BufferSource | WebAssembly.Module): Promise<EvtxApi>;
+export default init;
 /** Loads the module synchronously from bytes or a compiled module. */
 export function initSync(module: BufferSource | WebAssembly.Module): EvtxApi;

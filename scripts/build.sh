@@ -69,6 +69,7 @@ node scripts/make-cjs.mjs pkg/src/api.js pkg/dist/api.cjs
 #    declarations (types for `require`), the licence texts (one source: the
 #    repository root) and the third-party notices of the crates in the .wasm.
 node scripts/make-dcts.mjs pkg/index.d.ts pkg/dist/index.d.cts
+node scripts/make-dcts.mjs pkg/evtx.d.ts pkg/dist/evtx.d.cts
 cp LICENSE-MIT LICENSE-APACHE pkg/
 node scripts/notices.mjs pkg/THIRD-PARTY-NOTICES.md
 

@@ -48,6 +48,11 @@ check(`core/README.md dependency line (want ${wantDep})`, dep === wantDep ? work
 const changelog = read("CHANGELOG.md");
 check("CHANGELOG.md section", new RegExp(`^## \\[${workspace.replace(/\./g, "\\.")}\\]`, "m").test(changelog) ? workspace : undefined);
 
+// The workspace crates' dependencies on one another (publishing needs versions).
+const cliToml = readFileSync("cli/Cargo.toml", "utf8");
+for (const m of cliToml.matchAll(/^(mshta-chain-(?:core|evtx)) = \{ path = "[^"]*", version = "([^"]*)"/gm)) {
+  check(`cli/Cargo.toml dependency ${m[1]}`, m[2]);
+}
 if (!places.some((p) => p.where.startsWith("Cargo.lock"))) throw new Error("check-version: no workspace crate found in Cargo.lock");
 const wrong = places.filter((p) => p.found !== workspace);
 for (const p of places) console.log(`${p.found === workspace ? "ok  " : "FAIL"} ${p.where}: ${p.found}`);

@@ -24,6 +24,8 @@ old=$(sed -n '/^\[workspace\.package\]/,/^\[/s/^version = "\([^"]*\)"/\1/p' Carg
 # Cargo: the workspace version, then the lock file's entries for the
 # workspace crates (offline: no dependency changes).
 sed -i '/^\[workspace\.package\]/,/^\[/s/^version = "[^"]*"/version = "'"$new"'"/' Cargo.toml
+# The workspace crates' dependencies on one another (needed to publish).
+sed -i -E 's/^(mshta-chain-(core|evtx) = \{ path = "[^"]*", version = ")[^"]*"/\1'"$new"'"/' cli/Cargo.toml
 cargo update --workspace --offline --quiet
 
 # npm: the "version" lines only, so the files keep their layout.

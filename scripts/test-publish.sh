@@ -79,15 +79,15 @@ for f in README.md LICENSE-MIT LICENSE-APACHE THIRD-PARTY-NOTICES.md package.jso
   grep -qx "package/$f" "$tmp/files" || fail "the tarball lacks $f"
 done
 
-# 4. Package lint and types for every resolution mode. attw: ./wasm is an
-#    asset (no types); the ESM-only subpaths (./web, ./text, ./formats)
+# 4. Package lint and types for every resolution mode. attw: ./wasm and
+#    ./evtx/wasm are assets (no types); the ESM-only subpaths (./web, ./text, ./formats)
 #    resolving to ESM under `require` is by design (Node >= 20.19 can
 #    require them; older CommonJS uses import()).
 log "publint"
 pkg/node_modules/.bin/publint run --strict "$tarball"
 log "attw (@arethetypeswrong/cli)"
 pkg/node_modules/.bin/attw "$tarball" --format table-flipped --no-color \
-  --exclude-entrypoints ./wasm --ignore-rules cjs-resolves-to-esm
+  --exclude-entrypoints ./wasm ./evtx/wasm --ignore-rules cjs-resolves-to-esm
 
 # 5. Size budgets.
 log "size budgets (scripts/size-budget.json)"
@@ -122,15 +122,19 @@ for crate in "${crates[@]}"; do
   log "crate $crate: cargo package --list"
   cargo package --list --allow-dirty --locked -p "$crate" > "$tmp/list" 2> "$tmp/err" || { cat "$tmp/err" >&2; fail "cargo package --list -p $crate"; }
   [ -z "$(warnings "$tmp/err")" ] || { cat "$tmp/err" >&2; fail "cargo package --list -p $crate has warnings"; }
-  for f in Cargo.toml README.md LICENSE-MIT LICENSE-APACHE src/lib.rs; do
+  for f in Cargo.toml README.md LICENSE-MIT LICENSE-APACHE; do
     grep -qx "$f" "$tmp/list" || fail "the $crate package lacks $f"
   done
+  grep -qxE 'src/(lib|main)\.rs' "$tmp/list" || fail "the $crate package lacks src/lib.rs or src/main.rs"
   sed 's/^/  /' "$tmp/list" >&2
-  log "crate $crate: cargo publish --dry-run"
-  cargo publish --dry-run --allow-dirty --locked -p "$crate" > /dev/null 2> "$tmp/err" || { cat "$tmp/err" >&2; fail "cargo publish --dry-run -p $crate"; }
-  [ -z "$(warnings "$tmp/err")" ] || { cat "$tmp/err" >&2; fail "cargo publish --dry-run -p $crate has warnings"; }
   log "crate $crate: cargo doc --no-deps (RUSTDOCFLAGS=-D warnings)"
   RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps --locked -p "$crate"
 done
+# One dry run of the whole workspace: the crates depend on one another and
+# none is on crates.io yet, which `--workspace` handles (it verifies each
+# against the others' packages, in dependency order).
+log "cargo publish --dry-run --workspace (${crates[*]})"
+cargo publish --dry-run --workspace --allow-dirty --locked > /dev/null 2> "$tmp/err" || { cat "$tmp/err" >&2; fail "cargo publish --dry-run --workspace"; }
+[ -z "$(warnings "$tmp/err")" ] || { cat "$tmp/err" >&2; fail "cargo publish --dry-run --workspace has warnings"; }
 
 log "publishing checks passed (${root})"

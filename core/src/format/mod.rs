@@ -25,7 +25,7 @@ pub const OCSF_VERSION: &str = "1.8.0";
 pub const ECS_VERSION: &str = "8.11.0";
 
 /// This crate's version: the product version written into the documents
-/// unless [`FormatOptions::product_version`] says otherwise.
+/// unless the `product_version` of [`FormatOptions`] says otherwise.
 pub const PRODUCT_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Product, vendor, ruleset and observer name in the documents.
