@@ -36,8 +36,47 @@ export function hostOf(event) {
     text(obj(e.device)?.hostname) ??
     text(obj(e.device)?.name) ??
     text(e.DeviceName) ??
-    text(obj(e.properties)?.DeviceName);
+    text(obj(e.properties)?.DeviceName) ??
+    edrHost(e);
   return found === undefined ? undefined : hostKey(found);
+}
+
+/** The first of `keys` (dotted keys as exported, or nested) with text. */
+function pick(e, keys) {
+  for (const key of keys) {
+    const flat = text(e[key]);
+    if (flat !== undefined) return flat;
+    const nested = key.split(".").reduce((o, k) => obj(o)?.[k], e);
+    if (text(nested) !== undefined) return nested;
+  }
+  return undefined;
+}
+const cim = (field, sets) => [...sets.map((s) => `${s}.${field}`), field];
+
+/**
+ * The host of the schemas decoded by key path, as core/src/decode reads it:
+ * Vector (`computer`), CrowdStrike (`ComputerName`, else `aid`), Carbon
+ * Black (`device_name`, the part after `DOMAIN\`), SentinelOne
+ * (`endpoint.name`), Splunk CIM (`dest`, `dvc`, `src` by row kind and
+ * direction, with or without the datamodel prefixes).
+ */
+function edrHost(e) {
+  if (text(e.computer) && (e.event_data !== undefined || e.event_id !== undefined)) return e.computer;
+  if (text(e.event_simpleName)) return text(e.ComputerName) ?? text(e.aid);
+  if (text(e.type)?.startsWith("endpoint.event.") && text(e.device_name)) return e.device_name.split("\\").pop();
+  const s1 = pick(e, ["endpoint.name"]);
+  if (s1 !== undefined) return s1;
+  const dest = pick(e, cim("dest", ["Processes", "Filesystem", "All_Traffic", "Network_Resolution", "DNS"]));
+  const dvc = pick(e, cim("dvc", ["All_Traffic", "Network_Resolution", "DNS"]));
+  const src = pick(e, cim("src", ["All_Traffic", "Network_Resolution", "DNS"]));
+  const has = (field, sets) => pick(e, cim(field, sets)) !== undefined;
+  if (has("file_path", ["Filesystem"]) || has("file_name", ["Filesystem"])) return dest ?? dvc;
+  if (has("query", ["Network_Resolution", "DNS"])) return dvc ?? src ?? dest;
+  if (has("dest_port", ["All_Traffic"]) || has("dest_ip", ["All_Traffic"])) {
+    const inbound = pick(e, cim("direction", ["All_Traffic"]))?.toLowerCase() === "inbound";
+    return inbound ? dvc ?? dest : dvc ?? src ?? dest;
+  }
+  return dest ?? dvc;
 }
 
 /**
