@@ -318,8 +318,21 @@ export interface VersionedChain extends Chain {
   version: number;
 }
 
+/**
+ * Where an evidence item's event can be found: the input file it came from
+ * (named with `Detector.setSource`, as the CLI does for each file) and its
+ * log record number (`EventRecordID`, `winlog.record_id`). Each is left
+ * out when unknown; the input index (`event`) is always there.
+ */
+export interface Located {
+  /** The input file of the event, as `Detector.setSource` named it. */
+  file?: string;
+  /** The event's log record number (`EventRecordID`). */
+  record_id?: number;
+}
+
 /** The mshta process a chain is about. */
-export interface Root {
+export interface Root extends Located {
   /** Process id (0 when the telemetry gave only a GUID). */
   pid: number;
   /** Process GUID (Sysmon's, braced and lower case) or the source's unique process id. */
@@ -374,7 +387,7 @@ export interface Ancestor {
 }
 
 /** A descendant process of the root. */
-export interface ChildProcess {
+export interface ChildProcess extends Located {
   /** Process id. */
   pid: number;
   /** Process GUID. */
@@ -400,7 +413,7 @@ export interface ChildProcess {
 }
 
 /** A file created by a chain member (or dropped for the root to run). */
-export interface FileEvent {
+export interface FileEvent extends Located {
   /** Full path of the file. */
   path: string;
   /** Event time (RFC 3339, UTC). */
@@ -420,7 +433,7 @@ export interface FileEvent {
 }
 
 /** A network connection by a chain member. */
-export interface NetworkEvent {
+export interface NetworkEvent extends Located {
   /** Destination address. */
   dst_ip: string | null;
   /** Destination port. */
@@ -452,7 +465,7 @@ export interface NetworkEvent {
 }
 
 /** A DNS query by a chain member. */
-export interface DnsEvent {
+export interface DnsEvent extends Located {
   /** The name queried. */
   query: string;
   /** Event time (RFC 3339, UTC). */
@@ -470,7 +483,7 @@ export interface DnsEvent {
 }
 
 /** A script-engine or CLR module loaded by a chain member. */
-export interface ModuleEvent {
+export interface ModuleEvent extends Located {
   /** Full path of the module. */
   path: string;
   /** Event time (RFC 3339, UTC). */
@@ -569,6 +582,8 @@ export interface ItemError {
   index: number;
   /** Why it was rejected. */
   reason: string;
+  /** The input file of the item, as `Detector.setSource` named it (left out when none was). */
+  file?: string;
 }
 
 /** What one `Detector.push` changed: counts for the batch and the chains it created or changed. */
@@ -644,6 +659,13 @@ export class Detector {
    * more than once.
    */
   finish(): Report;
+  /**
+   * Names the input file the items pushed from now on come from
+   * (`undefined` or `null`: none): evidence items and errors then carry
+   * `file` beside their input index and log `record_id`.
+   * @throws TypeError for a name that is not a string.
+   */
+  setSource(file?: string | null): void;
   /** The report as of now, without ending the stream (an unfinished line waits, with a warning). */
   report(): Report;
   /**

@@ -81,6 +81,14 @@ impl Detector {
         to_js(&self.engine.push(input))
     }
 
+    /// Names the input file the items pushed from now on come from
+    /// (`undefined`: none). Evidence items and errors then carry `file`
+    /// beside their input index and log `record_id`.
+    #[wasm_bindgen(js_name = setSource)]
+    pub fn set_source(&mut self, file: Option<String>) {
+        self.engine.set_source(file.as_deref());
+    }
+
     /// Ends the stream (reads a line still waiting for its end) and returns
     /// the report.
     #[wasm_bindgen(js_name = finish)]

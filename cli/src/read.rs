@@ -78,6 +78,7 @@ impl Scanned {
             report.errors.push(ItemError {
                 index: e.items_before + e.error.records_before,
                 reason: format!("{}: {}", e.file, e.error),
+                file: Some(e.file.clone()),
             });
         }
         report.errors.sort_by_key(|e| e.index);
@@ -193,6 +194,11 @@ pub fn scan_inputs(engine: &mut Engine, files: &[String]) -> Result<Scanned, Fai
             next_spawn += 1;
         }
         feed.bar.set_prefix(format!("file {}/{count}", i + 1));
+        // Evidence and errors name the file their items came from.
+        feed.engine.set_source(Some(match &jobs[i] {
+            Job::Stdin => "-",
+            Job::Json(path) | Job::Raw(path) => path,
+        }));
         match &jobs[i] {
             Job::Stdin => read_stdin(&mut feed, &mut raw)?,
             Job::Json(path) => {

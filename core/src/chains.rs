@@ -59,6 +59,8 @@ pub(crate) struct Member {
 #[derive(Debug, Clone)]
 pub(crate) struct FileLink {
     pub index: u64,
+    /// The log record number of the file event.
+    pub record: Option<u64>,
     pub time: Millis,
     pub path: Box<str>,
     pub writer: Actor,
@@ -683,7 +685,13 @@ fn dropped_file(store: &Store, host: HostId, cmd: &str, seen: Millis, window: Mi
             if same && t <= seen + crate::store::SLACK_MS && seen - t <= window {
                 let better = best.as_ref().is_none_or(|b| (t, f.index) > (b.time, b.index));
                 if better {
-                    best = Some(FileLink { index: f.index, time: t, path: f.path.clone(), writer: f.actor.clone() });
+                    best = Some(FileLink {
+                        index: f.index,
+                        record: f.record,
+                        time: t,
+                        path: f.path.clone(),
+                        writer: f.actor.clone(),
+                    });
                 }
             }
         }

@@ -16,6 +16,7 @@ use crate::report::{
 };
 use crate::score::score;
 use crate::snapshot;
+use crate::sources::Sources;
 use crate::state::{count_in_inventory, ClosedChain, State};
 use crate::store::{Caps, Store};
 use crate::tally::count;
@@ -74,6 +75,19 @@ impl Engine {
         Update { events, accepted, rejected, chains, retracted }
     }
 
+    /// Names the input file the items pushed from now on come from (`None`:
+    /// no named file). The report then gives each evidence item and error
+    /// the `file` its item came from, beside its input index and its log
+    /// record number (`record_id`), so that a user can find the record.
+    /// A CLI or viewer calls it before pushing each file; a line split
+    /// across two files' pushes belongs to the file it started in.
+    /// Names are cut at 4,096 bytes; past 65,536 files, later items are
+    /// reported without a file.
+    pub fn set_source(&mut self, file: Option<&str>) {
+        let next = self.state.p.next_index;
+        self.state.sources.set(next, file);
+    }
+
     /// Ends the stream: reads a JSON line still waiting for its end, and
     /// returns the report over everything (closed and open chains).
     pub fn finish(&mut self) -> Report {
@@ -113,7 +127,7 @@ impl Engine {
                     chain.totals = totals(&chain, &dropped);
                     chain
                 }
-                _ => render(&s.store, &self.tuning, &parts, window, Status::Open, &dropped),
+                _ => render(&s.store, &s.sources, &self.tuning, &parts, window, Status::Open, &dropped),
             };
             note(inventory::chain_key(&chain), chain.score);
             chains.push(chain);
@@ -144,7 +158,7 @@ impl Engine {
             processes_evicted: ev.processes_over_cap,
             activity_expired: ev.activity_expired,
             activity_evicted: ev.activity_over_cap,
-            state_bytes: s.store.approx_bytes() as u64 + s.p.closed_bytes,
+            state_bytes: (s.store.approx_bytes() + s.sources.approx_bytes()) as u64 + s.p.closed_bytes,
             inventory_overflow,
             clock_outliers: s.store.clock_outliers(),
             ..s.p.counters.clone()
@@ -303,7 +317,11 @@ impl Engine {
                 if !notes.is_empty() {
                     s.p.counters.repaired_items += 1;
                     if s.p.notes.len() < self.config.max_errors {
-                        s.p.notes.push(ItemError { index, reason: notes.join("; ") });
+                        s.p.notes.push(ItemError {
+                            index,
+                            reason: notes.join("; "),
+                            file: s.sources.file_of(index).map(str::to_string),
+                        });
                     }
                 }
             }
@@ -322,7 +340,11 @@ impl Engine {
                     }
                     for reason in record_errors {
                         if s.p.errors.len() < self.config.max_errors {
-                            s.p.errors.push(ItemError { index, reason });
+                            s.p.errors.push(ItemError {
+                                index,
+                                reason,
+                                file: s.sources.file_of(index).map(str::to_string),
+                            });
                         }
                     }
                 }
@@ -339,7 +361,11 @@ impl Engine {
                 Err(reason) => {
                     counts.2 += 1;
                     if s.p.errors.len() < self.config.max_errors {
-                        s.p.errors.push(ItemError { index, reason });
+                        s.p.errors.push(ItemError {
+                            index,
+                            reason,
+                            file: s.sources.file_of(index).map(str::to_string),
+                        });
                     }
                 }
             }
@@ -408,7 +434,7 @@ impl Engine {
             let fp = chains::fingerprint(&s.store, parts, closing, &Default::default());
             if s.render_cache.get(&parts.id).is_none_or(|c| c.fp != fp) {
                 let status = if closing { Status::Closed } else { Status::Open };
-                let chain = render(&s.store, &self.tuning, parts, window, status, &Default::default());
+                let chain = render(&s.store, &s.sources, &self.tuning, parts, window, status, &Default::default());
                 let base = digest(&chain);
                 s.render_cache.insert(parts.id.clone(), Cached { host: parts.host, fp, chain, base });
             }
@@ -639,6 +665,7 @@ fn quiet(store: &Store, parts: &ChainParts, lateness: Millis, window: Millis) ->
 /// Renders a chain for the report.
 fn render(
     store: &Store,
+    sources: &Sources,
     tuning: &Tuning,
     parts: &ChainParts,
     window: Millis,
@@ -649,7 +676,29 @@ fn render(
     let (score_value, reasons) = score(&v, tuning);
     let mut chain = to_chain(&v, score_value, reasons, status);
     chain.totals = totals(&chain, dropped);
+    locate(&mut chain, sources);
     chain
+}
+
+/// Gives each evidence item the input file its event came from.
+fn locate(chain: &mut Chain, sources: &Sources) {
+    let file = |index: u64| sources.file_of(index).map(str::to_string);
+    chain.root.file = chain.root.event.and_then(file);
+    for c in &mut chain.children {
+        c.file = file(c.event);
+    }
+    for f in &mut chain.files {
+        f.file = file(f.event);
+    }
+    for n in &mut chain.network {
+        n.file = file(n.event);
+    }
+    for d in &mut chain.dns {
+        d.file = file(d.event);
+    }
+    for m in &mut chain.modules {
+        m.file = file(m.event);
+    }
 }
 
 fn to_chain(v: &View, score_value: i64, reasons: Vec<report::Reason>, status: Status) -> Chain {
@@ -671,6 +720,8 @@ fn to_chain(v: &View, score_value: i64, reasons: Vec<report::Reason>, status: St
         }),
         event: v.root.events.first().copied(),
         events: v.root.events.clone(),
+        file: None,
+        record_id: v.root.record,
         sources: v.root.sources.iter().map(|x| x.to_string()).collect(),
     };
     let lineage = v
@@ -698,6 +749,8 @@ fn to_chain(v: &View, score_value: i64, reasons: Vec<report::Reason>, status: St
             executed_file: m.executed_file,
             event: m.events.first().copied().unwrap_or(0),
             events: m.events.clone(),
+            file: None,
+            record_id: m.record,
         })
         .collect();
     let (mut files, mut network, mut dns, mut modules) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -711,11 +764,15 @@ fn to_chain(v: &View, score_value: i64, reasons: Vec<report::Reason>, status: St
             relation: Relation::RunByRoot,
             event: f.event,
             clock_skew: false,
+            file: None,
+            record_id: f.record,
         });
     }
     for a in &v.acts {
         let time = format_rfc3339(a.time);
-        let (pid, image, late, event, clock_skew) = (a.pid, s(a.image), a.late, a.events[0], a.clock_skew);
+        let (pid, image, late, event, clock_skew) =
+            (a.pid, s(a.image), a.late, a.events.first().copied().unwrap_or(0), a.clock_skew);
+        let (file, record_id) = (None, a.record);
         match a.what {
             Activity::FileCreate { path } => files.push(FileEvent {
                 path: path.to_string(),
@@ -726,6 +783,8 @@ fn to_chain(v: &View, score_value: i64, reasons: Vec<report::Reason>, status: St
                 relation: Relation::Created,
                 event,
                 clock_skew,
+                file,
+                record_id,
             }),
             Activity::Network(n) => network.push(NetworkEvent {
                 dst_ip: n.dst_ip.as_deref().map(str::to_string),
@@ -742,13 +801,30 @@ fn to_chain(v: &View, score_value: i64, reasons: Vec<report::Reason>, status: St
                 events: a.events.clone(),
                 sources: a.sources.iter().map(|x| x.to_string()).collect(),
                 clock_skew,
+                file,
+                record_id,
             }),
-            Activity::Dns { query } => {
-                dns.push(DnsEvent { query: query.to_string(), time, pid, image, late, event, clock_skew })
-            }
-            Activity::ImageLoad { path } => {
-                modules.push(ModuleEvent { path: path.to_string(), time, pid, image, event, clock_skew })
-            }
+            Activity::Dns { query } => dns.push(DnsEvent {
+                query: query.to_string(),
+                time,
+                pid,
+                image,
+                late,
+                event,
+                clock_skew,
+                file,
+                record_id,
+            }),
+            Activity::ImageLoad { path } => modules.push(ModuleEvent {
+                path: path.to_string(),
+                time,
+                pid,
+                image,
+                event,
+                clock_skew,
+                file,
+                record_id,
+            }),
         }
     }
     let mut chain = Chain {

@@ -231,6 +231,9 @@ pub(crate) enum Kind {
 pub(crate) struct Event {
     /// Index of the item in the input, counted from 0 across all pushes.
     pub index: u64,
+    /// The record's number in its log (`EventRecordID`), when it has one:
+    /// with the input's file (`Engine::set_source`), where to find it.
+    pub record: Option<u64>,
     pub host: String,
     pub time: Millis,
     pub clock: Clock,

@@ -56,6 +56,7 @@ mod report;
 mod scalar;
 mod score;
 mod snapshot;
+mod sources;
 mod state;
 mod store;
 mod tally;

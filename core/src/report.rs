@@ -146,6 +146,15 @@ pub struct Root {
     pub event: Option<u64>,
     /// Input indexes of every start report merged into this process.
     pub events: Vec<u64>,
+    /// The input file of the event at `event`, as the host program named it
+    /// ([`crate::Engine::set_source`]). Left out when none was named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The log record number (`EventRecordID`, `winlog.record_id`) of the
+    /// event at `event`: with `file`, where to find the record. Left out
+    /// when the event carries none (EDR schemas).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record_id: Option<u64>,
     /// Sensors that reported the start (`sysmon`, `security`, ...).
     pub sources: Vec<String>,
 }
@@ -201,6 +210,15 @@ pub struct ChildProcess {
     pub event: u64,
     /// Input indexes of every start report merged into this process.
     pub events: Vec<u64>,
+    /// The input file of the event at `event`, as the host program named it
+    /// ([`crate::Engine::set_source`]). Left out when none was named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The log record number (`EventRecordID`, `winlog.record_id`) of the
+    /// event at `event`: with `file`, where to find the record. Left out
+    /// when the event carries none (EDR schemas).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record_id: Option<u64>,
 }
 
 /// A file created by a chain member (or dropped for the root to run).
@@ -226,6 +244,15 @@ pub struct FileEvent {
     /// consistent with the process's lifetime. Present only when true.
     #[serde(default, skip_serializing_if = "is_false")]
     pub clock_skew: bool,
+    /// The input file of the event at `event`, as the host program named it
+    /// ([`crate::Engine::set_source`]). Left out when none was named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The log record number (`EventRecordID`, `winlog.record_id`) of the
+    /// event at `event`: with `file`, where to find the record. Left out
+    /// when the event carries none (EDR schemas).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record_id: Option<u64>,
 }
 
 /// A network connection by a chain member.
@@ -262,6 +289,15 @@ pub struct NetworkEvent {
     pub events: Vec<u64>,
     /// Sensors that reported it.
     pub sources: Vec<String>,
+    /// The input file of the event at `event`, as the host program named it
+    /// ([`crate::Engine::set_source`]). Left out when none was named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The log record number (`EventRecordID`, `winlog.record_id`) of the
+    /// event at `event`: with `file`, where to find the record. Left out
+    /// when the event carries none (EDR schemas).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record_id: Option<u64>,
 }
 
 /// A DNS query by a chain member.
@@ -284,6 +320,15 @@ pub struct DnsEvent {
     /// consistent with the process's lifetime. Present only when true.
     #[serde(default, skip_serializing_if = "is_false")]
     pub clock_skew: bool,
+    /// The input file of the event at `event`, as the host program named it
+    /// ([`crate::Engine::set_source`]). Left out when none was named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The log record number (`EventRecordID`, `winlog.record_id`) of the
+    /// event at `event`: with `file`, where to find the record. Left out
+    /// when the event carries none (EDR schemas).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record_id: Option<u64>,
 }
 
 /// A script-engine or CLR module loaded by a chain member.
@@ -304,6 +349,15 @@ pub struct ModuleEvent {
     /// consistent with the process's lifetime. Present only when true.
     #[serde(default, skip_serializing_if = "is_false")]
     pub clock_skew: bool,
+    /// The input file of the event at `event`, as the host program named it
+    /// ([`crate::Engine::set_source`]). Left out when none was named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The log record number (`EventRecordID`, `winlog.record_id`) of the
+    /// event at `event`: with `file`, where to find the record. Left out
+    /// when the event carries none (EDR schemas).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record_id: Option<u64>,
 }
 
 /// One additive contribution to a chain's score.
@@ -400,6 +454,10 @@ pub struct ItemError {
     pub index: u64,
     /// Why it was rejected.
     pub reason: String,
+    /// The input file the item came from, as the host program named it
+    /// ([`crate::Engine::set_source`]). Left out when none was named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
 }
 
 /// Defines a closed set of report values: a Rust enum serialised as the

@@ -12,7 +12,10 @@
 //! content digest (format 1 held them as postcard of the report's `Chain`,
 //! versions by a hash of their JSON). Format 3: the splitter's array
 //! state, per-chain counts of what the caps left out, repair notes, and per
-//! host the clock-outlier quarantine.
+//! host the clock-outlier quarantine. Format 4: the format 3 payload
+//! followed by a second postcard section, [`Locations`] (each record's log
+//! record number, and which input file each item came from), so that a
+//! format 3 snapshot still restores (without them).
 //!
 //! A snapshot is trusted input (the host program's own state, from its own
 //! store): the checksum catches accidental damage, not forgery (an unkeyed
@@ -23,6 +26,7 @@
 //! with a clear error, never later in `report()`.
 
 use crate::hash::fnv1a;
+use crate::sources::Sources;
 use crate::state::{Persisted, State};
 use crate::store::{Store, StoreContents, StoreContentsRef};
 use serde::{Deserialize, Serialize};
@@ -31,7 +35,9 @@ const MAGIC: &[u8; 4] = b"MSHC";
 /// Bump when the payload's layout changes; versions before it fail with
 /// [`SnapshotError::NoLongerSupported`] (keep a fixture of each in
 /// `tests/data/snapshots/`).
-pub(crate) const FORMAT_VERSION: u16 = 3;
+pub(crate) const FORMAT_VERSION: u16 = 4;
+/// The oldest format this engine still reads.
+pub(crate) const OLDEST_READABLE: u16 = 3;
 const HEADER: usize = 4 + 2 + 8;
 
 /// Why a snapshot could not be restored.
@@ -90,7 +96,8 @@ pub(crate) fn encode(state: &State) -> Vec<u8> {
     let payload = PayloadRef { persisted: &state.p, store: state.store.contents() };
     // Serialising plain data into a Vec cannot fail; an empty payload would
     // be caught by the checksum on restore.
-    let body = postcard::to_allocvec(&payload).unwrap_or_default();
+    let mut body = postcard::to_allocvec(&payload).unwrap_or_default();
+    body.extend(postcard::to_allocvec(&Locations::of(state)).unwrap_or_default());
     let mut out = Vec::with_capacity(HEADER + body.len() + 8);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
@@ -107,10 +114,10 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<State, SnapshotError> {
     let version = u16::from_le_bytes(
         bytes.get(4..6).ok_or(SnapshotError::Truncated)?.try_into().map_err(|_| SnapshotError::Truncated)?,
     );
-    if (1..FORMAT_VERSION).contains(&version) {
+    if (1..OLDEST_READABLE).contains(&version) {
         return Err(SnapshotError::NoLongerSupported(version));
     }
-    if version != FORMAT_VERSION {
+    if !(OLDEST_READABLE..=FORMAT_VERSION).contains(&version) {
         return Err(SnapshotError::Version { found: version, supported: FORMAT_VERSION });
     }
     let len = u64::from_le_bytes(
@@ -126,14 +133,80 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<State, SnapshotError> {
     if u64::from_le_bytes(sum.try_into().map_err(|_| SnapshotError::Truncated)?) != fnv1a(body) {
         return Err(SnapshotError::Corrupted("checksum mismatch".into()));
     }
-    let payload: Payload = postcard::from_bytes(body).map_err(|e| SnapshotError::Corrupted(e.to_string()))?;
+    let (mut payload, rest): (Payload, &[u8]) =
+        postcard::take_from_bytes(body).map_err(|e| SnapshotError::Corrupted(e.to_string()))?;
+    let locations = if version >= 4 {
+        let (l, rest): (Locations, &[u8]) =
+            postcard::take_from_bytes(rest).map_err(|e| SnapshotError::Corrupted(e.to_string()))?;
+        if !rest.is_empty() {
+            return Err(SnapshotError::Corrupted("trailing bytes after the payload".into()));
+        }
+        l
+    } else {
+        Locations::default()
+    };
     validate(&payload).map_err(SnapshotError::Corrupted)?;
+    let sources =
+        locations.apply(&mut payload.store, payload.persisted.next_index).map_err(SnapshotError::Corrupted)?;
     Ok(State {
         store: Store::from_contents(payload.store),
         p: payload.persisted,
         all_touched: true,
+        sources,
         ..State::default()
     })
+}
+
+/// The second section of a format 4 payload: each record's log record
+/// number (by its position in the payload's record lists; only those that
+/// have one), and the input files (`Engine::set_source`).
+#[derive(Default, Serialize, Deserialize)]
+struct Locations {
+    procs: Vec<(u32, u64)>,
+    acts: Vec<(u32, u64)>,
+    files: Vec<(u32, u64)>,
+    sources: Sources,
+}
+
+impl Locations {
+    fn of(state: &State) -> Locations {
+        fn numbered<'a>(records: impl Iterator<Item = Option<u64>> + 'a) -> Vec<(u32, u64)> {
+            records.enumerate().filter_map(|(i, r)| Some((u32::try_from(i).ok()?, r?))).collect()
+        }
+        let c = state.store.contents();
+        Locations {
+            procs: numbered(c.procs.iter().map(|p| p.record)),
+            acts: numbered(c.acts.iter().map(|a| a.record)),
+            files: numbered(c.files.iter().map(|(_, f)| f.record)),
+            sources: state.sources.clone(),
+        }
+    }
+
+    /// Puts the record numbers back on their records; returns the files.
+    fn apply(self, store: &mut StoreContents, next_index: u64) -> Result<Sources, String> {
+        fn put<T>(
+            what: &str,
+            numbers: Vec<(u32, u64)>,
+            records: &mut [T],
+            slot: fn(&mut T) -> &mut Option<u64>,
+        ) -> Result<(), String> {
+            for (i, n) in numbers {
+                if n > MAX_SAFE {
+                    return Err(format!("{what} {i}: record number {n} exceeds 2^53"));
+                }
+                let record = records
+                    .get_mut(i as usize)
+                    .ok_or_else(|| format!("{what} {i}: record number for a record not in the snapshot"))?;
+                *slot(record) = Some(n);
+            }
+            Ok(())
+        }
+        put("process", self.procs, &mut store.procs, |p| &mut p.record)?;
+        put("activity", self.acts, &mut store.acts, |a| &mut a.record)?;
+        put("file", self.files, &mut store.files, |(_, f)| &mut f.record)?;
+        self.sources.validate(next_index)?;
+        Ok(self.sources)
+    }
 }
 
 /// The largest integer a JavaScript number holds exactly (2^53 - 1): every

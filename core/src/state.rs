@@ -13,6 +13,7 @@ use crate::coverage::Coverage;
 use crate::event::{Clock, Event, Kind};
 use crate::inventory::{self, GroupKey, Inventory};
 use crate::report::{Chain, ItemError, Stats};
+use crate::sources::Sources;
 use crate::store::{ProcId, Store};
 use crate::time::Millis;
 use serde::{Deserialize, Serialize};
@@ -120,6 +121,9 @@ pub(crate) struct State {
     pub was_quiet: Vec<bool>,
     /// Each open chain's last rendering (derived: rebuilt after a restore).
     pub render_cache: BTreeMap<String, crate::engine::Cached>,
+    /// The input files items came from (persisted in the snapshot's
+    /// record section, see `snapshot`).
+    pub sources: Sources,
 }
 
 impl State {

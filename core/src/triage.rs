@@ -394,6 +394,8 @@ mod tests {
             analytic: "AN1397".into(),
             status: crate::report::Status::Closed,
             root: Root {
+                file: None,
+                record_id: None,
                 pid: 100,
                 process_guid: None,
                 image: "C:\\Windows\\System32\\mshta.exe".into(),
@@ -425,6 +427,8 @@ mod tests {
 
     fn child(image: &str, pid: u32) -> ChildProcess {
         ChildProcess {
+            file: None,
+            record_id: None,
             pid,
             process_guid: None,
             image: image.into(),
@@ -441,6 +445,8 @@ mod tests {
 
     fn file(path: &str, relation: Relation) -> FileEvent {
         FileEvent {
+            file: None,
+            record_id: None,
             path: path.into(),
             time: "2024-05-01T10:00:01.000Z".into(),
             pid: Some(100),
@@ -454,6 +460,8 @@ mod tests {
 
     fn connection(direction: Direction, src: &str, dst: &str, dst_port: u16) -> NetworkEvent {
         NetworkEvent {
+            file: None,
+            record_id: None,
             dst_ip: Some(dst.into()),
             dst_port: Some(dst_port),
             dst_host: None,
@@ -478,6 +486,8 @@ mod tests {
         c.network.push(connection(Direction::Outbound, "10.0.0.5", "203.0.113.7", 443));
         c.network.push(connection(Direction::Outbound, "10.0.0.5", "2001:db8::1", 8443));
         c.dns.push(DnsEvent {
+            file: None,
+            record_id: None,
             query: "cdn.evil.example".into(),
             time: "2024-05-01T10:00:00.500Z".into(),
             pid: Some(100),
@@ -632,6 +642,8 @@ mod tests {
             c.children.push(child("cmd.exe", 1000 + pid));
         }
         c.dns.push(DnsEvent {
+            file: None,
+            record_id: None,
             query: "a.example".into(),
             time: "2024-05-01T10:00:00.500Z".into(),
             pid: Some(100),

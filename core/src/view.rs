@@ -30,6 +30,8 @@ pub(crate) struct RootView<'s> {
     pub time: Millis,
     pub inferred: bool,
     pub events: Vec<u64>,
+    /// The log record number of `events[0]`.
+    pub record: Option<u64>,
     pub sources: Vec<&'static str>,
     pub end: Option<Millis>,
 }
@@ -50,6 +52,8 @@ pub(crate) struct MemberView<'s> {
     pub depth: u32,
     pub parent_pid: Option<u32>,
     pub events: Vec<u64>,
+    /// The log record number of `events[0]`.
+    pub record: Option<u64>,
     pub late: bool,
     pub executed_file: bool,
 }
@@ -58,6 +62,8 @@ pub(crate) struct ActView<'s> {
     pub time: Millis,
     /// Input indexes: one, or several when sensors reported the same thing.
     pub events: Vec<u64>,
+    /// The log record number of `events[0]`.
+    pub record: Option<u64>,
     pub pid: Option<u32>,
     pub image: Option<&'s str>,
     pub what: &'s Activity,
@@ -72,6 +78,7 @@ pub(crate) struct DroppedView {
     pub path: String,
     pub time: Millis,
     pub event: u64,
+    pub record: Option<u64>,
     pub writer_pid: Option<u32>,
     pub writer_image: Option<String>,
 }
@@ -101,6 +108,7 @@ pub(crate) fn build<'s>(store: &'s Store, parts: &'s ChainParts, window_ms: Mill
                     time: parts.seen,
                     inferred: false,
                     events: p.events.clone(),
+                    record: p.record,
                     sources: p.source_names(),
                     end: store.end_utc(p),
                 },
@@ -118,6 +126,7 @@ pub(crate) fn build<'s>(store: &'s Store, parts: &'s ChainParts, window_ms: Mill
                 time: parts.seen,
                 inferred: true,
                 events: Vec::new(),
+                record: None,
                 sources: Vec::new(),
                 end: None,
             },
@@ -168,6 +177,7 @@ pub(crate) fn build<'s>(store: &'s Store, parts: &'s ChainParts, window_ms: Mill
                 depth: m.depth,
                 parent_pid: p.parent.process.pid,
                 events: p.events.clone(),
+                record: p.record,
                 late: time > deadline,
                 executed_file: m.via == Via::ExecutedFile,
             }
@@ -184,6 +194,7 @@ pub(crate) fn build<'s>(store: &'s Store, parts: &'s ChainParts, window_ms: Mill
             ActView {
                 time,
                 events: vec![a.index],
+                record: a.record,
                 pid: who.and_then(|p| p.pid).or(a.actor.process.pid),
                 image: who.map(|p| &*p.image).or(a.actor.image.as_deref()),
                 what: &a.what,
@@ -201,6 +212,7 @@ pub(crate) fn build<'s>(store: &'s Store, parts: &'s ChainParts, window_ms: Mill
         path: f.path.to_string(),
         time: f.time,
         event: f.index,
+        record: f.record,
         writer_pid: f.writer.process.pid,
         writer_image: f.writer.image.as_deref().map(str::to_string),
     });
@@ -214,6 +226,9 @@ fn merge_duplicate_connections(acts: Vec<ActView<'_>>) -> Vec<ActView<'_>> {
     for a in acts {
         if let Activity::Network(n) = a.what {
             if let Some(prev) = out.iter_mut().rev().take(16).find(|p| same_connection(p, &a, n)) {
+                if a.events.first() < prev.events.first() {
+                    prev.record = a.record;
+                }
                 prev.events.extend(a.events);
                 prev.clock_skew |= a.clock_skew;
                 prev.events.sort_unstable();

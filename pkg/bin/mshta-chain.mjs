@@ -348,6 +348,8 @@ async function analyseInputs(opts, options, done = (detector, rawErrors) => addR
       for (const e of await readRawLog(counted, file, head, next)) rawErrors.push({ ...e, itemsBefore });
     };
     for (const file of files) {
+      // Evidence and errors name the file their items came from.
+      detector.setSource(file);
       if (file === "-") {
         const input = await peek(stdinChunks());
         const format = sniff(input.head);

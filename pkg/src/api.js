@@ -220,6 +220,19 @@ export function createApi(initialGlue, ensureReady = () => {}, recreate = undefi
         releaseScratch();
       }
     }
+    /**
+     * Names the input file the items pushed from now on come from
+     * (`undefined` or `null`: none). Each evidence item and error of the
+     * report then carries `file` beside its input index (`event`, `index`)
+     * and its log record number (`record_id`), so that a user can find the
+     * record. Call it before pushing each file.
+     */
+    setSource(file) {
+      if (file !== undefined && file !== null && typeof file !== "string") {
+        throw new TypeError("setSource takes a file name (a string), undefined or null");
+      }
+      this.#call((inner) => inner.setSource(file ?? undefined));
+    }
     /** Ends the stream and returns the report over everything pushed. */
     finish() {
       return this.#call((inner) => inner.finish());

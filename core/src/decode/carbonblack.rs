@@ -124,7 +124,16 @@ pub(crate) fn decode(text: &str, index: u64) -> Result<Decoded, String> {
             Kind::Activity { actor: actor(&r)?, what: Activity::ImageLoad { path: path.into() } }
         }
     };
-    Ok(Decoded::Event(Event { index, host: host.to_string(), time, clock: Clock::Utc, alt_time: None, schema, kind }))
+    Ok(Decoded::Event(Event {
+        index,
+        record: None,
+        host: host.to_string(),
+        time,
+        clock: Clock::Utc,
+        alt_time: None,
+        schema,
+        kind,
+    }))
 }
 
 fn proc_ref(guid: &F, p: &F, name: &str) -> Result<ProcessRef, String> {

@@ -162,7 +162,16 @@ pub(crate) fn decode(text: &str, index: u64) -> Result<Decoded, String> {
         }
     };
     let time = time.ok_or("missing field timestamp (the event time)")?;
-    Ok(Decoded::Event(Event { index, host: host.to_string(), time, clock: Clock::Utc, alt_time: None, schema, kind }))
+    Ok(Decoded::Event(Event {
+        index,
+        record: None,
+        host: host.to_string(),
+        time,
+        clock: Clock::Utc,
+        alt_time: None,
+        schema,
+        kind,
+    }))
 }
 
 /// A UPID as a process id: numbers and decimal strings alike.

@@ -96,7 +96,16 @@ pub(crate) fn decode_row(raw: &Raw, schema: Schema, index: u64) -> Result<Option
         }
         _ => return Ok(None),
     };
-    Ok(Some(Event { index, host: host.to_string(), time, clock: Clock::Utc, alt_time: None, schema, kind }))
+    Ok(Some(Event {
+        index,
+        record: None,
+        host: host.to_string(),
+        time,
+        clock: Clock::Utc,
+        alt_time: None,
+        schema,
+        kind,
+    }))
 }
 
 /// `FolderPath` is documented as the folder but real rows hold the full

@@ -108,7 +108,18 @@ pub(crate) fn decode(raw: &Raw, schema: Schema, index: u64) -> Result<Decoded, S
             Kind::Activity { actor: actor(process)?, what: Activity::ImageLoad { path: path.into() } }
         }
     };
-    Ok(Decoded::Event(Event { index, host: host.to_string(), time, clock: Clock::Utc, alt_time: None, schema, kind }))
+    // The Sysmon integration keeps the record number Winlogbeat read.
+    let record = obj(&raw.winlog).and_then(|w| super::fields::record_id(&w.record_id));
+    Ok(Decoded::Event(Event {
+        index,
+        record,
+        host: host.to_string(),
+        time,
+        clock: Clock::Utc,
+        alt_time: None,
+        schema,
+        kind,
+    }))
 }
 
 enum What {

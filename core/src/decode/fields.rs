@@ -38,6 +38,14 @@ pub(crate) fn uint(field: &Field, name: &str) -> Result<Option<u64>, String> {
     }
 }
 
+/// A record number (`EventRecordID`, `winlog.record_id`): where to find the
+/// record in its log, not used by correlation, so a bad value is left out
+/// without a note; values beyond 2^53 - 1 (which a JavaScript number cannot
+/// hold exactly) too.
+pub(crate) fn record_id(field: &Field) -> Option<u64> {
+    field.as_ref().and_then(|s| s.uint().ok().flatten()).filter(|&n| n < (1 << 53))
+}
+
 pub(crate) fn pid(field: &Field, name: &str) -> Result<Option<u32>, String> {
     Ok(uint(field, name)?.and_then(|n| {
         let v = u32::try_from(n).ok();

@@ -104,7 +104,16 @@ pub(crate) fn decode(raw: &Raw, index: u64) -> Result<Decoded, String> {
             }
         }
     };
-    Ok(Decoded::Event(Event { index, host: host.to_string(), time, clock: Clock::Utc, alt_time: None, schema, kind }))
+    Ok(Decoded::Event(Event {
+        index,
+        record: None,
+        host: host.to_string(),
+        time,
+        clock: Clock::Utc,
+        alt_time: None,
+        schema,
+        kind,
+    }))
 }
 
 fn endpoint_port(e: Option<&Endpoint>, name: &str) -> Result<Option<u16>, String> {

@@ -166,6 +166,7 @@ raw_struct! {
     class_uid: F<'a> = "class_uid",
     cim_dest_port: Option<IgnoredAny> = "dest_port",
     cim_file_path: Option<IgnoredAny> = "file_path",
+    v_record_id: F<'a> = "record_id",
     v_timestamp: F<'a> = "timestamp",
     timestamp: F<'a> = "@timestamp",
     d_action_type: F<'a> = "ActionType",
@@ -196,6 +197,7 @@ raw_struct! {
     src_endpoint: Option<Obj<Endpoint<'a>>> = "src_endpoint",
     d_account_domain: F<'a> = "AccountDomain",
     destination_ip: F<'a> = "DestinationIp",
+    record_id: F<'a> = "EventRecordID",
     source_address: F<'a> = "SourceAddress",
     s1_endpoint_name: F<'a> = "endpoint.name",
     v_provider_name: F<'a> = "provider_name",
@@ -247,6 +249,8 @@ pub(crate) struct Winlog<'a> {
     pub computer_name: F<'a>,
     #[serde(borrow)]
     pub provider_name: F<'a>,
+    #[serde(borrow)]
+    pub record_id: F<'a>,
     #[serde(borrow)]
     pub event_data: Option<Obj<Raw<'a>>>,
 }

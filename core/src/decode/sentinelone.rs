@@ -121,7 +121,16 @@ pub(crate) fn decode(text: &str, index: u64) -> Result<Decoded, String> {
         _ => return Ok(Decoded::Ignored(schema)),
     };
     let time = at.ok_or("missing field event.time")?;
-    Ok(Decoded::Event(Event { index, host: host.to_string(), time, clock: Clock::Utc, alt_time: None, schema, kind }))
+    Ok(Decoded::Event(Event {
+        index,
+        record: None,
+        host: host.to_string(),
+        time,
+        clock: Clock::Utc,
+        alt_time: None,
+        schema,
+        kind,
+    }))
 }
 
 /// `uid` is the identity (as `s1:<uid>`), `pid` the OS pid.

@@ -140,7 +140,16 @@ pub(crate) fn decode(text: &str, index: u64) -> Result<Decoded, String> {
     } else {
         return Ok(Decoded::Ignored(schema));
     };
-    Ok(Decoded::Event(Event { index, host: host.to_string(), time, clock: Clock::Utc, alt_time: None, schema, kind }))
+    Ok(Decoded::Event(Event {
+        index,
+        record: None,
+        host: host.to_string(),
+        time,
+        clock: Clock::Utc,
+        alt_time: None,
+        schema,
+        kind,
+    }))
 }
 
 /// The acting process: `process_id`, `process_guid` when the sensor had one.

@@ -106,7 +106,12 @@ pub(crate) fn decode(raw: &Raw, shape: Shape, system: System, data: &Raw, index:
         other => other?,
     };
     let Some(kind) = kind else { return Ok(Decoded::Ignored(schema)) };
-    Ok(Decoded::Event(Event { index, host: host.to_string(), time, clock, alt_time, schema, kind }))
+    let record = super::fields::record_id(match system {
+        System::Raw(r) => &r.record_id,
+        System::Winlog(w) => &w.record_id,
+        System::Vector(r) => &r.v_record_id,
+    });
+    Ok(Decoded::Event(Event { index, record, host: host.to_string(), time, clock, alt_time, schema, kind }))
 }
 
 fn log_of(system: System) -> Log {

@@ -225,6 +225,10 @@ struct Root<'a> {
     events: &'a [u64],
     sources: &'a [String],
     user: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    record_id: Option<u64>,
 }
 
 fn alert<'a>(chain: &'a Chain, version: Option<u32>, product_version: &'a str) -> Alert<'a> {
@@ -307,6 +311,8 @@ fn alert<'a>(chain: &'a Chain, version: Option<u32>, product_version: &'a str) -
                 events: &root.events,
                 sources: &root.sources,
                 user: root.user.as_deref(),
+                file: root.file.as_deref(),
+                record_id: root.record_id,
             },
             lineage: &chain.lineage,
             children: &chain.children,

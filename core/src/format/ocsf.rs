@@ -240,7 +240,19 @@ struct Evidence<'a> {
     file: Option<File<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     actor: Option<Actor<'a>>,
-    data: Data<'a>,
+    data: Located<'a>,
+}
+
+/// An evidence's data with where its event can be found: the input file
+/// and the log record number (each left out when unknown).
+#[derive(Serialize)]
+struct Located<'a> {
+    #[serde(flatten)]
+    what: Data<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    record_id: Option<u64>,
 }
 
 impl<'a> Evidence<'a> {
@@ -253,8 +265,15 @@ impl<'a> Evidence<'a> {
             query: None,
             file: None,
             actor: None,
-            data,
+            data: Located { what: data, file: None, record_id: None },
         }
+    }
+
+    /// The evidence's input file and log record number.
+    fn at(mut self, file: &'a Option<String>, record_id: Option<u64>) -> Self {
+        self.data.file = file.as_deref();
+        self.data.record_id = record_id;
+        self
     }
 }
 
@@ -307,7 +326,7 @@ fn evidences(chain: &Chain) -> Vec<Evidence<'_>> {
     }
     process.terminated_time = root.end_time.as_deref().and_then(millis);
     let data = Data::Root { inferred: root.inferred, events: &root.events, sources: &root.sources };
-    out.push(Evidence { process: Some(process), ..Evidence::of(data) });
+    out.push(Evidence { process: Some(process), ..Evidence::of(data).at(&root.file, root.record_id) });
     for c in &chain.children {
         let mut process =
             Process::new(Some(c.pid), c.process_guid.as_deref(), Some(&c.image), c.command_line.as_deref());
@@ -316,7 +335,7 @@ fn evidences(chain: &Chain) -> Vec<Evidence<'_>> {
             process.parent_process = Some(Box::new(Process { pid: Some(pid), ..Process::default() }));
         }
         let data = Data::Child { depth: c.depth, late: c.late, executed_file: c.executed_file, events: &c.events };
-        out.push(Evidence { process: Some(process), ..Evidence::of(data) });
+        out.push(Evidence { process: Some(process), ..Evidence::of(data).at(&c.file, c.record_id) });
     }
     for n in &chain.network {
         let (direction_id, direction) = match n.direction {
@@ -334,13 +353,14 @@ fn evidences(chain: &Chain) -> Vec<Evidence<'_>> {
             connection_info: Some(ConnectionInfo { direction_id, direction }),
             actor: actor(n.pid, n.image.as_deref()),
             ..Evidence::of(Data::Network { time: &n.time, late: n.late, events: &n.events, sources: &n.sources })
+                .at(&n.file, n.record_id)
         });
     }
     for d in &chain.dns {
         out.push(Evidence {
             query: Some(Query { hostname: &d.query }),
             actor: actor(d.pid, d.image.as_deref()),
-            ..Evidence::of(Data::Dns { time: &d.time, late: d.late, events: [d.event] })
+            ..Evidence::of(Data::Dns { time: &d.time, late: d.late, events: [d.event] }).at(&d.file, d.record_id)
         });
     }
     for f in &chain.files {
@@ -348,13 +368,14 @@ fn evidences(chain: &Chain) -> Vec<Evidence<'_>> {
             file: Some(File::new(&f.path)),
             actor: actor(f.pid, f.image.as_deref()),
             ..Evidence::of(Data::File { relation: f.relation, time: &f.time, late: f.late, events: [f.event] })
+                .at(&f.file, f.record_id)
         });
     }
     for m in &chain.modules {
         out.push(Evidence {
             file: Some(File::new(&m.path)),
             actor: actor(m.pid, m.image.as_deref()),
-            ..Evidence::of(Data::Module { time: &m.time, events: [m.event] })
+            ..Evidence::of(Data::Module { time: &m.time, events: [m.event] }).at(&m.file, m.record_id)
         });
     }
     out

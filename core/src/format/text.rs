@@ -223,6 +223,9 @@ fn chain_block(out: &mut Lines<'_>, chain: &Chain, version: Option<u32>, triage:
             .collect();
         out.field("lineage", &ancestors.join(" > "));
     }
+    if let Some(at) = record_ref(root.file.as_deref(), root.record_id) {
+        out.field("record", &at);
+    }
     match chain.status {
         Status::Open => out.field("status", "open (activity may still join)"),
         Status::Closed => out.field("status", "closed"),
@@ -322,7 +325,13 @@ pub(super) fn report(report: &Report, options: &TextOptions) -> String {
         out.push(format!("errors ({rejected}):"));
         let shown = report.errors.len().min(options.max_items);
         for e in &report.errors[..shown] {
-            out.push(format!("  {}: {}", e.index, clean(&e.reason)));
+            match e.file.as_deref() {
+                // The CLI's raw-log errors already name their file.
+                Some(file) if !e.reason.starts_with(file) => {
+                    out.push(format!("  {} in {}: {}", e.index, clean(file), clean(&e.reason)))
+                }
+                _ => out.push(format!("  {}: {}", e.index, clean(&e.reason))),
+            }
         }
         if rejected > count(shown) {
             let more = out.paint(Some(DIM), &format!("... and {} more", rejected - count(shown)));
@@ -472,6 +481,16 @@ fn triage(chain: &Chain, report: &Report) -> Vec<String> {
         }
     }
     items
+}
+
+/// Where the root's start event can be found: "file.evtx, record 1742".
+fn record_ref(file: Option<&str>, record_id: Option<u64>) -> Option<String> {
+    match (file, record_id) {
+        (Some(f), Some(r)) => Some(format!("{}, record {r}", clean(f))),
+        (Some(f), None) => Some(clean(f)),
+        (None, Some(r)) => Some(format!("record {r}")),
+        (None, None) => None,
+    }
 }
 
 #[cfg(test)]

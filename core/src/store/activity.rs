@@ -16,6 +16,11 @@ pub(crate) struct ActRec {
     pub key: u64,
     /// The input index of the item it came in (reported as its `event`).
     pub index: u64,
+    /// The log record number of the event at `index` (`EventRecordID`).
+    /// Persisted in the snapshot's record section (see `snapshot`), not
+    /// with the record, so older snapshots stay readable.
+    #[serde(skip)]
+    pub record: Option<u64>,
     pub host: HostId,
     pub time: Millis,
     pub clock: Clock,

@@ -13,6 +13,12 @@ use std::collections::{BTreeMap, BTreeSet};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct FileRec {
     pub index: u64,
+    /// The log record number of the event at `index` (`EventRecordID`).
+    /// Persisted in the snapshot's record section (see `snapshot`), not
+    /// with the record, so older snapshots stay readable.
+    #[serde(skip)]
+    pub record: Option<u64>,
+
     pub time: Millis,
     pub clock: Clock,
     pub path: Box<str>,
@@ -27,7 +33,14 @@ pub(super) struct Files {
 
 impl Files {
     pub(super) fn insert(&mut self, host: HostId, ev: &Event, path: &str, actor: &Actor) {
-        let rec = FileRec { index: ev.index, time: ev.time, clock: ev.clock, path: path.into(), actor: actor.clone() };
+        let rec = FileRec {
+            index: ev.index,
+            record: ev.record,
+            time: ev.time,
+            clock: ev.clock,
+            path: path.into(),
+            actor: actor.clone(),
+        };
         self.add(host, rec);
     }
 

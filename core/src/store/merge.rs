@@ -41,6 +41,7 @@ impl Store {
             parent: ps.parent.clone(),
             parent_command_line: ps.parent_command_line.clone(),
             events: vec![ev.index],
+            record: ev.record,
             sources: source.bit(),
             rank: source.rank(),
             end: None,
@@ -127,6 +128,9 @@ impl Store {
             p.rank = source.rank();
         }
         p.sources |= source.bit();
+        if ev.index < p.first_event() {
+            p.record = ev.record;
+        }
         if let Err(at) = p.events.binary_search(&ev.index) {
             p.events.insert(at, ev.index);
         }

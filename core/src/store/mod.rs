@@ -67,9 +67,9 @@ pub(crate) const SLACK_MS: Millis = 2_000;
 /// (about their size on a 64-bit host) rather than `size_of`, so that the
 /// figure is the same in WebAssembly (32-bit) and natively, and the report
 /// of the npm and the native CLI agree byte for byte.
-pub(super) const PROC_RECORD_BYTES: usize = 320;
-pub(super) const FILE_RECORD_BYTES: usize = 96;
-pub(super) const ACT_RECORD_BYTES: usize = 160;
+pub(super) const PROC_RECORD_BYTES: usize = 336;
+pub(super) const FILE_RECORD_BYTES: usize = 112;
+pub(super) const ACT_RECORD_BYTES: usize = 176;
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Store {
@@ -104,6 +104,7 @@ impl Store {
                 let rec = ActRec {
                     key: activity::act_key(ev.index, record),
                     index: ev.index,
+                    record: ev.record,
                     host,
                     time: ev.time,
                     clock: ev.clock,

@@ -29,6 +29,11 @@ pub(crate) struct ProcRec {
     pub parent_command_line: Option<Box<str>>,
     /// Input indexes of the start reports merged here, ascending.
     pub events: Vec<u64>,
+    /// The log record number of the event at `events[0]` (`EventRecordID`).
+    /// Persisted in the snapshot's record section (see `snapshot`), not
+    /// with the record, so older snapshots stay readable.
+    #[serde(skip)]
+    pub record: Option<u64>,
     pub sources: u16,
     /// Rank of the sensor whose fields lead.
     pub(super) rank: u8,

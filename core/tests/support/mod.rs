@@ -39,6 +39,7 @@ pub fn realdata_lines(rel: &str) -> Vec<Value> {
 /// Keys that live in an event's System element; everything else is EventData.
 const SYSTEM_KEYS: &[&str] = &[
     "EventID",
+    "EventRecordID",
     "Channel",
     "Hostname",
     "Computer",
@@ -119,6 +120,7 @@ pub fn to_evtx(flat: &Value) -> Value {
             "TimeCreated": {"#attributes": {"SystemTime": time}},
             "Channel": sys.get("Channel").cloned().unwrap_or(Value::Null),
             "Computer": host_of(&sys),
+            "EventRecordID": sys.get("EventRecordID").cloned().unwrap_or(Value::Null),
             "Security": {"#attributes": {"UserID": "S-1-5-18"}}
         },
         "EventData": typed
@@ -138,7 +140,9 @@ pub fn to_winlogbeat(flat: &Value) -> Value {
             "event_id": event_id(&sys).to_string(),
             "computer_name": host_of(&sys),
             "provider_name": "Microsoft-Windows-Sysmon",
-            "record_id": 1,
+            // The record number the flat export carried, as Winlogbeat
+            // ships it (a string), or none.
+            "record_id": sys.get("EventRecordID").map(|v| Value::String(v.to_string())).unwrap_or(Value::Null),
             "event_data": data
         },
         "event": {"code": event_id(&sys).to_string(), "kind": "event", "provider": "Microsoft-Windows-Sysmon"}
