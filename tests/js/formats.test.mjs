@@ -246,7 +246,13 @@ test("several chains in report order; an empty report gives []; productVersion; 
 });
 
 test("CLI --format ocsf|ecs print JSON arrays; ocsf-ndjson|ecs-ndjson one document a line", () => {
-  const report = analyze(readFileSync(EXPORTS.getobject));
+  // The CLI names each evidence item's file, as a Detector told the file does.
+  const detector = new Detector();
+  detector.setSource(EXPORTS.getobject);
+  detector.push(readFileSync(EXPORTS.getobject));
+  const report = detector.finish();
+  detector.free();
+  assert.equal(report.chains[0].root.file, EXPORTS.getobject);
   const ocsf = run(["scan", "--format", "ocsf", EXPORTS.getobject]);
   assert.ok(ocsf.startsWith("[\n  {") && ocsf.endsWith("]\n"), "a pretty-printed JSON array");
   assert.deepEqual(JSON.parse(ocsf), toOcsf(report, { productVersion: pkg.version }));

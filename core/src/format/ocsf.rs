@@ -240,19 +240,7 @@ struct Evidence<'a> {
     file: Option<File<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     actor: Option<Actor<'a>>,
-    data: Located<'a>,
-}
-
-/// An evidence's data with where its event can be found: the input file
-/// and the log record number (each left out when unknown).
-#[derive(Serialize)]
-struct Located<'a> {
-    #[serde(flatten)]
-    what: Data<'a>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    file: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    record_id: Option<u64>,
+    data: Data<'a>,
 }
 
 impl<'a> Evidence<'a> {
@@ -265,15 +253,8 @@ impl<'a> Evidence<'a> {
             query: None,
             file: None,
             actor: None,
-            data: Located { what: data, file: None, record_id: None },
+            data,
         }
-    }
-
-    /// The evidence's input file and log record number.
-    fn at(mut self, file: &'a Option<String>, record_id: Option<u64>) -> Self {
-        self.data.file = file.as_deref();
-        self.data.record_id = record_id;
-        self
     }
 }
 
@@ -303,12 +284,62 @@ struct Query<'a> {
 #[derive(Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 enum Data<'a> {
-    Root { inferred: bool, events: &'a [u64], sources: &'a [String] },
-    Child { depth: u32, late: bool, executed_file: bool, events: &'a [u64] },
-    Network { time: &'a str, late: bool, events: &'a [u64], sources: &'a [String] },
-    Dns { time: &'a str, late: bool, events: [u64; 1] },
-    File { relation: Relation, time: &'a str, late: bool, events: [u64; 1] },
-    Module { time: &'a str, events: [u64; 1] },
+    Root {
+        inferred: bool,
+        events: &'a [u64],
+        sources: &'a [String],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        file: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        record_id: Option<u64>,
+    },
+    Child {
+        depth: u32,
+        late: bool,
+        executed_file: bool,
+        events: &'a [u64],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        file: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        record_id: Option<u64>,
+    },
+    Network {
+        time: &'a str,
+        late: bool,
+        events: &'a [u64],
+        sources: &'a [String],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        file: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        record_id: Option<u64>,
+    },
+    Dns {
+        time: &'a str,
+        late: bool,
+        events: [u64; 1],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        file: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        record_id: Option<u64>,
+    },
+    File {
+        relation: Relation,
+        time: &'a str,
+        late: bool,
+        events: [u64; 1],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        file: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        record_id: Option<u64>,
+    },
+    Module {
+        time: &'a str,
+        events: [u64; 1],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        file: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        record_id: Option<u64>,
+    },
 }
 
 fn evidences(chain: &Chain) -> Vec<Evidence<'_>> {
@@ -325,8 +356,14 @@ fn evidences(chain: &Chain) -> Vec<Evidence<'_>> {
         }
     }
     process.terminated_time = root.end_time.as_deref().and_then(millis);
-    let data = Data::Root { inferred: root.inferred, events: &root.events, sources: &root.sources };
-    out.push(Evidence { process: Some(process), ..Evidence::of(data).at(&root.file, root.record_id) });
+    let data = Data::Root {
+        inferred: root.inferred,
+        events: &root.events,
+        sources: &root.sources,
+        file: root.file.as_deref(),
+        record_id: root.record_id,
+    };
+    out.push(Evidence { process: Some(process), ..Evidence::of(data) });
     for c in &chain.children {
         let mut process =
             Process::new(Some(c.pid), c.process_guid.as_deref(), Some(&c.image), c.command_line.as_deref());
@@ -334,8 +371,15 @@ fn evidences(chain: &Chain) -> Vec<Evidence<'_>> {
         if let Some(pid) = c.parent_pid {
             process.parent_process = Some(Box::new(Process { pid: Some(pid), ..Process::default() }));
         }
-        let data = Data::Child { depth: c.depth, late: c.late, executed_file: c.executed_file, events: &c.events };
-        out.push(Evidence { process: Some(process), ..Evidence::of(data).at(&c.file, c.record_id) });
+        let data = Data::Child {
+            depth: c.depth,
+            late: c.late,
+            executed_file: c.executed_file,
+            events: &c.events,
+            file: c.file.as_deref(),
+            record_id: c.record_id,
+        };
+        out.push(Evidence { process: Some(process), ..Evidence::of(data) });
     }
     for n in &chain.network {
         let (direction_id, direction) = match n.direction {
@@ -352,30 +396,53 @@ fn evidences(chain: &Chain) -> Vec<Evidence<'_>> {
             src_endpoint: Some(Endpoint { ip: present(n.src_ip.as_deref()), port: n.src_port, hostname: None }),
             connection_info: Some(ConnectionInfo { direction_id, direction }),
             actor: actor(n.pid, n.image.as_deref()),
-            ..Evidence::of(Data::Network { time: &n.time, late: n.late, events: &n.events, sources: &n.sources })
-                .at(&n.file, n.record_id)
+            ..Evidence::of(Data::Network {
+                time: &n.time,
+                late: n.late,
+                events: &n.events,
+                sources: &n.sources,
+                file: n.file.as_deref(),
+                record_id: n.record_id,
+            })
         });
     }
     for d in &chain.dns {
         out.push(Evidence {
             query: Some(Query { hostname: &d.query }),
             actor: actor(d.pid, d.image.as_deref()),
-            ..Evidence::of(Data::Dns { time: &d.time, late: d.late, events: [d.event] }).at(&d.file, d.record_id)
+            ..Evidence::of(Data::Dns {
+                time: &d.time,
+                late: d.late,
+                events: [d.event],
+                file: d.file.as_deref(),
+                record_id: d.record_id,
+            })
         });
     }
     for f in &chain.files {
         out.push(Evidence {
             file: Some(File::new(&f.path)),
             actor: actor(f.pid, f.image.as_deref()),
-            ..Evidence::of(Data::File { relation: f.relation, time: &f.time, late: f.late, events: [f.event] })
-                .at(&f.file, f.record_id)
+            ..Evidence::of(Data::File {
+                relation: f.relation,
+                time: &f.time,
+                late: f.late,
+                events: [f.event],
+                file: f.file.as_deref(),
+                record_id: f.record_id,
+            })
         });
     }
     for m in &chain.modules {
         out.push(Evidence {
             file: Some(File::new(&m.path)),
             actor: actor(m.pid, m.image.as_deref()),
-            ..Evidence::of(Data::Module { time: &m.time, events: [m.event] }).at(&m.file, m.record_id)
+            ..Evidence::of(Data::Module {
+                time: &m.time,
+                events: [m.event],
+                file: m.file.as_deref(),
+                record_id: m.record_id,
+            })
         });
     }
     out
