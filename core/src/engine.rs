@@ -10,6 +10,7 @@ use crate::event::{Activity, Clock};
 use crate::hash::digest;
 use crate::input;
 use crate::inventory::{self, GroupKey};
+use crate::prepared::{self, DecodedItems, Items, OutOfOrder};
 use crate::report::{
     self, Ancestor, Chain, ChainTotals, ChildProcess, DnsEvent, FileEvent, ItemError, ModuleEvent, NetworkEvent,
     Parent, Relation, Report, Root, Severity, Stats, Status, Update, VersionedChain,
@@ -50,6 +51,9 @@ pub struct Engine {
     config: Config,
     tuning: Tuning,
     state: State,
+    /// Batches cut by `split`, and pushed by `push_decoded`.
+    split_seq: u64,
+    push_seq: u64,
 }
 
 impl Engine {
@@ -60,7 +64,7 @@ impl Engine {
         let tuning = config.compile()?;
         let mut state = State::default();
         state.p.config = Some(config.clone());
-        Ok(Engine { config, tuning, state })
+        Ok(Engine { config, tuning, state, split_seq: 0, push_seq: 0 })
     }
 
     /// Adds a batch: a JSON array, JSON Lines, or JSON objects one after
@@ -73,6 +77,64 @@ impl Engine {
         acc.absorb(self.settle());
         let (chains, retracted) = acc.into_parts();
         Update { events, accepted, rejected, chains, retracted }
+    }
+
+    /// The first half of [`Engine::push`], for callers that decode on
+    /// several threads: cuts `batch` into its items (carrying an unfinished
+    /// line to the next batch, as `push` does) without decoding them.
+    /// Decode the [`Items`] anywhere with [`Items::decode`], then give each
+    /// result to [`Engine::push_decoded`] in the order `split` made them:
+    /// the engine ends in the state, and reports what, `push` of the same
+    /// batches would. Until then the items are not in the engine: push
+    /// every batch split before a snapshot, a report or `set_source`.
+    ///
+    /// ```
+    /// use mshta_chain_core::{Config, Engine};
+    /// let line = br#"{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Hostname":"PC1","UtcTime":"2024-05-01 10:00:00.000","ProcessId":"4242","Image":"C:\\Windows\\System32\\mshta.exe","CommandLine":"mshta.exe https://example.test/a.hta"}"#;
+    /// let mut engine = Engine::new(Config::default()).unwrap();
+    /// // A batch cut inside a line: the rest of the line comes next.
+    /// let items = engine.split(&line[..60]);
+    /// assert!(items.is_empty());
+    /// let decoded = std::thread::spawn(move || items.decode()).join().unwrap();
+    /// engine.push_decoded(decoded).unwrap();
+    /// let rest = engine.split(&line[60..]).decode();
+    /// let update = engine.push_decoded(rest).unwrap();
+    /// assert_eq!((update.events, update.accepted), (1, 1));
+    /// assert_eq!(engine.finish().chains[0].root.pid, 4242);
+    /// ```
+    pub fn split(&mut self, batch: &[u8]) -> Items {
+        let mut data = Vec::new();
+        let pieces = self.cut(batch, false, &mut data);
+        // Items as ranges of one owned buffer: their bytes, concatenated.
+        let (mut bytes, mut ranges) = (Vec::new(), Vec::with_capacity(pieces.len()));
+        for piece in pieces {
+            ranges.push(piece.map(|b| {
+                let at = bytes.len();
+                bytes.extend_from_slice(b);
+                at..bytes.len()
+            }));
+        }
+        let seq = self.split_seq;
+        self.split_seq += 1;
+        Items { seq, bytes, pieces: ranges, limit: self.config.max_item_bytes }
+    }
+
+    /// The second half of [`Engine::push`]: stores items cut by
+    /// [`Engine::split`] and decoded by [`Items::decode`]. Each must come
+    /// once, in the order `split` made them, or nothing is stored and the
+    /// error says which batch was expected.
+    pub fn push_decoded(&mut self, items: DecodedItems) -> Result<Update, OutOfOrder> {
+        if items.seq != self.push_seq {
+            return Err(OutOfOrder { expected: self.push_seq, found: items.seq });
+        }
+        self.push_seq += 1;
+        let mut acc = Accumulated::default();
+        let base = self.state.p.next_index;
+        let outcomes = items.outcomes.into_iter().zip(base..).map(|(o, index)| prepared::number(o, index));
+        let (events, accepted, rejected) = self.accept_items(outcomes, &mut acc);
+        acc.absorb(self.settle());
+        let (chains, retracted) = acc.into_parts();
+        Ok(Update { events, accepted, rejected, chains, retracted })
     }
 
     /// Names the input file the items pushed from now on come from (`None`:
@@ -237,7 +299,7 @@ impl Engine {
         let mut state = snapshot::decode(bytes)?;
         state.p.config = Some(config.clone());
         state.all_touched = true;
-        Ok(Engine { config, tuning, state })
+        Ok(Engine { config, tuning, state, split_seq: 0, push_seq: 0 })
     }
 
     /// An engine continuing from a snapshot with the config it was taken
@@ -247,11 +309,13 @@ impl Engine {
         state.all_touched = true;
         let config = state.p.config.clone().unwrap_or_default();
         let tuning = config.compile()?;
-        Ok(Engine { config, tuning, state })
+        Ok(Engine { config, tuning, state, split_seq: 0, push_seq: 0 })
     }
 
-    /// Splits off a trailing partial line, decodes and stores every item.
-    fn ingest(&mut self, batch: &[u8], flush: bool, acc: &mut Accumulated) -> (u64, u64, u64) {
+    /// Splits off a trailing partial line (carried to the next batch) and
+    /// returns the batch's items in order, borrowing `batch` or `data` (the
+    /// carried line joined to the batch). Updates the splitter's state.
+    fn cut<'b>(&mut self, batch: &'b [u8], flush: bool, data: &'b mut Vec<u8>) -> Vec<input::Piece<'b>> {
         let s = &mut self.state;
         // The rest of a line already rejected as too long: drop it, up to
         // its end, without a second error.
@@ -266,15 +330,13 @@ impl Engine {
         } else {
             batch
         };
-        let mut data: Vec<u8>;
         let bytes: &[u8] = if s.p.carry.is_empty() {
             batch
         } else {
-            data = std::mem::take(&mut s.p.carry);
+            *data = std::mem::take(&mut s.p.carry);
             data.extend_from_slice(batch);
             &data[..]
         };
-        let mut counts = (0u64, 0u64, 0u64);
         let split = input::split(bytes, &mut s.p.in_array, flush, self.config.max_item_bytes);
         let mut pieces = split.pieces;
         let rest = &bytes[split.consumed..];
@@ -288,6 +350,23 @@ impl Engine {
         if flush {
             s.p.in_array = false;
         }
+        pieces
+    }
+
+    /// Splits off a trailing partial line, decodes and stores every item.
+    fn ingest(&mut self, batch: &[u8], flush: bool, acc: &mut Accumulated) -> (u64, u64, u64) {
+        let mut data = Vec::new();
+        let pieces = self.cut(batch, flush, &mut data);
+        let limit = self.config.max_item_bytes;
+        let base = self.state.p.next_index;
+        let outcomes = pieces.into_iter().zip(base..).map(|(piece, index)| decode_piece(piece, limit, index));
+        self.accept_items(outcomes, acc)
+    }
+
+    /// Stores the decoded items, in order, numbering them from
+    /// `next_index` (the index each was decoded with).
+    fn accept_items(&mut self, outcomes: impl Iterator<Item = Outcome>, acc: &mut Accumulated) -> (u64, u64, u64) {
+        let mut counts = (0u64, 0u64, 0u64);
         let lateness = self.config.lateness_ms();
         let jump = self.config.clock_jump_ms();
         // Settle every so many items, so that tracked state stays within
@@ -295,7 +374,7 @@ impl Engine {
         // pushes gives the same report).
         let chunk = (self.config.max_processes.min(self.config.max_activity) / 4).clamp(64, 10_000);
         let mut in_chunk = 0;
-        for piece in pieces {
+        for decoded in outcomes {
             if in_chunk == chunk {
                 in_chunk = 0;
                 acc.absorb(self.settle());
@@ -305,14 +384,6 @@ impl Engine {
             let index = s.p.next_index;
             s.p.next_index += 1;
             counts.0 += 1;
-            let piece = piece.and_then(|b| {
-                if b.len() > self.config.max_item_bytes {
-                    Err(format!("item longer than max_item_bytes ({})", self.config.max_item_bytes))
-                } else {
-                    Ok(b)
-                }
-            });
-            let decoded = piece.and_then(|b| decode(b, index));
             if let Ok((_, notes)) = &decoded {
                 if !notes.is_empty() {
                     s.p.counters.repaired_items += 1;
@@ -848,6 +919,18 @@ fn to_chain(v: &View, score_value: i64, reasons: Vec<report::Reason>, status: St
     };
     chain.triage = crate::triage::checklist(&chain);
     chain
+}
+
+/// One item decoded, or why it was rejected (see [`decode`]).
+pub(crate) type Outcome = Result<(Decoded, Vec<String>), String>;
+
+/// Decodes one item of a batch as input `index`.
+pub(crate) fn decode_piece(piece: input::Piece<'_>, limit: usize, index: u64) -> Outcome {
+    let bytes = piece?;
+    if bytes.len() > limit {
+        return Err(format!("item longer than max_item_bytes ({limit})"));
+    }
+    decode(bytes, index)
 }
 
 #[cfg(test)]

@@ -51,6 +51,7 @@ mod input;
 mod inventory;
 mod knowledge;
 mod names;
+mod prepared;
 mod reasons;
 mod report;
 mod scalar;
@@ -81,6 +82,7 @@ pub fn reasons_markdown() -> String {
 }
 pub use engine::{analyze, Baseline, Engine};
 pub use errors::RestoreError;
+pub use prepared::{DecodedItems, Items, OutOfOrder};
 pub use report::{
     Ancestor, Chain, ChainTotals, ChildProcess, Direction, DnsEvent, FileEvent, ItemError, ModuleEvent, NetworkEvent,
     Parent, Reason, Relation, Report, Root, Severity, Stats, Status, Update, VerdictStatus, VersionedChain,
