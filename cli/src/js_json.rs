@@ -1,10 +1,11 @@
 //! JSON as JavaScript sees it: an ordered value (object members keep their
-//! order, as `JSON.parse` keeps it) and `JSON.stringify` output, compact or
-//! with two-space indentation, numbers written as JavaScript writes them.
-//! The npm CLI prints the config and the report through `JSON.stringify`,
-//! so this is what makes the native CLI's bytes the same.
+//! order, as `JSON.parse` keeps it), for the config file and the report
+//! with the raw-log errors added. It is written by the core's
+//! `json_text` (`JSON.stringify`'s bytes, which the npm CLI prints), so
+//! the project has one JSON writer.
 
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use std::fmt;
 
 /// A JSON value with object members in document order.
@@ -98,120 +99,42 @@ pub fn from_serialize<T: serde::Serialize + ?Sized>(value: &T) -> Value {
     serde_json::to_string(value).ok().and_then(|t| parse(&t).ok()).unwrap_or(Value::Null)
 }
 
-/// `JSON.stringify(value)`.
+/// `JSON.stringify(value)` (the core's writer, which every JSON output
+/// of the project goes through).
 pub fn compact(value: &Value) -> String {
-    let mut out = String::new();
-    write(value, None, 0, &mut out);
-    out
+    mshta_chain_core::json_text(value, false)
 }
 
 /// `JSON.stringify(value, null, 2)`.
 pub fn pretty(value: &Value) -> String {
-    let mut out = String::new();
-    write(value, Some(2), 0, &mut out);
-    out
+    mshta_chain_core::json_text(value, true)
 }
 
-fn newline(indent: Option<usize>, depth: usize, out: &mut String) {
-    if let Some(n) = indent {
-        out.push('\n');
-        out.extend(std::iter::repeat_n(' ', n * depth));
-    }
-}
-
-fn write(value: &Value, indent: Option<usize>, depth: usize, out: &mut String) {
-    match value {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&js_number(*n)),
-        Value::String(s) => string(s, out),
-        Value::Array(items) if items.is_empty() => out.push_str("[]"),
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
+/// Written in member order; numbers as f64 (the core's writer spells them
+/// as JavaScript does).
+impl Serialize for Value {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Value::Null => s.serialize_unit(),
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::Number(n) => s.serialize_f64(*n),
+            Value::String(text) => s.serialize_str(text),
+            Value::Array(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(item)?;
                 }
-                newline(indent, depth + 1, out);
-                write(item, indent, depth + 1, out);
+                seq.end()
             }
-            newline(indent, depth, out);
-            out.push(']');
-        }
-        Value::Object(members) if members.is_empty() => out.push_str("{}"),
-        Value::Object(members) => {
-            out.push('{');
-            for (i, (k, v)) in members.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
+            Value::Object(members) => {
+                let mut map = s.serialize_map(Some(members.len()))?;
+                for (k, v) in members {
+                    map.serialize_entry(k, v)?;
                 }
-                newline(indent, depth + 1, out);
-                string(k, out);
-                out.push(':');
-                if indent.is_some() {
-                    out.push(' ');
-                }
-                write(v, indent, depth + 1, out);
+                map.end()
             }
-            newline(indent, depth, out);
-            out.push('}');
         }
     }
-}
-
-/// A string as `JSON.stringify` quotes it.
-fn string(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
-
-/// `Number.prototype.toString()` of a finite number (`null` otherwise, as
-/// `JSON.stringify` writes NaN and the infinities).
-pub fn js_number(n: f64) -> String {
-    if !n.is_finite() {
-        return "null".to_string();
-    }
-    if n == 0.0 {
-        return "0".to_string();
-    }
-    let sign = if n < 0.0 { "-" } else { "" };
-    // Shortest round-trip digits and exponent: d.ddde±x.
-    let sci = format!("{:e}", n.abs());
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
-    let k = digits.len() as i64;
-    let e: i64 = exp.parse().unwrap_or(0);
-    let point = e + 1; // the value is 0.digits × 10^point
-    let body = if k <= point && point <= 21 {
-        format!("{digits}{}", "0".repeat((point - k) as usize))
-    } else if 0 < point && point <= 21 {
-        format!("{}.{}", &digits[..point as usize], &digits[point as usize..])
-    } else if -6 < point && point <= 0 {
-        format!("0.{}{digits}", "0".repeat((-point) as usize))
-    } else {
-        let exp = point - 1;
-        let sign = if exp < 0 { '-' } else { '+' };
-        let (first, rest) = digits.split_at(1);
-        if rest.is_empty() {
-            format!("{first}e{sign}{}", exp.abs())
-        } else {
-            format!("{first}.{rest}e{sign}{}", exp.abs())
-        }
-    };
-    format!("{sign}{body}")
 }
 
 #[cfg(test)]
@@ -219,32 +142,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn numbers_as_javascript_writes_them() {
-        let cases = [
-            (1.0, "1"),
-            (0.5, "0.5"),
-            (-2.25, "-2.25"),
-            (100.0, "100"),
-            (1e21, "1e+21"),
-            (1.5e22, "1.5e+22"),
-            (123456789012345680000.0, "123456789012345680000"),
-            (0.000001, "0.000001"),
-            (0.0000001, "1e-7"),
-            (1.25e-10, "1.25e-10"),
-            (0.1 + 0.2, "0.30000000000000004"),
-        ];
-        for (n, text) in cases {
-            assert_eq!(js_number(n), text, "{n}");
-        }
-    }
-
-    #[test]
     fn keeps_member_order_and_lays_out_like_stringify() {
-        let v = parse(r#"{"b":1,"a":[1.0,{"z":null,"y":"x\u0001"}],"c":{},"d":[],"b":2}"#).unwrap();
-        assert_eq!(compact(&v), r#"{"b":2,"a":[1,{"z":null,"y":"x\u0001"}],"c":{},"d":[]}"#);
+        let v = parse(r#"{"b":1,"a":[1.0,{"z":null,"y":"x\u0001"}],"c":{},"d":[],"b":2,"e":1e21,"f":-0.5}"#).unwrap();
+        assert_eq!(compact(&v), r#"{"b":2,"a":[1,{"z":null,"y":"x\u0001"}],"c":{},"d":[],"e":1e+21,"f":-0.5}"#);
         assert_eq!(
             pretty(&v),
-            "{\n  \"b\": 2,\n  \"a\": [\n    1,\n    {\n      \"z\": null,\n      \"y\": \"x\\u0001\"\n    }\n  ],\n  \"c\": {},\n  \"d\": []\n}"
+            "{\n  \"b\": 2,\n  \"a\": [\n    1,\n    {\n      \"z\": null,\n      \"y\": \"x\\u0001\"\n    }\n  ],\n  \"c\": {},\n  \"d\": [],\n  \"e\": 1e+21,\n  \"f\": -0.5\n}"
         );
     }
 }

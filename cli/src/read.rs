@@ -1,10 +1,12 @@
 //! Reading the inputs into the detector, in the order given, as one stream
 //! of events, never a whole file at once:
 //!
-//! - JSON (Lines, objects one after another) goes to `Engine::push` in
-//!   fixed-size batches (a JSON array, which must reach the detector in one
-//!   push, is read whole, as the npm CLI does). Decoding JSON is inside
-//!   `Engine::push`, so it runs on the main thread, in order.
+//! - JSON (Lines, objects one after another) is read in fixed-size batches;
+//!   the detector cuts each into items on the main thread (`Engine::split`,
+//!   cheap), the items are decoded on the rayon pool (`Items::decode`, most
+//!   of the work), and pushed back in order (`Engine::push_decoded`), which
+//!   stores them exactly as `Engine::push` would. A JSON array, which must
+//!   reach the detector in one push, is read whole, as the npm CLI does.
 //! - Raw logs (.evtx, Windows Event XML) are decoded into JSON records on
 //!   the rayon pool, up to one file per core ahead of the one being
 //!   correlated, each through a bounded channel (a few batches), while the
@@ -19,9 +21,9 @@ use crate::inputs::{self, HEAD_BYTES};
 use crate::js_json::Value;
 use crate::Failure::{self, Usage};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use mshta_chain_core::{Engine, ItemError, Report};
+use mshta_chain_core::{DecodedItems, Engine, ItemError, Report};
 use mshta_chain_evtx::{sniff, Batch, Format, RawReader, ReadError};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::fs::File;
 use std::io::{self, IsTerminal, Read};
 use std::sync::mpsc::{sync_channel, Receiver};
@@ -35,6 +37,8 @@ const RAW_PIECE: usize = 64 * 1024;
 const RAW_HANDOVER: usize = 256 * 1024;
 /// Batches a decoder may hold before it waits for the detector.
 const RAW_QUEUE: usize = 4;
+/// JSON batches decoding on the pool beyond the one being pushed.
+const DECODE_AHEAD: usize = 4;
 
 /// A raw-log read error with where it falls.
 struct RawError {
@@ -137,12 +141,64 @@ struct Feed<'a> {
     engine: &'a mut Engine,
     items: u64,
     bar: ProgressBar,
+    /// JSON batches being decoded on the pool, oldest first: pushed into
+    /// the detector in this order, so the report never depends on which
+    /// decode finishes first.
+    decoding: VecDeque<Receiver<DecodedItems>>,
 }
 
 impl Feed<'_> {
+    /// Pushes `bytes` on this thread (after every batch still decoding).
     fn push(&mut self, bytes: &[u8]) {
+        self.drain();
         let update = self.engine.push(bytes);
-        self.items += update.events;
+        self.count(update.events);
+    }
+
+    /// Pushes JSON `bytes`, decoded on the pool: the detector cuts them
+    /// into items here (cheap, in order), they are decoded on the pool, and
+    /// pushed in order once decoded. The same as `push`, on every core.
+    fn push_decoding(&mut self, bytes: &[u8]) {
+        let items = self.engine.split(bytes);
+        let (tx, rx) = sync_channel(1);
+        rayon::spawn(move || {
+            let _ = tx.send(items.decode());
+        });
+        self.decoding.push_back(rx);
+        // Enough batches in flight to keep every core busy, and no more
+        // (memory stays a few batches).
+        while self.decoding.len() > DECODE_AHEAD {
+            self.push_oldest();
+        }
+    }
+
+    /// Pushes the oldest batch still decoding, waiting for it.
+    fn push_oldest(&mut self) {
+        let Some(rx) = self.decoding.pop_front() else { return };
+        // A decode never panics (the core does not) and always sends.
+        if let Ok(decoded) = rx.recv() {
+            if let Ok(update) = self.engine.push_decoded(decoded) {
+                self.count(update.events);
+            }
+        }
+    }
+
+    /// Pushes every batch still decoding.
+    fn drain(&mut self) {
+        while !self.decoding.is_empty() {
+            self.push_oldest();
+        }
+    }
+
+    /// Names the file the next items come from (after every batch still
+    /// decoding, which came from the one before).
+    fn set_source(&mut self, file: &str) {
+        self.drain();
+        self.engine.set_source(Some(file));
+    }
+
+    fn count(&mut self, events: u64) {
+        self.items += events;
         self.bar.set_message(format!("{} events", self.items));
     }
 }
@@ -179,7 +235,7 @@ pub fn scan_inputs(engine: &mut Engine, files: &[String]) -> Result<Scanned, Fai
     } else {
         ProgressBar::hidden()
     };
-    let mut feed = Feed { engine, items: 0, bar };
+    let mut feed = Feed { engine, items: 0, bar, decoding: VecDeque::new() };
     let mut raw = Vec::new();
     let ahead = rayon::current_num_threads().max(1);
     let mut decoders: HashMap<usize, Receiver<Piece>> = HashMap::new();
@@ -195,10 +251,10 @@ pub fn scan_inputs(engine: &mut Engine, files: &[String]) -> Result<Scanned, Fai
         }
         feed.bar.set_prefix(format!("file {}/{count}", i + 1));
         // Evidence and errors name the file their items came from.
-        feed.engine.set_source(Some(match &jobs[i] {
+        feed.set_source(match &jobs[i] {
             Job::Stdin => "-",
             Job::Json(path) | Job::Raw(path) => path,
-        }));
+        });
         match &jobs[i] {
             Job::Stdin => read_stdin(&mut feed, &mut raw)?,
             Job::Json(path) => {
@@ -207,6 +263,7 @@ pub fn scan_inputs(engine: &mut Engine, files: &[String]) -> Result<Scanned, Fai
                 feed_json(&mut feed, file, &format!("cannot read {path}"))?;
             }
             Job::Raw(path) => {
+                feed.drain();
                 let items_before = feed.items;
                 let rx = decoders.remove(&i).ok_or_else(|| Failure::Other("internal: no decoder".into()))?;
                 for piece in rx {
@@ -228,6 +285,7 @@ pub fn scan_inputs(engine: &mut Engine, files: &[String]) -> Result<Scanned, Fai
             }
         }
     }
+    feed.drain();
     feed.bar.finish_and_clear();
     Ok(Scanned { raw })
 }
@@ -333,12 +391,17 @@ fn feed_json_from(feed: &mut Feed, head: Vec<u8>, mut input: impl Read, what: &s
             array = Some(starts_array(&pending));
         }
         if array == Some(false) && pending.len() >= BATCH_BYTES {
-            feed.push(&pending);
+            feed.push_decoding(&pending);
             pending.clear();
         }
     }
     if !pending.is_empty() {
-        feed.push(&pending);
+        // A JSON array reaches the detector in one push.
+        if array == Some(true) {
+            feed.push(&pending);
+        } else {
+            feed.push_decoding(&pending);
+        }
     }
     if last != b'\n' {
         feed.push(b"\n");
@@ -367,6 +430,7 @@ fn read_stdin(feed: &mut Feed, raw: &mut Vec<RawError>) -> Result<(), Failure> {
     if !matches!(sniff(&head), Format::Evtx | Format::Xml) {
         return feed_json_from(feed, head, stdin, "cannot read stdin");
     }
+    feed.drain();
     let items_before = feed.items;
     let mut reader = RawReader::new();
     let mut batch = Batch::new();

@@ -69,9 +69,9 @@ mod view;
 pub use config::{Allow, BaselineEntry, Config, ConfigError};
 pub use coverage::{CoverageReport, HostCoverage, Verdict};
 pub use format::{
-    format_chains, format_json, format_report, format_update, image_name, ocsf_severity_id, severity_rank, triage,
-    triage_json, FormatOptions, InvalidInput, OutputFormat, TextOptions, UnknownFormat, ECS_VERSION, OCSF_VERSION,
-    PRODUCT_VERSION,
+    format_chains, format_json, format_report, format_update, image_name, json_text, ocsf_severity_id, severity_rank,
+    triage, triage_json, FormatOptions, InvalidInput, OutputFormat, TextOptions, UnknownFormat, ECS_VERSION,
+    OCSF_VERSION, PRODUCT_VERSION,
 };
 pub use inventory::InventoryEntry;
 pub use reasons::{Axis, Evidence, ReasonInfo, ONE_KIND_CAP, REASONS, SUSPICION_CAP};

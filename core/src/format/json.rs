@@ -15,6 +15,11 @@ pub(super) fn pretty<T: Serialize + ?Sized>(value: &T) -> String {
     layout(&compact_text(value), true)
 }
 
+/// `JSON.stringify(value)`.
+pub(super) fn compact<T: Serialize + ?Sized>(value: &T) -> String {
+    layout(&compact_text(value), false)
+}
+
 /// `JSON.stringify(item) + "\n"` for every item; "" for none.
 pub(super) fn lines<T: Serialize>(items: &[T]) -> String {
     let mut out = String::new();

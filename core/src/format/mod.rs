@@ -217,6 +217,20 @@ pub fn format_chains(chains: &[(&Chain, Option<u32>)], format: OutputFormat, opt
     self::chains(chains.iter().map(|&(chain, version)| Versioned { chain, version }), format, options)
 }
 
+/// Any serialisable value as JSON text the way JavaScript's
+/// `JSON.stringify(value)` writes it, or `JSON.stringify(value, null, 2)`
+/// when `pretty`: members in serialisation order, numbers as JavaScript
+/// writes them (`1`, not `1.0`). Every JSON output of this crate is
+/// written by it, so a host program that adds to a report (a CLI's
+/// read errors) prints the same bytes as the npm package.
+pub fn json_text<T: serde::Serialize + ?Sized>(value: &T, pretty: bool) -> String {
+    if pretty {
+        json::pretty(value)
+    } else {
+        json::compact(value)
+    }
+}
+
 /// A report, a Detector update or any JSON object with `chains` (a saved
 /// report, hand-made chains), read from JSON bytes and written in one
 /// format: a report as [`format_report`], an update as [`format_update`],
