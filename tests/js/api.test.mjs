@@ -829,3 +829,42 @@ test("a line longer than max_item_bytes cut across pushes is one rejected item",
     assert.deepEqual(strip(streamed), strip(whole), `cut at ${cut}`);
   }
 });
+
+test("setSource: evidence and errors name their file; evtx_dump records give record_id", () => {
+  const start = (record, pid) =>
+    JSON.stringify({
+      Event: {
+        System: {
+          Provider: { "#attributes": { Name: "Microsoft-Windows-Sysmon" } },
+          EventID: 1,
+          EventRecordID: record,
+          Channel: "Microsoft-Windows-Sysmon/Operational",
+          Computer: "PC1",
+          TimeCreated: { "#attributes": { SystemTime: "2024-05-01T10:00:00.000Z" } },
+        },
+        EventData: {
+          UtcTime: "2024-05-01 10:00:00.000",
+          ProcessId: pid,
+          Image: "C:\\Windows\\System32\\mshta.exe",
+          CommandLine: "mshta.exe https://example.test/a.hta",
+          ParentImage: "C:\\Windows\\explorer.exe",
+        },
+      },
+    }) + "\n";
+  const detector = new esm.Detector();
+  detector.setSource("C:\\logs\\a.evtx");
+  detector.push(start(1742, 100));
+  detector.setSource("b.xml");
+  detector.push("not json\n" + start(17, 200));
+  detector.setSource(null);
+  detector.push("still not json\n");
+  assert.throws(() => detector.setSource(42), TypeError);
+  const report = detector.finish();
+  detector.free();
+  const byPid = Object.fromEntries(report.chains.map((c) => [c.root.pid, c.root]));
+  assert.equal(byPid[100].file, "C:\\logs\\a.evtx");
+  assert.equal(byPid[100].record_id, 1742);
+  assert.equal(byPid[200].file, "b.xml");
+  assert.equal(byPid[200].record_id, 17);
+  assert.deepEqual(report.errors.map((e) => [e.index, e.file]), [[1, "b.xml"], [3, undefined]]);
+});

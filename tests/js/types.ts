@@ -92,7 +92,14 @@ const snapshot: Uint8Array = detector.snapshot();
 const restored: Detector = Detector.restore(snapshot, bounded);
 const restoredDefault: Detector = Detector.restore(new Uint8Array(snapshot).buffer);
 restoredDefault.push(legacy.chains.length > 0 ? "{}" : "");
+detector.setSource("a.evtx");
+detector.setSource(undefined);
+detector.setSource(null);
+// @ts-expect-error a file name is a string
+detector.setSource(1);
 const streamed: Report = detector.finish();
+const where: [string | undefined, number | undefined] = [streamed.chains[0]?.root.file, streamed.chains[0]?.root.record_id];
+const errorFile: string | undefined = streamed.errors[0]?.file;
 detector.free();
 restored.free();
 new Detector(defaultLateness).free();
@@ -284,4 +291,4 @@ formatReport(streamed, "text", { color: "yes" });
 toEcs("report");
 function out(_: string): void {}
 
-export { describe, start, counts, versions, changed, retracted, streamed, text, ndjson, rank, name, noVersion, tuned, badAllow, checklist, fromUpdate, sevId, written, fromText };
+export { describe, start, counts, versions, changed, retracted, streamed, where, errorFile, text, ndjson, rank, name, noVersion, tuned, badAllow, checklist, fromUpdate, sevId, written, fromText };
