@@ -246,3 +246,11 @@ pub(crate) struct Event {
     pub schema: Schema,
     pub kind: Kind,
 }
+
+impl Event {
+    /// An event of a schema with one clock, UTC, and no record number (the
+    /// EDR schemas, OCSF, Defender): what most decoders build.
+    pub(crate) fn utc(index: u64, host: &str, time: Millis, schema: Schema, kind: Kind) -> Event {
+        Event { index, record: None, host: host.to_string(), time, clock: Clock::Utc, alt_time: None, schema, kind }
+    }
+}

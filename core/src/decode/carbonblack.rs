@@ -14,7 +14,7 @@ use super::fields::{is_script_or_clr_module, pid, port};
 use super::paths::{first, id_text, path_row, read, source_id, F};
 use super::raw::Raw;
 use super::Decoded;
-use crate::event::{Activity, Actor, Clock, Direction, Event, Kind, Network, ProcessRef, ProcessStart, Schema};
+use crate::event::{Activity, Actor, Direction, Event, Kind, Network, ProcessRef, ProcessStart, Schema};
 use crate::scalar::Scalar;
 use crate::time::Millis;
 
@@ -124,16 +124,7 @@ pub(crate) fn decode(text: &str, index: u64) -> Result<Decoded, String> {
             Kind::Activity { actor: actor(&r)?, what: Activity::ImageLoad { path: path.into() } }
         }
     };
-    Ok(Decoded::Event(Event {
-        index,
-        record: None,
-        host: host.to_string(),
-        time,
-        clock: Clock::Utc,
-        alt_time: None,
-        schema,
-        kind,
-    }))
+    Ok(Decoded::Event(Event::utc(index, host, time, schema, kind)))
 }
 
 fn proc_ref(guid: &F, p: &F, name: &str) -> Result<ProcessRef, String> {

@@ -14,7 +14,7 @@
 use super::fields::is_script_or_clr_module;
 use super::paths::{first, id_text, path_row, read, source_id, time, F};
 use super::Decoded;
-use crate::event::{Activity, Actor, Clock, Direction, Event, Kind, Network, ProcessRef, ProcessStart, Schema};
+use crate::event::{Activity, Actor, Direction, Event, Kind, Network, ProcessRef, ProcessStart, Schema};
 use crate::names::EntityId;
 
 path_row! {
@@ -162,16 +162,7 @@ pub(crate) fn decode(text: &str, index: u64) -> Result<Decoded, String> {
         }
     };
     let time = time.ok_or("missing field timestamp (the event time)")?;
-    Ok(Decoded::Event(Event {
-        index,
-        record: None,
-        host: host.to_string(),
-        time,
-        clock: Clock::Utc,
-        alt_time: None,
-        schema,
-        kind,
-    }))
+    Ok(Decoded::Event(Event::utc(index, host, time, schema, kind)))
 }
 
 /// A UPID as a process id: numbers and decimal strings alike.

@@ -9,7 +9,7 @@
 
 use super::fields::{boxed, pid, port, text, timestamp, Field};
 use super::raw::Raw;
-use crate::event::{Activity, Actor, Clock, Direction, Event, Kind, Network, ProcessRef, ProcessStart, Schema};
+use crate::event::{Activity, Actor, Direction, Event, Kind, Network, ProcessRef, ProcessStart, Schema};
 use crate::names::EntityId;
 
 /// A bare row: `DeviceId` + `ActionType` + `Timestamp`.
@@ -96,16 +96,7 @@ pub(crate) fn decode_row(raw: &Raw, schema: Schema, index: u64) -> Result<Option
         }
         _ => return Ok(None),
     };
-    Ok(Some(Event {
-        index,
-        record: None,
-        host: host.to_string(),
-        time,
-        clock: Clock::Utc,
-        alt_time: None,
-        schema,
-        kind,
-    }))
+    Ok(Some(Event::utc(index, host, time, schema, kind)))
 }
 
 /// `FolderPath` is documented as the folder but real rows hold the full

@@ -5,7 +5,7 @@
 use super::fields::{boxed, guid, is_script_or_clr_module, obj, pid, port, required, text, timestamp};
 use super::raw::{EcsEvent, ProcObj, Raw};
 use super::Decoded;
-use crate::event::{Activity, Actor, Clock, Direction, Event, Kind, Network, ProcessRef, ProcessStart, Schema};
+use crate::event::{Activity, Actor, Direction, Event, Kind, Network, ProcessRef, ProcessStart, Schema};
 
 /// Elastic Defend: `event.module: endpoint`, an `endpoint.events.*`
 /// dataset or `agent.type: endpoint`.
@@ -110,16 +110,7 @@ pub(crate) fn decode(raw: &Raw, schema: Schema, index: u64) -> Result<Decoded, S
     };
     // The Sysmon integration keeps the record number Winlogbeat read.
     let record = obj(&raw.winlog).and_then(|w| super::fields::record_id(&w.record_id));
-    Ok(Decoded::Event(Event {
-        index,
-        record,
-        host: host.to_string(),
-        time,
-        clock: Clock::Utc,
-        alt_time: None,
-        schema,
-        kind,
-    }))
+    Ok(Decoded::Event(Event { record, ..Event::utc(index, host, time, schema, kind) }))
 }
 
 enum What {

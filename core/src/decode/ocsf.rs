@@ -5,7 +5,7 @@
 use super::fields::{boxed, guid, is_script_or_clr_module, obj, pid, port, text, timestamp, uint};
 use super::raw::{Endpoint, ProcObj, Raw};
 use super::Decoded;
-use crate::event::{Activity, Actor, Clock, Direction, Event, Kind, Network, ProcessRef, ProcessStart, Schema};
+use crate::event::{Activity, Actor, Direction, Event, Kind, Network, ProcessRef, ProcessStart, Schema};
 use crate::names::EntityId;
 
 pub(crate) fn is_ocsf(raw: &Raw) -> bool {
@@ -104,16 +104,7 @@ pub(crate) fn decode(raw: &Raw, index: u64) -> Result<Decoded, String> {
             }
         }
     };
-    Ok(Decoded::Event(Event {
-        index,
-        record: None,
-        host: host.to_string(),
-        time,
-        clock: Clock::Utc,
-        alt_time: None,
-        schema,
-        kind,
-    }))
+    Ok(Decoded::Event(Event::utc(index, host, time, schema, kind)))
 }
 
 fn endpoint_port(e: Option<&Endpoint>, name: &str) -> Result<Option<u16>, String> {

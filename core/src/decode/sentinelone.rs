@@ -15,7 +15,7 @@ use super::fields::{is_script_or_clr_module, pid, port};
 use super::paths::{first, id_text, path_row, read, source_id, time, F};
 use super::raw::Raw;
 use super::Decoded;
-use crate::event::{Activity, Actor, Clock, Direction, Event, Kind, Network, ProcessRef, ProcessStart, Schema};
+use crate::event::{Activity, Actor, Direction, Event, Kind, Network, ProcessRef, ProcessStart, Schema};
 
 path_row! {
     Row {
@@ -121,16 +121,7 @@ pub(crate) fn decode(text: &str, index: u64) -> Result<Decoded, String> {
         _ => return Ok(Decoded::Ignored(schema)),
     };
     let time = at.ok_or("missing field event.time")?;
-    Ok(Decoded::Event(Event {
-        index,
-        record: None,
-        host: host.to_string(),
-        time,
-        clock: Clock::Utc,
-        alt_time: None,
-        schema,
-        kind,
-    }))
+    Ok(Decoded::Event(Event::utc(index, host, time, schema, kind)))
 }
 
 /// `uid` is the identity (as `s1:<uid>`), `pid` the OS pid.

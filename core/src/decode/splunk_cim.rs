@@ -17,7 +17,7 @@ use super::fields::{guid, pid, port};
 use super::paths::{first, path_row, read, time, F};
 use super::raw::Raw;
 use super::Decoded;
-use crate::event::{Activity, Actor, Clock, Direction, Event, Kind, Network, ProcessRef, ProcessStart, Schema};
+use crate::event::{Activity, Actor, Direction, Event, Kind, Network, ProcessRef, ProcessStart, Schema};
 
 path_row! {
     Row {
@@ -140,16 +140,7 @@ pub(crate) fn decode(text: &str, index: u64) -> Result<Decoded, String> {
     } else {
         return Ok(Decoded::Ignored(schema));
     };
-    Ok(Decoded::Event(Event {
-        index,
-        record: None,
-        host: host.to_string(),
-        time,
-        clock: Clock::Utc,
-        alt_time: None,
-        schema,
-        kind,
-    }))
+    Ok(Decoded::Event(Event::utc(index, host, time, schema, kind)))
 }
 
 /// The acting process: `process_id`, `process_guid` when the sensor had one.

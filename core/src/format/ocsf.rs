@@ -280,66 +280,37 @@ struct Query<'a> {
 }
 
 /// What an evidence stands for, with the report's details that OCSF has no
-/// attribute for.
-#[derive(Serialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
-enum Data<'a> {
-    Root {
-        inferred: bool,
-        events: &'a [u64],
-        sources: &'a [String],
-        #[serde(skip_serializing_if = "Option::is_none")]
-        file: Option<&'a str>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        record_id: Option<u64>,
-    },
-    Child {
-        depth: u32,
-        late: bool,
-        executed_file: bool,
-        events: &'a [u64],
-        #[serde(skip_serializing_if = "Option::is_none")]
-        file: Option<&'a str>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        record_id: Option<u64>,
-    },
-    Network {
-        time: &'a str,
-        late: bool,
-        events: &'a [u64],
-        sources: &'a [String],
-        #[serde(skip_serializing_if = "Option::is_none")]
-        file: Option<&'a str>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        record_id: Option<u64>,
-    },
-    Dns {
-        time: &'a str,
-        late: bool,
-        events: [u64; 1],
-        #[serde(skip_serializing_if = "Option::is_none")]
-        file: Option<&'a str>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        record_id: Option<u64>,
-    },
-    File {
-        relation: Relation,
-        time: &'a str,
-        late: bool,
-        events: [u64; 1],
-        #[serde(skip_serializing_if = "Option::is_none")]
-        file: Option<&'a str>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        record_id: Option<u64>,
-    },
-    Module {
-        time: &'a str,
-        events: [u64; 1],
-        #[serde(skip_serializing_if = "Option::is_none")]
-        file: Option<&'a str>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        record_id: Option<u64>,
-    },
+/// attribute for: its `kind`, then the fields that kind has (the others are
+/// left out), in one order that serves every kind, and where its event can
+/// be found (`file`, `record_id`, when known).
+#[derive(Serialize, Default)]
+struct Data<'a> {
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    inferred: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    depth: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    relation: Option<Relation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    time: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    late: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    executed_file: Option<bool>,
+    events: &'a [u64],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sources: Option<&'a [String]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    record_id: Option<u64>,
+}
+
+impl<'a> Data<'a> {
+    fn of(kind: &'static str, events: &'a [u64], file: &'a Option<String>, record_id: Option<u64>) -> Self {
+        Data { kind, events, file: file.as_deref(), record_id, ..Data::default() }
+    }
 }
 
 fn evidences(chain: &Chain) -> Vec<Evidence<'_>> {
@@ -356,12 +327,10 @@ fn evidences(chain: &Chain) -> Vec<Evidence<'_>> {
         }
     }
     process.terminated_time = root.end_time.as_deref().and_then(millis);
-    let data = Data::Root {
-        inferred: root.inferred,
-        events: &root.events,
-        sources: &root.sources,
-        file: root.file.as_deref(),
-        record_id: root.record_id,
+    let data = Data {
+        inferred: Some(root.inferred),
+        sources: Some(&root.sources),
+        ..Data::of("root", &root.events, &root.file, root.record_id)
     };
     out.push(Evidence { process: Some(process), ..Evidence::of(data) });
     for c in &chain.children {
@@ -371,13 +340,11 @@ fn evidences(chain: &Chain) -> Vec<Evidence<'_>> {
         if let Some(pid) = c.parent_pid {
             process.parent_process = Some(Box::new(Process { pid: Some(pid), ..Process::default() }));
         }
-        let data = Data::Child {
-            depth: c.depth,
-            late: c.late,
-            executed_file: c.executed_file,
-            events: &c.events,
-            file: c.file.as_deref(),
-            record_id: c.record_id,
+        let data = Data {
+            depth: Some(c.depth),
+            late: Some(c.late),
+            executed_file: Some(c.executed_file),
+            ..Data::of("child", &c.events, &c.file, c.record_id)
         };
         out.push(Evidence { process: Some(process), ..Evidence::of(data) });
     }
@@ -396,13 +363,11 @@ fn evidences(chain: &Chain) -> Vec<Evidence<'_>> {
             src_endpoint: Some(Endpoint { ip: present(n.src_ip.as_deref()), port: n.src_port, hostname: None }),
             connection_info: Some(ConnectionInfo { direction_id, direction }),
             actor: actor(n.pid, n.image.as_deref()),
-            ..Evidence::of(Data::Network {
-                time: &n.time,
-                late: n.late,
-                events: &n.events,
-                sources: &n.sources,
-                file: n.file.as_deref(),
-                record_id: n.record_id,
+            ..Evidence::of(Data {
+                time: Some(&n.time),
+                late: Some(n.late),
+                sources: Some(&n.sources),
+                ..Data::of("network", &n.events, &n.file, n.record_id)
             })
         });
     }
@@ -410,12 +375,10 @@ fn evidences(chain: &Chain) -> Vec<Evidence<'_>> {
         out.push(Evidence {
             query: Some(Query { hostname: &d.query }),
             actor: actor(d.pid, d.image.as_deref()),
-            ..Evidence::of(Data::Dns {
-                time: &d.time,
-                late: d.late,
-                events: [d.event],
-                file: d.file.as_deref(),
-                record_id: d.record_id,
+            ..Evidence::of(Data {
+                time: Some(&d.time),
+                late: Some(d.late),
+                ..Data::of("dns", std::slice::from_ref(&d.event), &d.file, d.record_id)
             })
         });
     }
@@ -423,13 +386,11 @@ fn evidences(chain: &Chain) -> Vec<Evidence<'_>> {
         out.push(Evidence {
             file: Some(File::new(&f.path)),
             actor: actor(f.pid, f.image.as_deref()),
-            ..Evidence::of(Data::File {
-                relation: f.relation,
-                time: &f.time,
-                late: f.late,
-                events: [f.event],
-                file: f.file.as_deref(),
-                record_id: f.record_id,
+            ..Evidence::of(Data {
+                relation: Some(f.relation),
+                time: Some(&f.time),
+                late: Some(f.late),
+                ..Data::of("file", std::slice::from_ref(&f.event), &f.file, f.record_id)
             })
         });
     }
@@ -437,11 +398,9 @@ fn evidences(chain: &Chain) -> Vec<Evidence<'_>> {
         out.push(Evidence {
             file: Some(File::new(&m.path)),
             actor: actor(m.pid, m.image.as_deref()),
-            ..Evidence::of(Data::Module {
-                time: &m.time,
-                events: [m.event],
-                file: m.file.as_deref(),
-                record_id: m.record_id,
+            ..Evidence::of(Data {
+                time: Some(&m.time),
+                ..Data::of("module", std::slice::from_ref(&m.event), &m.file, m.record_id)
             })
         });
     }
