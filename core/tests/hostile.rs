@@ -14,19 +14,9 @@ const T0: i64 = 1_714_557_600_000; // 2024-05-01T10:00:00Z
 const MSHTA: &str = r"C:\Windows\System32\mshta.exe";
 const CMD: &str = r"C:\Windows\System32\cmd.exe";
 
+/// Sysmon's `UtcTime` text of an instant (the telemetry crate's formatter).
 fn utc(ms: i64) -> String {
-    let s = ms.div_euclid(1000);
-    let (days, rem) = (s.div_euclid(86_400), s.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}.{:03}", rem / 3600, rem / 60 % 60, rem % 60, ms.rem_euclid(1000))
+    mshta_chain_telemetry::timefmt::sysmon(ms)
 }
 
 fn guid(n: u64) -> String {
