@@ -13,7 +13,8 @@
 //           real tests/data/realdata/evtx/{sysmon,security,Security_short_selected}.evtx,
 //           each copy with its own host names, and sysmon's
 //           C:\Windows\SysWOW64\cmd.exe renamed to C:\Windows\System\mshta.exe
-//           (same length) so that every copy gives a chain;
+//           (same length) so that every copy gives a chain (writeBigEvtx in
+//           tests/runtimes/viewer-data.mjs);
 //   jsonl  — copies of tests/data/sample.jsonl, as tests/runtimes/viewer.test.mjs makes.
 // Needs the package built (bash scripts/build.sh) and tests/runtimes' npm
 // dev dependencies (cd tests/runtimes && npm ci). Only 127.0.0.1 is used.
@@ -26,7 +27,7 @@ import { fileURLToPath } from "node:url";
 
 import { serve } from "../scripts/serve.mjs";
 import { bundle } from "../web-demo/bundle.mjs";
-import { writeCopies, writeEvtxCopies } from "../tests/runtimes/viewer-data.mjs";
+import { writeBigEvtx, writeCopies } from "../tests/runtimes/viewer-data.mjs";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const { chromium } = createRequire(join(repo, "tests/runtimes/package.json"))("playwright-core");
@@ -53,11 +54,7 @@ try {
   const input = join(scratch, `big.${opts.format}`);
   const started = Date.now();
   if (opts.format === "evtx") {
-    const dir = join(repo, "tests/data/realdata/evtx");
-    const made = writeEvtxCopies(input, ["sysmon.evtx", "security.evtx", "Security_short_selected.evtx"].map((f) => join(dir, f)), opts.mb * 1e6, {
-      hosts: ["DESKTOP-2KGM189", "WIN-03DLIIOFRRA", "37L4247F27-25", "temporal"],
-      renames: [["C:\\Windows\\SysWOW64\\cmd.exe", "C:\\Windows\\System\\mshta.exe"]],
-    });
+    const made = writeBigEvtx(input, join(repo, "tests/data/realdata/evtx"), opts.mb * 1e6);
     log(`generated ${(made.bytes / 1e6).toFixed(0)} MB of .evtx (${made.chunks} chunks, ${made.copies} copies of the real chunks) in ${Date.now() - started} ms`);
   } else {
     const made = writeCopies(input, readFileSync(join(repo, "tests/data/sample.jsonl"), "utf8"), opts.mb * 1e6);

@@ -248,3 +248,18 @@ export function writeEvtxCopies(path, sources, targetBytes, { hosts = [], rename
   }
   return { copies, chunks: written, bytes: EVTX_HEADER + written * EVTX_CHUNK };
 }
+
+/**
+ * The large .evtx of the viewer's test and benchmark: copies of the intact
+ * chunks of the real sysmon.evtx, security.evtx and
+ * Security_short_selected.evtx in `evtxDir`, each copy with its own host
+ * names, and sysmon's C:\Windows\SysWOW64\cmd.exe renamed to
+ * C:\Windows\System\mshta.exe (same length) so that every copy gives a
+ * chain (the real samples have no mshta). Returns `{ copies, chunks, bytes }`.
+ */
+export function writeBigEvtx(path, evtxDir, targetBytes) {
+  return writeEvtxCopies(path, ["sysmon.evtx", "security.evtx", "Security_short_selected.evtx"].map((f) => `${evtxDir}/${f}`), targetBytes, {
+    hosts: ["DESKTOP-2KGM189", "WIN-03DLIIOFRRA", "37L4247F27-25", "temporal"],
+    renames: [["C:\\Windows\\SysWOW64\\cmd.exe", "C:\\Windows\\System\\mshta.exe"]],
+  });
+}
