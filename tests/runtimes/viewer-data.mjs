@@ -1,6 +1,8 @@
-// Inputs made at run time for tests/runtimes/viewer.test.mjs: a large
-// JSON Lines file built from copies of the bundled sample, and files with
-// hostile text in every field. Nothing here is stored in the repository.
+// Inputs made at run time for tests/runtimes/viewer.test.mjs (and
+// bench/viewer.mjs): a large JSON Lines file built from copies of the
+// bundled sample, a large .evtx built from copies of the real EVTX chunks,
+// and files with hostile text in every field. Nothing here is stored in the
+// repository.
 
 import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
 import { crc32 } from "node:zlib";
