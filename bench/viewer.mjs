@@ -21,7 +21,7 @@
 
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -200,6 +200,7 @@ async function measure(server, input) {
         await new Promise((r) => setTimeout(r, 1000));
       }
     })();
+    const load0 = loadavg()[0].toFixed(2); // the machine is shared: say how busy it was
     const started = Date.now();
     await page.setInputFiles("#files", input);
     await page.waitForFunction(() => ["done", "error", "cancelled"].includes(document.body.dataset.state) || !document.getElementById("app-error").hidden, null, { timeout: 60 * 60_000, polling: 500 });
@@ -222,8 +223,9 @@ async function measure(server, input) {
       `${elapsed.toFixed(1)} s in the worker, ${wall.toFixed(1)} s wall to the summary, ${Math.round(events / elapsed).toLocaleString("en")} events/s, ${(bytes / 1e6 / elapsed).toFixed(1)} MB/s; ` +
       `main thread: ${probe.long} tasks over 50 ms${probe.long ? `, longest ${probe.longMax.toFixed(0)} ms` : ""}, longest gap between timer turns ${probe.max.toFixed(0)} ms (${probe.turns} turns); ` +
       `JS heap: page ${MiB(heapBefore.page)} before, ${MiB(peak.pageHeap)} at the peak; worker ${MiB(heapBefore.worker)} before, ${MiB(peak.workerHeap)} at the peak; ` +
-      `WebAssembly memory in the worker at the end: ${wasm.map(MiB).join(" + ") || "unknown"}; ` +
+      `WebAssembly memories in the worker at the end (the core's, and the EVTX reader's once loaded; largest first): ${wasm.sort((a, b) => b - a).map(MiB).join(" + ") || "unknown"}; ` +
       `resident: renderer ${MiB(before.renderer)} before, ${MiB(peak.renderer)} at the peak; all Chromium processes ${MiB(before.total)} before, ${MiB(peak.total)} at the peak` +
+      `; load average ${load0} before, ${loadavg()[0].toFixed(2)} after` +
       (notes ? `; notes: ${notes.slice(0, 300)}` : "") +
       (problems.length ? `; page errors: ${problems.join("; ")}` : "")
     );
