@@ -3,7 +3,8 @@
 # realistic corpus, with baselines measured in the same run (typed serde_json parse, JSON.parse);
 # a corpus in the mix of real full-host logs, many hosts, the npm CLI's peak RSS on a large file
 # (300 MB in the full run), a 1,000-event `analyze` inside workerd (when tests/runtimes has its
-# npm dev dependencies), and the sizes of both .wasm files and the npm tarball.
+# npm dev dependencies), the sizes of both .wasm files and the npm tarball, and the log viewer on a
+# large .evtx in headless Chromium (bench/viewer.mjs).
 #
 #   bash scripts/bench.sh            # full run (about 10 minutes on 2 cores); prints the table
 #   bash scripts/bench.sh --write    # ... and writes bench/RESULTS.md
@@ -89,3 +90,13 @@ report=(node pkg/bench/report.mjs --native "$tmp/native.json" --node "$tmp/node.
 #    .evtx, with peak RSS (bench/cli.sh; its table is appended to RESULTS.md by hand).
 log "CLIs: native vs npm"
 if [ "$quick" = 1 ]; then bash bench/cli.sh --events 20000 --copies 2; else bash bench/cli.sh; fi
+
+# 7. The log viewer in headless Chromium on a generated .evtx, with the memory of the tab
+#    (bench/viewer.mjs; its figures are appended to RESULTS.md by hand). Skipped without
+#    Chromium or tests/runtimes' npm dev dependencies.
+if [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] && [ -d tests/runtimes/node_modules/playwright-core ]; then
+  log "viewer: a large .evtx in Chromium"
+  if [ "$quick" = 1 ]; then node bench/viewer.mjs --mb 20; else node bench/viewer.mjs --mb 1000; fi
+else
+  log "viewer: skipped (no Chromium or no tests/runtimes/node_modules: cd tests/runtimes && npm ci)"
+fi

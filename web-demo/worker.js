@@ -205,6 +205,8 @@ async function readSource(source, detector, counters, tick) {
     // that file's error; the others still count.
     file.error = error?.message ?? String(error);
   } finally {
+    // The raw reader's WebAssembly memory (its chunk buffer) goes now, not at garbage collection.
+    raw?.free?.();
     file.end = counters.events;
     tick(true);
   }

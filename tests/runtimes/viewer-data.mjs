@@ -1,8 +1,11 @@
-// Inputs made at run time for tests/runtimes/viewer.test.mjs: a large
-// JSON Lines file built from copies of the bundled sample, and files with
-// hostile text in every field. Nothing here is stored in the repository.
+// Inputs made at run time for tests/runtimes/viewer.test.mjs (and
+// bench/viewer.mjs): a large JSON Lines file built from copies of the
+// bundled sample, a large .evtx built from copies of the real EVTX chunks,
+// and files with hostile text in every field. Nothing here is stored in the
+// repository.
 
 import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
+import { crc32 } from "node:zlib";
 
 const HOSTS = /WORKSTATION5|DESKTOP-2KGM189/gi;
 const TIME = /(\d{4})-(\d{2})-(\d{2})([T ]\d{2}:\d{2}:\d{2})/g;
@@ -151,3 +154,114 @@ export function hostileXml() {
 
 /** The sample as text. */
 export const sampleText = (path) => readFileSync(path, "utf8");
+
+// ---------------------------------------------------------------------------
+// A large .evtx made of real chunks.
+
+const EVTX_HEADER = 4096;
+const EVTX_CHUNK = 65536;
+const CHUNK_MAGIC = Buffer.from("ElfChnk\0", "latin1");
+
+/** The chunks of an .evtx file whose magic and CRC32s are intact (zero and damaged chunks are left out). */
+export function evtxChunks(bytes) {
+  const out = [];
+  for (let at = EVTX_HEADER; at + EVTX_CHUNK <= bytes.length; at += EVTX_CHUNK) {
+    const chunk = bytes.subarray(at, at + EVTX_CHUNK);
+    if (!chunk.subarray(0, 8).equals(CHUNK_MAGIC)) continue;
+    const free = chunk.readUInt32LE(48);
+    if (free < 512 || free > EVTX_CHUNK || crc32(chunk.subarray(512, free)) !== chunk.readUInt32LE(52)) continue;
+    if (chunkHeaderCrc(chunk) !== chunk.readUInt32LE(124)) continue;
+    out.push(Buffer.from(chunk));
+  }
+  return out;
+}
+
+/** The chunk header's CRC32: bytes 0..120 and 128..512. */
+function chunkHeaderCrc(chunk) {
+  return crc32(Buffer.concat([chunk.subarray(0, 120), chunk.subarray(128, 512)]));
+}
+
+/** Where `text` (as written, lower or upper case) occurs as UTF-16LE in `buf`, at either byte alignment. */
+function findUtf16(buf, text) {
+  const at = new Set();
+  for (const variant of new Set([text, text.toLowerCase(), text.toUpperCase()])) {
+    const needle = Buffer.from(variant, "utf16le");
+    for (let i = buf.indexOf(needle); i >= 0; i = buf.indexOf(needle, i + 1)) at.add(i);
+  }
+  return [...at];
+}
+
+/**
+ * Writes an .evtx file of at least `targetBytes` to `path`: a 4 KB file
+ * header and then copies of the intact chunks of `sources` (real .evtx
+ * files), as the EVTX format allows (each 64 KB chunk carries its own
+ * string and template tables). In copy i every host name of the sources
+ * (`hosts`) has its last four characters replaced by i in base 36, and
+ * each `renames` pair (same length) is applied, then the chunk's CRC32s
+ * are recomputed; the file header gets the chunk count and its CRC32.
+ * Returns `{ copies, chunks, bytes }`.
+ */
+export function writeEvtxCopies(path, sources, targetBytes, { hosts = [], renames = [] } = {}) {
+  const chunks = sources.flatMap((file) => evtxChunks(readFileSync(file)));
+  if (chunks.length === 0) throw new Error("no intact EVTX chunk in the sources");
+  for (const [a, b] of renames) if (a.length !== b.length) throw new Error(`rename ${a} -> ${b}: lengths differ`);
+  const total = Math.max(1, Math.ceil((targetBytes - EVTX_HEADER) / EVTX_CHUNK));
+  if (total > 0xffff) throw new Error("an EVTX file header counts at most 65535 chunks");
+  const header = Buffer.alloc(EVTX_HEADER);
+  header.write("ElfFile\0", 0, "latin1");
+  header.writeBigUInt64LE(0n, 8); // oldest chunk
+  header.writeBigUInt64LE(BigInt(total - 1), 16); // current chunk
+  header.writeBigUInt64LE(1n, 24); // next record number (not used by readers of whole files)
+  header.writeUInt32LE(128, 32); // header size
+  header.writeUInt16LE(1, 36); // minor version
+  header.writeUInt16LE(3, 38); // major version
+  header.writeUInt16LE(EVTX_HEADER, 40);
+  header.writeUInt16LE(total, 42); // chunk count
+  header.writeUInt32LE(0, 120); // flags: clean
+  header.writeUInt32LE(crc32(header.subarray(0, 120)), 124);
+  // Where each host name and rename sits in each chunk: found once, written per copy.
+  const plans = chunks.map((chunk) => ({
+    chunk,
+    hosts: hosts.map((h) => findUtf16(chunk, h).map((at) => at + 2 * (h.length - 4))),
+    renames: renames.map(([a, b]) => ({ to: b, at: findUtf16(chunk, a) })),
+  }));
+  const fd = openSync(path, "w");
+  let written = 0;
+  let copies = 0;
+  try {
+    writeSync(fd, header);
+    while (written < total) {
+      const tag = copies.toString(36).padStart(4, "0");
+      for (const plan of plans) {
+        if (written === total) break;
+        const chunk = Buffer.from(plan.chunk);
+        for (const r of plan.renames) for (const at of r.at) chunk.write(r.to, at, "utf16le");
+        for (const list of plan.hosts) for (const at of list) chunk.write(tag, at, "utf16le");
+        const free = chunk.readUInt32LE(48);
+        chunk.writeUInt32LE(crc32(chunk.subarray(512, free)), 52);
+        chunk.writeUInt32LE(chunkHeaderCrc(chunk), 124);
+        writeSync(fd, chunk);
+        written++;
+      }
+      copies++;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return { copies, chunks: written, bytes: EVTX_HEADER + written * EVTX_CHUNK };
+}
+
+/**
+ * The large .evtx of the viewer's test and benchmark: copies of the intact
+ * chunks of the real sysmon.evtx, security.evtx and
+ * Security_short_selected.evtx in `evtxDir`, each copy with its own host
+ * names, and sysmon's C:\Windows\SysWOW64\cmd.exe renamed to
+ * C:\Windows\System\mshta.exe (same length) so that every copy gives a
+ * chain (the real samples have no mshta). Returns `{ copies, chunks, bytes }`.
+ */
+export function writeBigEvtx(path, evtxDir, targetBytes) {
+  return writeEvtxCopies(path, ["sysmon.evtx", "security.evtx", "Security_short_selected.evtx"].map((f) => `${evtxDir}/${f}`), targetBytes, {
+    hosts: ["DESKTOP-2KGM189", "WIN-03DLIIOFRRA", "37L4247F27-25", "temporal"],
+    renames: [["C:\\Windows\\SysWOW64\\cmd.exe", "C:\\Windows\\System\\mshta.exe"]],
+  });
+}
