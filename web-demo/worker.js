@@ -30,7 +30,7 @@ const MAX_GAP_HOSTS = 50;
 let job = 0; // the job running, 0 when idle
 let cancelled = false;
 let report = null;
-let files = []; // per input: { name, path, kind, bytes, start, end, records?, error? }
+let files = []; // per input: { name, path, kind, bytes, start, end, error? }
 let searchText = null; // chain id -> lower-case text, built on the first search
 
 const post = (message, transfer) => self.postMessage(message, transfer ?? []);
@@ -92,9 +92,8 @@ async function loadRawReader(kind) {
 }
 
 const ENCODER = new TextEncoder();
-const RECORD_ID = /"EventRecordID"\s*:\s*"?(\d+)/;
 
-/** A raw reader's output as bytes for Detector.push, noting each record's id. */
+/** A raw reader's output as bytes for Detector.push. */
 function rawRecords(out, file) {
   let records = out?.records ?? [];
   for (const e of out?.errors ?? []) {
@@ -107,7 +106,6 @@ function rawRecords(out, file) {
   }
   if (!Array.isArray(records) || records.length === 0) return null;
   const lines = records.map((r) => (typeof r === "string" ? r : JSON.stringify(r)));
-  for (const line of lines) file.records.push(Number(RECORD_ID.exec(line)?.[1] ?? NaN));
   return ENCODER.encode(lines.join("\n") + "\n");
 }
 
@@ -115,6 +113,8 @@ function rawRecords(out, file) {
 async function readSource(source, detector, counters, tick) {
   const file = { name: source.name, path: source.path || source.name, kind: "json", bytes: source.size ?? 0, start: counters.events };
   files.push(file);
+  // The core gives each evidence item its file and record number.
+  detector.setSource(file.path);
   let stream;
   if (source.file) stream = source.file.stream();
   else if (source.text !== undefined) stream = new Blob([source.text]).stream();
@@ -169,7 +169,6 @@ async function readSource(source, detector, counters, tick) {
         kind ??= "json";
         file.kind = kind;
         if (kind === "evtx" || kind === "xml") {
-          file.records = [];
           file.rawErrors = [];
           file.rawErrorCount = 0;
           raw = await loadRawReader(kind);
@@ -267,7 +266,7 @@ async function run(message) {
 // ---------------------------------------------------------------------------
 // What the page draws.
 
-/** The file, item number in it and record id of an input index. */
+/** The file and item number in it of an input index (record ids come from the core, on each evidence item). */
 function locate(index) {
   let lo = 0;
   let hi = files.length - 1;
@@ -277,9 +276,7 @@ function locate(index) {
     if (index < f.start) hi = mid - 1;
     else if (index >= f.end) lo = mid + 1;
     else {
-      const item = index - f.start;
-      const record = f.records?.[item];
-      return { file: f.path, item: item + 1, record: Number.isFinite(record) ? record : null };
+      return { file: f.path, item: index - f.start + 1, record: null };
     }
   }
   return null;
@@ -375,8 +372,16 @@ function chainIndexes(chain) {
 function chainDetail(id) {
   const chain = chainById(id);
   if (!chain) return null;
+  // Each evidence item's log record number, as the core read it.
+  const records = new Map();
+  for (const item of [chain.root, ...(chain.children ?? []), ...(chain.files ?? []), ...(chain.network ?? []), ...(chain.dns ?? []), ...(chain.modules ?? [])]) {
+    if (Number.isInteger(item?.event) && Number.isInteger(item?.record_id)) records.set(item.event, item.record_id);
+  }
   const where = {};
-  for (const i of chainIndexes(chain)) where[i] = locate(i);
+  for (const i of chainIndexes(chain)) {
+    const at = locate(i);
+    where[i] = at && { ...at, record: records.get(i) ?? null };
+  }
   return { chain, triage: triageOf(chain, report), where, multiFile: files.length > 1 };
 }
 
