@@ -38,7 +38,7 @@ const RAW_HANDOVER: usize = 256 * 1024;
 /// Batches a decoder may hold before it waits for the detector.
 const RAW_QUEUE: usize = 4;
 /// JSON batches decoding on the pool beyond the one being pushed.
-const DECODE_AHEAD: usize = 4;
+const DECODE_AHEAD: usize = 2;
 
 /// A raw-log read error with where it falls.
 struct RawError {
