@@ -53,6 +53,7 @@ mod knowledge;
 mod names;
 mod reasons;
 mod report;
+mod route;
 mod scalar;
 mod score;
 mod snapshot;
@@ -84,4 +85,5 @@ pub use report::{
     Ancestor, Chain, ChainTotals, ChildProcess, Direction, DnsEvent, FileEvent, ItemError, ModuleEvent, NetworkEvent,
     Parent, Reason, Relation, Report, Root, Severity, Stats, Status, Update, VerdictStatus, VersionedChain,
 };
+pub use route::host_of;
 pub use snapshot::SnapshotError;

@@ -13,13 +13,14 @@
 
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
-import { Detector } from "mshta-chain";
-import { partitionOf, routeLine } from "../common/hosts.mjs";
+import { Detector, hostOf } from "mshta-chain";
+import { partitionOf, router } from "../common/hosts.mjs";
 import { connectNats, setup, streamOf } from "../nats/lib.mjs";
 import { publishLines } from "../nats/publish.mjs";
 import { AlertBook, readAlerts } from "../nats/alerts.mjs";
 import { comparable, startNats, startWorker, waitFor } from "../test/helpers.mjs";
 
+const { routeLine } = router(hostOf);
 const file = process.argv[2];
 const pIndex = process.argv.indexOf("--partitions");
 const PARTITIONS = pIndex > 0 ? Number(process.argv[pIndex + 1]) : 6;
