@@ -10,9 +10,10 @@
 // Ownership: a partition p is owned by whoever holds key p<p> in the KV
 // bucket mshta_leases. The bucket's TTL (--lease-ms, set when the bucket is
 // created) removes a key that is not renewed; the owner renews it by a
-// compare-and-set on its revision every lease/6, and a failed renewal means
-// the lease was lost: the partition is dropped at once, without storing
-// anything (the lease time is the bucket's TTL, given to setup.mjs
+// compare-and-set on its revision every lease/6 (requests time out within
+// lease/4), and a failed renewal means the lease was lost: the partition is
+// dropped at once, without storing anything, as it is when no renewal has
+// succeeded for 3/4 of a lease (the lease time is the bucket's TTL, given to setup.mjs
 // --lease-ms; this worker's --lease-ms is used only for a bucket without
 // a TTL). Workers announce themselves with heartbeat keys w.<id> in the
 // same bucket, and each aims at ceil(partitions / live workers): it claims
@@ -20,12 +21,17 @@
 // hands extra ones back cleanly (snapshot, ack, delete the key).
 //
 // Taking a partition over: read mshta_state p<p> ({seq, object, sha256}),
-// restore the Detector from the object store, recreate the partition's
-// durable consumer (work queue: it starts at the first unacknowledged
-// message, at or before seq+1), skip what the snapshot covers, replay the
-// rest. One stream message is one push, so the replay pushes the same
+// restore the Detector from the object store, fence (compare-and-set the
+// record back, so that a previous owner that has not yet noticed its lost
+// lease can no longer store or acknowledge anything), replace the stream's
+// consumer by this owner's own (work queue: it starts at the first
+// unacknowledged message, at or before seq+1), skip what the snapshot
+// covers, replay the rest. One stream message is one push, so the replay pushes the same
 // batches as the first owner did and yields the same (id, version) pairs
 // with the same content: a replayed alert is a duplicate, never a variant.
+//
+// Alerts: one partition's are published one after another, in the order
+// the pushes produced them (a retry never lands after a later alert).
 //
 // Snapshots: after --snapshot-interval events since the last one, and when
 // the partition has been idle for a second with unsnapshotted messages:
