@@ -67,12 +67,16 @@ async function drained(jsm) {
   return true;
 }
 
-/** With $MSHTA_DEPLOY_LOGS set: each worker's stdout lines, its stderr and the server's log, for a failure's post-mortem. */
-function keepLogs(name, workers, server) {
+/** With $MSHTA_DEPLOY_LOGS set: each worker's stdout lines and stderr, the stored alerts and the server's log, for a post-mortem. */
+async function keepLogs(name, workers, server, nc) {
   const dir = process.env.MSHTA_DEPLOY_LOGS;
   if (!dir) return;
   const out = join(dir, `${name}-${Date.now()}`);
   mkdirSync(out, { recursive: true });
+  // The alerts as stored, in stream order, repeats and all.
+  const stored = [];
+  await readAlerts(nc, { add: (a) => stored.push(a) }).catch(() => {});
+  writeFileSync(join(out, "alerts.jsonl"), stored.map((a) => JSON.stringify({ partition: a.partition, worker: a.worker, seq: a.seq, id: a.id, version: a.version, retracted: a.retracted })).join("\n") + "\n");
   for (const w of workers) writeFileSync(join(out, `${w.id}.jsonl`), w.events.map((e) => JSON.stringify(e)).join("\n") + "\n" + w.stderr);
   try {
     copyFileSync(server.log, join(out, "server.log"));
@@ -204,7 +208,7 @@ test("SIGKILL twice, a server restart, reordered and duplicated deliveries: same
         `${skipped} duplicate deliveries skipped, failover (kill to the new owner's first alert) ${failovers.map((ms) => `${ms} ms`).join(", ")}`,
     );
   } finally {
-    keepLogs("faults", workers, server);
+    await keepLogs("faults", workers, server, nc);
     pub?.proc.kill("SIGKILL");
     for (const w of workers) w.kill("SIGKILL");
     await Promise.all(workers.map((w) => w.exited));
