@@ -169,7 +169,7 @@ class Partition {
     this.alertTail = Promise.resolve(); // the last alert published, in order
     this.firstAlert = true;
     this.loop = undefined;
-    this.renewedAt = Date.now(); // last successful lease renewal (or the claim)
+    this.renewedAt = Date.now(); // last successful lease renewal (or the claim request)
     this.consumerName = consumerOf(p, `${ID}-${leaseRev}`);
     this.lingerCheck = 0; // when the stream was last checked for covered messages
   }
@@ -200,6 +200,7 @@ class Partition {
     // restored (it would delete from the work queue messages this owner has
     // yet to replay). If the record moved since it was read, the takeover
     // fails and the partition is claimed again later.
+    if (!this.active) throw new Error("the lease was lost during the takeover");
     const fence = enc.encode(JSON.stringify({ ...(record ?? { seq: 0, object: null }), owner: ID }));
     this.stateRev = entry ? await state.update(partKey(this.p), fence, entry.revision) : await state.create(partKey(this.p), fence);
     await this.resetConsumer();
@@ -230,14 +231,16 @@ class Partition {
         // the first unacknowledged message.
         this.serially(() => this.restart("gap"));
       } else if (this.ahead.size === 0 && this.unacked.length === 0 && quiet > 2 * IDLE_SNAPSHOT_MS && Date.now() - this.lingerCheck > 2 * IDLE_SNAPSHOT_MS) {
-        // Idle with everything acknowledged: messages the stored snapshot
-        // covers must be gone. An acknowledgement lost with a restarting
-        // server leaves them in the stream until the ack wait (minutes):
-        // deliver them again, and deliver() acknowledges them.
+        // Quiet, with everything delivered acknowledged: the stream should
+        // be empty. A message left is either covered by the snapshot (its
+        // acknowledgement was lost with a restarting server: it would stay
+        // until the ack wait, minutes) or not delivered (a pull lost the
+        // same way): start the deliveries over; deliver() acknowledges what
+        // the snapshot covers and pushes the rest.
         this.lingerCheck = Date.now();
         this.serially(async () => {
           const { messages, first_seq: first } = (await jsm.streams.info(streamOf(this.p))).state;
-          if (messages > 0 && first <= this.snapSeq) await this.restart("unacknowledged");
+          if (messages > 0) await this.restart(first <= this.snapSeq ? "unacknowledged" : "stalled");
         });
       }
     }, 250);
@@ -494,6 +497,14 @@ async function renewRound() {
     ...[...owned.values()]
       .filter((part) => part.renewable)
       .map(async (part) => {
+        if (Date.now() - part.renewedAt > (3 * LEASE_MS) / 4) {
+          // Not renewed for most of a lease (server away, or this process
+          // starved): the server may expire the lease any moment and
+          // another worker take the partition. Stop before it can.
+          log({ event: "lost", partition: part.p, why: "lease not renewed in time" });
+          part.drop();
+          return;
+        }
         try {
           part.leaseRev = await leases.update(partKey(part.p), leaseValue(), part.leaseRev);
           part.renewedAt = Date.now();
@@ -501,12 +512,6 @@ async function renewRound() {
           if (owned.get(part.p) !== part) return;
           if (/wrong last sequence|key exists|not found/i.test(String(err?.message))) {
             log({ event: "lost", partition: part.p, why: "lease renewal failed" });
-            part.drop();
-          } else if (Date.now() - part.renewedAt > (3 * LEASE_MS) / 4) {
-            // Not renewed for most of a lease (server away, or this process
-            // starved): the server may expire the lease any moment and
-            // another worker take the partition. Stop before it can.
-            log({ event: "lost", partition: part.p, why: "lease not renewed in time" });
             part.drop();
           }
         }
@@ -541,6 +546,7 @@ async function claimRound() {
     }
     freeSince.delete(p);
     let rev;
+    const asked = Date.now();
     try {
       rev = await leases.create(partKey(p), leaseValue());
     } catch {
@@ -550,6 +556,10 @@ async function claimRound() {
     if (dropped.has(p)) await Promise.race([dropped.get(p), sleep(2000)]);
     dropped.delete(p);
     const part = new Partition(p, rev);
+    part.renewedAt = asked;
+    // Renewed from now on, through the takeover too (restoring a large
+    // snapshot can take a good part of a lease).
+    part.renewable = true;
     owned.set(p, part);
     log({ event: "claimed", partition: p });
     try {
@@ -564,7 +574,6 @@ async function claimRound() {
       }
       continue;
     }
-    part.renewable = true;
     part.loop = part.run().catch((err) => {
       log({ event: "lost", partition: p, why: String(err?.message ?? err) });
       part.drop();
