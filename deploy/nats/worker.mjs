@@ -124,13 +124,17 @@ const snapshots = await js.views.os(SNAPSHOTS);
   const ttl = (await (await js.views.kv(LEASES, { bindOnly: true })).status()).ttl;
   if (ttl > 0) LEASE_MS = ttl;
 }
-// Lease requests time out within a quarter lease. A request lost with a
-// restarting server is otherwise awaited for the client's default timeout
-// (5 s), longer than the lease: renewals then stall behind it, every lease
-// of the worker expires while it goes on working, and other workers take
-// its partitions over under it.
+// Leases go over a connection of their own, so that a renewal never waits
+// on the socket behind megabytes of snapshot chunks, and their requests
+// time out within a quarter lease: a request lost with a restarting server
+// is otherwise awaited for the client's default timeout (5 s), longer than
+// the lease; renewals then stall behind it, every lease of the worker
+// expires while it goes on working, and other workers take its partitions
+// over under it.
 const LEASE_REQUEST_MS = Math.max(200, Math.floor(LEASE_MS / 4));
-const leases = await nc.jetstream({ timeout: LEASE_REQUEST_MS }).views.kv(LEASES, { bindOnly: true });
+const ncLeases = await connectNats(flags.server, `mshta-worker-${ID}-leases`);
+const leases = await ncLeases.jetstream({ timeout: LEASE_REQUEST_MS }).views.kv(LEASES, { bindOnly: true });
+let claims = 0;
 {
   const config = await state.get("config");
   const want = config && JSON.parse(dec.decode(config.value)).partitions;
@@ -478,7 +482,8 @@ function shake(batch) {
   return out;
 }
 
-const leaseValue = () => enc.encode(JSON.stringify({ owner: ID, pid: process.pid }));
+/** A lease's value: the owner and, for a partition, the claim it renews (so a renewal whose reply was lost can be recognised). */
+const leaseValue = (claim) => enc.encode(JSON.stringify({ owner: ID, pid: process.pid, claim }));
 
 /** Live workers: heartbeat keys present, counted by the server (KV key listing is not reliable on 2.9). */
 async function liveWorkers() {
@@ -493,24 +498,40 @@ const freeSince = new Map();
 async function renewRound() {
   // All at once: one round trip, however many partitions are owned.
   await Promise.all([
-    leases.put(`w.${ID}`, leaseValue()),
+    leases.put(`w.${ID}`, leaseValue(null)),
     ...[...owned.values()]
       .filter((part) => part.renewable)
       .map(async (part) => {
-        if (Date.now() - part.renewedAt > (3 * LEASE_MS) / 4) {
-          // Not renewed for most of a lease (server away, or this process
-          // starved): the server may expire the lease any moment and
-          // another worker take the partition. Stop before it can.
+        if (Date.now() - part.renewedAt > LEASE_MS) {
+          // No renewal sent in the last lease has been confirmed (server
+          // away, or this process starved): by now the server has expired
+          // the lease. Stop at once rather than at the next failed renewal.
           log({ event: "lost", partition: part.p, why: "lease not renewed in time" });
           part.drop();
           return;
         }
+        const sent = Date.now();
         try {
-          part.leaseRev = await leases.update(partKey(part.p), leaseValue(), part.leaseRev);
-          part.renewedAt = Date.now();
+          part.leaseRev = await leases.update(partKey(part.p), leaseValue(part.claim), part.leaseRev);
+          // The server applied it after it was sent: the lease runs at least a TTL from then.
+          part.renewedAt = Math.max(part.renewedAt, sent);
         } catch (err) {
           if (owned.get(part.p) !== part) return;
-          if (/wrong last sequence|key exists|not found/i.test(String(err?.message))) {
+          if (!/wrong last sequence|key exists|not found/i.test(String(err?.message))) return; // timed out: try again
+          // A renewal whose reply was lost (timed out) may have been applied:
+          // the key then holds this claim at a newer revision.
+          let entry;
+          try {
+            entry = await leases.get(partKey(part.p));
+          } catch {
+            return; // unknown: the next round tells
+          }
+          const value = entry?.operation === "PUT" ? JSON.parse(dec.decode(entry.value)) : undefined;
+          if (value?.claim === part.claim && entry.revision >= part.leaseRev) {
+            part.leaseRev = entry.revision;
+            return;
+          }
+          if (owned.get(part.p) === part) {
             log({ event: "lost", partition: part.p, why: "lease renewal failed" });
             part.drop();
           }
@@ -547,8 +568,9 @@ async function claimRound() {
     freeSince.delete(p);
     let rev;
     const asked = Date.now();
+    const claim = `${ID}:${process.pid}:${++claims}`;
     try {
-      rev = await leases.create(partKey(p), leaseValue());
+      rev = await leases.create(partKey(p), leaseValue(claim));
     } catch {
       continue; // owned by someone else
     }
@@ -556,6 +578,7 @@ async function claimRound() {
     if (dropped.has(p)) await Promise.race([dropped.get(p), sleep(2000)]);
     dropped.delete(p);
     const part = new Partition(p, rev);
+    part.claim = claim;
     part.renewedAt = asked;
     // Renewed from now on, through the takeover too (restoring a large
     // snapshot can take a good part of a lease).
@@ -597,6 +620,7 @@ async function shutdown(code) {
   }
   stats();
   await nc.drain().catch(() => {});
+  await ncLeases.drain().catch(() => {});
   process.exit(code);
 }
 process.on("SIGTERM", () => shutdown(0));
@@ -607,7 +631,7 @@ let lastStats = Date.now();
 let failures = 0;
 log({ event: "started", partitions: PARTITIONS, snapshot_interval: SNAPSHOT_INTERVAL, lease_ms: LEASE_MS, chaos: CHAOS ?? null });
 // Let the other workers' heartbeats show before the first claim.
-await leases.put(`w.${ID}`, leaseValue());
+await leases.put(`w.${ID}`, leaseValue(null));
 await sleep(LEASE_MS / 4);
 let renewing = false;
 renewTimer = setInterval(() => {
