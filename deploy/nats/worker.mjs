@@ -12,8 +12,8 @@
 // created) removes a key that is not renewed; the owner renews it by a
 // compare-and-set on its revision every lease/6 (requests time out within
 // lease/4), and a failed renewal means the lease was lost: the partition is
-// dropped at once, without storing anything, as it is when no renewal has
-// succeeded for 3/4 of a lease (the lease time is the bucket's TTL, given to setup.mjs
+// dropped at once, without storing anything, as it is once a whole lease
+// has passed since the last confirmed renewal was sent (the lease time is the bucket's TTL, given to setup.mjs
 // --lease-ms; this worker's --lease-ms is used only for a bucket without
 // a TTL). Workers announce themselves with heartbeat keys w.<id> in the
 // same bucket, and each aims at ceil(partitions / live workers): it claims
