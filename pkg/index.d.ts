@@ -696,6 +696,20 @@ export class Detector {
 /** The version of the core the WebAssembly module was built from. */
 export function version(): string;
 
+/**
+ * The host key (trimmed, ASCII letters lower case) under which the core
+ * correlates one event: a JSON line (string or UTF-8 bytes) or the parsed
+ * object, in any schema the core reads, decoded by the core itself. For
+ * partitioning a stream by host (a chain never spans hosts). `undefined`
+ * when the core files it under no host: not an event, rejected, ignored, or
+ * a Defender streaming-API envelope whose records name several hosts (route
+ * each record on its own then).
+ *
+ * @example
+ * hostOf('{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Computer":"WS01.corp", ...}') // "ws01.corp"
+ */
+export function hostOf(event: string | Uint8Array | ArrayBuffer | ArrayBufferView | object): string | undefined;
+
 // ---------------------------------------------------------------------------
 // Output formats, written by the core (the same text as the CLI prints).
 
@@ -744,6 +758,8 @@ export interface Api {
   Detector: typeof Detector;
   /** See {@link version}. */
   version: typeof version;
+  /** See {@link hostOf}. */
+  hostOf: typeof hostOf;
   /** See {@link formatReport}. */
   formatReport: typeof formatReport;
 }

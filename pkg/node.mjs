@@ -6,6 +6,7 @@ export const {
   analyze,
   Detector,
   version,
+  hostOf,
   init,
   initSync,
   formatReport,

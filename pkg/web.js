@@ -52,6 +52,7 @@ export const {
   analyze,
   Detector,
   version,
+  hostOf,
   formatReport,
   toOcsf,
   toEcs,

@@ -58,4 +58,4 @@ target/release/corpus --events 30000 --hosts 50 --seed 16 --schema mixed --mshta
 
 # 4. The tests.
 export MSHTA_DEPLOY_PIDS="$tmp/pids" MSHTA_DEPLOY_CORPUS="$tmp/nats.jsonl" MSHTA_DEPLOY_DO_CORPUS="$tmp/do.jsonl"
-node --test --test-concurrency=1 deploy/test/nats.test.mjs deploy/test/durable-objects.test.mjs
+node --test --test-concurrency=1 deploy/test/hosts.test.mjs deploy/test/nats.test.mjs deploy/test/durable-objects.test.mjs

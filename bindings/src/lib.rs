@@ -258,3 +258,13 @@ pub fn severity_rank(severity: JsValue) -> i32 {
 pub fn image_name(path: JsValue) -> String {
     mshta_chain_core::image_name(path.as_string().as_deref()).to_string()
 }
+
+/// The host key (trimmed, ASCII lower case) under which the engine
+/// correlates one event, given as UTF-8 JSON bytes in any schema the core
+/// decodes; `undefined` when the engine files it under no host (not an
+/// event, rejected, ignored, or a Defender streaming-API envelope whose
+/// records name several hosts). For routing a stream by host.
+#[wasm_bindgen(js_name = hostOf)]
+pub fn host_of(event: &[u8]) -> Option<String> {
+    mshta_chain_core::host_of(event)
+}

@@ -54,6 +54,7 @@ mod names;
 mod prepared;
 mod reasons;
 mod report;
+mod route;
 mod scalar;
 mod score;
 mod snapshot;
@@ -87,4 +88,5 @@ pub use report::{
     Ancestor, Chain, ChainTotals, ChildProcess, Direction, DnsEvent, FileEvent, ItemError, ModuleEvent, NetworkEvent,
     Parent, Reason, Relation, Report, Root, Severity, Stats, Status, Update, VerdictStatus, VersionedChain,
 };
+pub use route::host_of;
 pub use snapshot::SnapshotError;

@@ -13,13 +13,14 @@
 
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
-import { Detector } from "mshta-chain";
-import { partitionOf, routeLine } from "../common/hosts.mjs";
+import { Detector, hostOf } from "mshta-chain";
+import { UNROUTED, partitionOf, router } from "../common/hosts.mjs";
 import { connectNats, setup, streamOf } from "../nats/lib.mjs";
 import { publishLines } from "../nats/publish.mjs";
 import { AlertBook, readAlerts } from "../nats/alerts.mjs";
 import { comparable, startNats, startWorker, waitFor } from "../test/helpers.mjs";
 
+const { routeLine } = router(hostOf);
 const file = process.argv[2];
 const pIndex = process.argv.indexOf("--partitions");
 const PARTITIONS = pIndex > 0 ? Number(process.argv[pIndex + 1]) : 6;
@@ -115,6 +116,7 @@ const flush = (slot) => {
 };
 let lineCount = 0;
 let corpusBytes = 0;
+let unrouted = 0;
 for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
   if (line.trim() === "") continue;
   lineCount++;
@@ -123,12 +125,18 @@ for await (const line of createInterface({ input: createReadStream(file), crlfDe
   if (single.lines.length >= 1000) flush(single);
   for (const { token, line: routed } of routeLine(line)) {
     const p = partitionOf(token, PARTITIONS);
+    perPart[p].lines.push(routed);
+    if (token === UNROUTED) {
+      // Events the core files under no host (ignored module loads, say): not a host's state.
+      unrouted++;
+      if (perPart[p].lines.length >= 1000) flush(perPart[p]);
+      continue;
+    }
     hostsOf[p].add(token);
     let h = perHost.get(token);
     if (!h) perHost.set(token, (h = { d: new Detector(), lines: [] }));
     h.lines.push(routed);
     if (h.lines.length >= 1000) flush(h);
-    perPart[p].lines.push(routed);
     if (perPart[p].lines.length >= 1000) flush(perPart[p]);
   }
 }
@@ -144,10 +152,12 @@ for (const h of perHost.values()) {
 }
 hostSizes.sort((a, b) => a - b);
 perHost.clear();
+const perPartEvents = [];
 const partRestore = [];
 const partBytes = [];
 for (const slot of perPart) {
   flush(slot);
+  perPartEvents.push(slot.d.report().stats.events);
   const bytes = slot.d.snapshot();
   slot.d.free();
   const t = performance.now();
@@ -155,7 +165,7 @@ for (const slot of perPart) {
   partRestore.push(performance.now() - t);
   partBytes.push(bytes.length);
 }
-console.error(`[bench] corpus: ${fmt(lineCount)} events, ${hosts} hosts, ${reference.size} chains`);
+console.error(`[bench] corpus: ${fmt(lineCount)} events, ${hosts} hosts, ${reference.size} chains; ${fmt(unrouted)} events under ${UNROUTED} (partition ${partitionOf(UNROUTED, PARTITIONS)})`);
 
 const results = [];
 for (const n of [1, 2, 3]) {
@@ -172,7 +182,8 @@ const restoreTotal = fo.restores.map((r) => r.total_ms);
 partRestore.sort((a, b) => a - b);
 partBytes.sort((a, b) => a - b);
 const out = {
-  corpus: { events: lineCount, hosts, partitions: PARTITIONS, bytes: corpusBytes, chains: reference.size },
+  corpus: { events: lineCount, hosts, partitions: PARTITIONS, bytes: corpusBytes, chains: reference.size, unrouted, unrouted_partition: partitionOf(UNROUTED, PARTITIONS) },
+  events_per_partition: perPartEvents,
   workers: results.map((r) => ({
     workers: r.n,
     seconds: r.seconds,

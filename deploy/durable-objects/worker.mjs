@@ -10,8 +10,10 @@
 // The package is imported through its workerd entry (the .wasm is a module,
 // initialised synchronously); routing by host is deploy/common/hosts.mjs.
 
-import { Detector } from "../../pkg/workerd.js";
-import { routeLines } from "../common/hosts.mjs";
+import { Detector, hostOf } from "../../pkg/workerd.js";
+import { router } from "../common/hosts.mjs";
+
+const { routeLines } = router(hostOf);
 
 // Durable Object storage values are limited (128 KiB each in the key-value
 // backend): the snapshot is stored in chunks, written in one atomic put.

@@ -27,7 +27,14 @@ export const STATE = "mshta_state";
 export const SNAPSHOTS = "mshta_snapshots";
 
 export const streamOf = (p) => `MSHTA_P${p}`;
-export const consumerOf = (p) => `mshta-p${p}`;
+/**
+ * Partition p's durable consumer as one owner's: `mshta-p<p>-<owner>`, the
+ * owner naming its claim (worker id and lease revision). A new owner deletes
+ * every other consumer of the stream, so a stale owner (one whose lease
+ * expired before it noticed) finds no consumer of its own and cannot take
+ * deliveries meant for the new one.
+ */
+export const consumerOf = (p, owner) => `mshta-p${p}-${owner}`.replace(/[^A-Za-z0-9_-]/g, "_");
 export const partKey = (p) => `p${p}`;
 
 /** The server configuration: loopback listener, JetStream, the partition mapping. */
@@ -107,15 +114,22 @@ export async function setup(nc, { partitions, leaseMs = 4000 }) {
   return { jsm, js, leases, state, snapshots };
 }
 
-/** (Re)creates partition p's durable pull consumer, starting at the stream's first message. */
-export async function resetConsumer(jsm, p, { maxAckPending }) {
-  try {
-    await jsm.consumers.delete(streamOf(p), consumerOf(p));
-  } catch {
-    // not there: fine
+/**
+ * (Re)creates partition p's durable pull consumer `name`, starting at the
+ * stream's first message, after deleting every consumer of the stream (a
+ * work queue stream takes one consumer; an older one is a previous or stale
+ * owner's).
+ */
+export async function resetConsumer(jsm, p, { maxAckPending, name }) {
+  for (const c of await jsm.consumers.list(streamOf(p)).next()) {
+    try {
+      await jsm.consumers.delete(streamOf(p), c.name);
+    } catch {
+      // gone meanwhile: fine
+    }
   }
   await jsm.consumers.add(streamOf(p), {
-    durable_name: consumerOf(p),
+    durable_name: name,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
     // Acks come only with a stored snapshot: give them time, and room.

@@ -18,9 +18,11 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { headers } from "nats";
-import { routeLine } from "../common/hosts.mjs";
+import { hostOf } from "mshta-chain";
+import { router } from "../common/hosts.mjs";
 import { EVENTS_PREFIX, connectNats, parseFlags, sleep } from "./lib.mjs";
 
+const { routeLine } = router(hostOf);
 const MAX_BATCH_BYTES = 256 * 1024;
 const IN_FLIGHT = 256;
 

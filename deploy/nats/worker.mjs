@@ -10,9 +10,10 @@
 // Ownership: a partition p is owned by whoever holds key p<p> in the KV
 // bucket mshta_leases. The bucket's TTL (--lease-ms, set when the bucket is
 // created) removes a key that is not renewed; the owner renews it by a
-// compare-and-set on its revision every lease/6, and a failed renewal means
-// the lease was lost: the partition is dropped at once, without storing
-// anything (the lease time is the bucket's TTL, given to setup.mjs
+// compare-and-set on its revision every lease/6 (requests time out within
+// lease/4), and a failed renewal means the lease was lost: the partition is
+// dropped at once, without storing anything, as it is once a whole lease
+// has passed since the last confirmed renewal was sent (the lease time is the bucket's TTL, given to setup.mjs
 // --lease-ms; this worker's --lease-ms is used only for a bucket without
 // a TTL). Workers announce themselves with heartbeat keys w.<id> in the
 // same bucket, and each aims at ceil(partitions / live workers): it claims
@@ -20,12 +21,17 @@
 // hands extra ones back cleanly (snapshot, ack, delete the key).
 //
 // Taking a partition over: read mshta_state p<p> ({seq, object, sha256}),
-// restore the Detector from the object store, recreate the partition's
-// durable consumer (work queue: it starts at the first unacknowledged
-// message, at or before seq+1), skip what the snapshot covers, replay the
-// rest. One stream message is one push, so the replay pushes the same
+// restore the Detector from the object store, fence (compare-and-set the
+// record back, so that a previous owner that has not yet noticed its lost
+// lease can no longer store or acknowledge anything), replace the stream's
+// consumer by this owner's own (work queue: it starts at the first
+// unacknowledged message, at or before seq+1), skip what the snapshot
+// covers, replay the rest. One stream message is one push, so the replay pushes the same
 // batches as the first owner did and yields the same (id, version) pairs
 // with the same content: a replayed alert is a duplicate, never a variant.
+//
+// Alerts: one partition's are published one after another, in the order
+// the pushes produced them (a retry never lands after a later alert).
 //
 // Snapshots: after --snapshot-interval events since the last one, and when
 // the partition has been idle for a second with unsnapshotted messages:
@@ -111,14 +117,24 @@ const totals = { events: 0, messages: 0, pushes_ms: 0, duplicates_skipped: 0, re
 const nc = await connectNats(flags.server, `mshta-worker-${ID}`);
 const js = nc.jetstream();
 const jsm = await nc.jetstreamManager();
-const leases = await js.views.kv(LEASES, { bindOnly: true });
 const state = await js.views.kv(STATE, { bindOnly: true });
 const snapshots = await js.views.os(SNAPSHOTS);
 // The lease is the bucket's TTL (set by setup.mjs); --lease-ms only stands in for a bucket without one.
 {
-  const ttl = (await leases.status()).ttl;
+  const ttl = (await (await js.views.kv(LEASES, { bindOnly: true })).status()).ttl;
   if (ttl > 0) LEASE_MS = ttl;
 }
+// Leases go over a connection of their own, so that a renewal never waits
+// on the socket behind megabytes of snapshot chunks, and their requests
+// time out within a quarter lease: a request lost with a restarting server
+// is otherwise awaited for the client's default timeout (5 s), longer than
+// the lease; renewals then stall behind it, every lease of the worker
+// expires while it goes on working, and other workers take its partitions
+// over under it.
+const LEASE_REQUEST_MS = Math.max(200, Math.floor(LEASE_MS / 4));
+const ncLeases = await connectNats(flags.server, `mshta-worker-${ID}-leases`);
+const leases = await ncLeases.jetstream({ timeout: LEASE_REQUEST_MS }).views.kv(LEASES, { bindOnly: true });
+let claims = 0;
 {
   const config = await state.get("config");
   const want = config && JSON.parse(dec.decode(config.value)).partitions;
@@ -154,16 +170,19 @@ class Partition {
     this.alertFailed = false;
     this.sinceSnapshot = 0;
     this.lastActivity = Date.now();
-    this.publishing = new Set();
+    this.alertTail = Promise.resolve(); // the last alert published, in order
     this.firstAlert = true;
     this.loop = undefined;
+    this.renewedAt = Date.now(); // last successful lease renewal (or the claim request)
+    this.consumerName = consumerOf(p, `${ID}-${leaseRev}`);
+    this.lingerCheck = 0; // when the stream was last checked for covered messages
   }
 
   async takeOver() {
     const started = performance.now();
     const entry = await state.get(partKey(this.p));
-    if (entry && entry.operation === "PUT") {
-      const record = JSON.parse(dec.decode(entry.value));
+    const record = entry && entry.operation === "PUT" ? JSON.parse(dec.decode(entry.value)) : undefined;
+    if (record?.object) {
       const bytes = await snapshots.getBlob(record.object);
       if (!bytes) throw new Error(`snapshot object ${record.object} is missing`);
       const sha = createHash("sha256").update(bytes).digest("hex");
@@ -178,32 +197,61 @@ class Partition {
       this.detector = new Detector();
       log({ event: "restored", partition: this.p, seq: 0, bytes: 0, restore_ms: 0, total_ms: performance.now() - started });
     }
-    this.stateRev = entry ? entry.revision : 0;
-    await resetConsumer(jsm, this.p, { maxAckPending: Math.max(10_000, 4 * SNAPSHOT_INTERVAL) });
-    this.consumer = await js.consumers.get(streamOf(this.p), consumerOf(this.p));
+    // Fence: write the record back, compare-and-set on the revision read. A
+    // previous owner that has not noticed it lost the lease still holds that
+    // revision; from here on its snapshot compare-and-set fails, so it can
+    // never store a snapshot, or acknowledge messages, past what this owner
+    // restored (it would delete from the work queue messages this owner has
+    // yet to replay). If the record moved since it was read, the takeover
+    // fails and the partition is claimed again later.
+    if (!this.active) throw new Error("the lease was lost during the takeover");
+    const fence = enc.encode(JSON.stringify({ ...(record ?? { seq: 0, object: null }), owner: ID }));
+    this.stateRev = entry ? await state.update(partKey(this.p), fence, entry.revision) : await state.create(partKey(this.p), fence);
+    await this.resetConsumer();
     totals.takeovers++;
+  }
+
+  /** Deletes every consumer of the partition's stream, then creates this owner's (from the first unacknowledged message). */
+  async resetConsumer() {
+    await resetConsumer(jsm, this.p, { maxAckPending: Math.max(10_000, 4 * SNAPSHOT_INTERVAL), name: this.consumerName });
+    this.consumer = await js.consumers.get(streamOf(this.p), this.consumerName);
+  }
+
+  /** Whether this worker still holds the partition: its state revision is the stored one. */
+  async stillOwner() {
+    const entry = await state.get(partKey(this.p));
+    return entry?.revision === this.stateRev;
   }
 
   async run() {
     // Deliveries, idle snapshots and gap resets go one at a time, in order.
     const idle = setInterval(() => {
       if (!this.active || this.busy) return;
-      if (this.unacked.length > 0 && this.ahead.size === 0 && Date.now() - this.lastActivity > IDLE_SNAPSHOT_MS) {
+      const quiet = Date.now() - this.lastActivity;
+      if (this.unacked.length > 0 && this.ahead.size === 0 && quiet > IDLE_SNAPSHOT_MS) {
         this.serially(() => this.snapshot("idle"));
       } else if (this.ahead.size > 0 && Date.now() - this.gapSince > 5000) {
         // A delivery went missing (it cannot be skipped): start over from
         // the first unacknowledged message.
+        this.serially(() => this.restart("gap"));
+      } else if (this.ahead.size === 0 && this.unacked.length === 0 && quiet > 2 * IDLE_SNAPSHOT_MS && Date.now() - this.lingerCheck > 2 * IDLE_SNAPSHOT_MS) {
+        // Quiet, with everything delivered acknowledged: the stream should
+        // be empty. A message left is either covered by the snapshot (its
+        // acknowledgement was lost with a restarting server: it would stay
+        // until the ack wait, minutes) or not delivered (a pull lost the
+        // same way): start the deliveries over; deliver() acknowledges what
+        // the snapshot covers and pushes the rest.
+        this.lingerCheck = Date.now();
         this.serially(async () => {
-          this.ahead.clear();
-          await resetConsumer(jsm, this.p, { maxAckPending: Math.max(10_000, 4 * SNAPSHOT_INTERVAL) });
-          this.messages?.stop();
+          const { messages, first_seq: first } = (await jsm.streams.info(streamOf(this.p))).state;
+          if (messages > 0) await this.restart(first <= this.snapSeq ? "unacknowledged" : "stalled");
         });
       }
     }, 250);
     try {
       while (this.active) {
         try {
-          this.consumer = await js.consumers.get(streamOf(this.p), consumerOf(this.p));
+          this.consumer = await js.consumers.get(streamOf(this.p), this.consumerName);
           this.messages = await this.consumer.consume({ max_messages: FETCH, expires: 2000 });
           for await (const m of this.messages) {
             if (!this.active) break;
@@ -233,6 +281,19 @@ class Partition {
       clearInterval(idle);
       this.messages?.stop();
     }
+  }
+
+  /** Starts the deliveries over from the first unacknowledged message, if this worker still owns the partition. */
+  async restart(why) {
+    this.ahead.clear();
+    if (!(await this.stillOwner())) {
+      log({ event: "lost", partition: this.p, why: `state moved (seen at a ${why} restart)` });
+      this.drop();
+      return;
+    }
+    if (process.env.MSHTA_DEBUG) log({ event: "restart", partition: this.p, why, seq: this.lastSeq });
+    await this.resetConsumer();
+    this.messages?.stop();
   }
 
   serially(fn) {
@@ -296,26 +357,30 @@ class Partition {
     }
     totals.alerts++;
     const send = async () => {
+      if (this.alertFailed) return; // never publish past an alert that is not out
       for (let attempt = 0; ; attempt++) {
         try {
           await js.publish(subject, payload, { timeout: 5000 });
           return;
         } catch (err) {
-          if (attempt > 200) throw err;
+          if (attempt > 200) {
+            // Never acknowledge past an alert that is not out: give the partition up.
+            this.alertFailed = true;
+            return;
+          }
           await sleep(Math.min(1000, 50 * (attempt + 1)));
         }
       }
     };
-    const p = send();
-    this.publishing.add(p);
-    p.then(
-      () => this.publishing.delete(p),
-      () => {
-        // Never acknowledge past an alert that is not out: give the partition up.
-        this.publishing.delete(p);
-        this.alertFailed = true;
-      },
-    );
+    // One partition's alerts are stored in the order they were produced:
+    // each waits for the one before (a retried publish would otherwise land
+    // after later ones, e.g. a chain's announcement after its retraction
+    // when a restarting server lost the first attempt's reply; a consumer
+    // applying them in stream order would keep a retracted chain). With
+    // snapshots stored only after their alerts, the first copy of every
+    // alert in the stream then comes in production order, whoever publishes
+    // it (an owner replaying after a takeover, or a stale one).
+    this.alertTail = this.alertTail.then(send);
   }
 
   /** Stores the snapshot and the sequence it covers, then acknowledges up to it. */
@@ -323,7 +388,7 @@ class Partition {
     if (this.lastSeq === this.snapSeq) return true;
     const t = performance.now();
     // Alerts first: an acknowledged message's alerts must be out.
-    await Promise.allSettled([...this.publishing]);
+    await this.alertTail;
     if (this.alertFailed) {
       log({ event: "lost", partition: this.p, why: "an alert could not be published" });
       this.drop();
@@ -332,7 +397,8 @@ class Partition {
     if (!this.active) return false;
     const seq = this.lastSeq;
     const bytes = this.detector.snapshot();
-    const object = `${partKey(this.p)}-${seq}`;
+    // Named by owner too: a stale owner's object never takes a live one's name.
+    const object = `${partKey(this.p)}-${seq}-${this.consumerName}`;
     const sha256 = createHash("sha256").update(bytes).digest("hex");
     try {
       await snapshots.putBlob({ name: object }, bytes);
@@ -342,6 +408,7 @@ class Partition {
       this.stateRev = this.stateRev === 0 ? await state.create(partKey(this.p), record) : await state.update(partKey(this.p), record, this.stateRev);
     } catch (err) {
       if (/wrong last sequence|key exists/i.test(String(err?.message))) {
+        snapshots.delete(object).catch(() => {});
         log({ event: "lost", partition: this.p, why: "snapshot compare-and-set failed" });
         this.drop();
         return false;
@@ -415,7 +482,8 @@ function shake(batch) {
   return out;
 }
 
-const leaseValue = () => enc.encode(JSON.stringify({ owner: ID, pid: process.pid }));
+/** A lease's value: the owner and, for a partition, the claim it renews (so a renewal whose reply was lost can be recognised). */
+const leaseValue = (claim) => enc.encode(JSON.stringify({ owner: ID, pid: process.pid, claim }));
 
 /** Live workers: heartbeat keys present, counted by the server (KV key listing is not reliable on 2.9). */
 async function liveWorkers() {
@@ -430,14 +498,40 @@ const freeSince = new Map();
 async function renewRound() {
   // All at once: one round trip, however many partitions are owned.
   await Promise.all([
-    leases.put(`w.${ID}`, leaseValue()),
+    leases.put(`w.${ID}`, leaseValue(null)),
     ...[...owned.values()]
       .filter((part) => part.renewable)
       .map(async (part) => {
+        if (Date.now() - part.renewedAt > LEASE_MS) {
+          // No renewal sent in the last lease has been confirmed (server
+          // away, or this process starved): by now the server has expired
+          // the lease. Stop at once rather than at the next failed renewal.
+          log({ event: "lost", partition: part.p, why: "lease not renewed in time" });
+          part.drop();
+          return;
+        }
+        const sent = Date.now();
         try {
-          part.leaseRev = await leases.update(partKey(part.p), leaseValue(), part.leaseRev);
+          part.leaseRev = await leases.update(partKey(part.p), leaseValue(part.claim), part.leaseRev);
+          // The server applied it after it was sent: the lease runs at least a TTL from then.
+          part.renewedAt = Math.max(part.renewedAt, sent);
         } catch (err) {
-          if (/wrong last sequence|key exists|not found/i.test(String(err?.message)) && owned.get(part.p) === part) {
+          if (owned.get(part.p) !== part) return;
+          if (!/wrong last sequence|key exists|not found/i.test(String(err?.message))) return; // timed out: try again
+          // A renewal whose reply was lost (timed out) may have been applied:
+          // the key then holds this claim at a newer revision.
+          let entry;
+          try {
+            entry = await leases.get(partKey(part.p));
+          } catch {
+            return; // unknown: the next round tells
+          }
+          const value = entry?.operation === "PUT" ? JSON.parse(dec.decode(entry.value)) : undefined;
+          if (value?.claim === part.claim && entry.revision >= part.leaseRev) {
+            part.leaseRev = entry.revision;
+            return;
+          }
+          if (owned.get(part.p) === part) {
             log({ event: "lost", partition: part.p, why: "lease renewal failed" });
             part.drop();
           }
@@ -473,8 +567,10 @@ async function claimRound() {
     }
     freeSince.delete(p);
     let rev;
+    const asked = Date.now();
+    const claim = `${ID}:${process.pid}:${++claims}`;
     try {
-      rev = await leases.create(partKey(p), leaseValue());
+      rev = await leases.create(partKey(p), leaseValue(claim));
     } catch {
       continue; // owned by someone else
     }
@@ -482,6 +578,11 @@ async function claimRound() {
     if (dropped.has(p)) await Promise.race([dropped.get(p), sleep(2000)]);
     dropped.delete(p);
     const part = new Partition(p, rev);
+    part.claim = claim;
+    part.renewedAt = asked;
+    // Renewed from now on, through the takeover too (restoring a large
+    // snapshot can take a good part of a lease).
+    part.renewable = true;
     owned.set(p, part);
     log({ event: "claimed", partition: p });
     try {
@@ -496,7 +597,6 @@ async function claimRound() {
       }
       continue;
     }
-    part.renewable = true;
     part.loop = part.run().catch((err) => {
       log({ event: "lost", partition: p, why: String(err?.message ?? err) });
       part.drop();
@@ -520,6 +620,7 @@ async function shutdown(code) {
   }
   stats();
   await nc.drain().catch(() => {});
+  await ncLeases.drain().catch(() => {});
   process.exit(code);
 }
 process.on("SIGTERM", () => shutdown(0));
@@ -530,13 +631,14 @@ let lastStats = Date.now();
 let failures = 0;
 log({ event: "started", partitions: PARTITIONS, snapshot_interval: SNAPSHOT_INTERVAL, lease_ms: LEASE_MS, chaos: CHAOS ?? null });
 // Let the other workers' heartbeats show before the first claim.
-await leases.put(`w.${ID}`, leaseValue());
+await leases.put(`w.${ID}`, leaseValue(null));
 await sleep(LEASE_MS / 4);
 let renewing = false;
 renewTimer = setInterval(() => {
   if (renewing || stopping) return;
   renewing = true;
-  renewRound()
+  // Bounded: a round never holds the next one back for long.
+  Promise.race([renewRound(), sleep(2 * LEASE_REQUEST_MS)])
     .catch(() => {}) // server away: renewals fail until it is back
     .finally(() => {
       renewing = false;

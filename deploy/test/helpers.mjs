@@ -107,12 +107,23 @@ export function startWorker({ server, partitions, id, snapshotInterval = 20_000,
   proc.stderr.on("data", (d) => {
     w.stderr += d;
   });
-  w.exited = new Promise((r) => proc.once("exit", (code, signal) => r(code ?? signal)));
+  // "close": the process has exited and its output is all read.
+  w.exited = new Promise((r) => proc.once("close", (code, signal) => r(code ?? signal)));
   w.kill = (signal = "SIGTERM") => proc.kill(signal);
+  /** The partitions the worker says it owns, as of its last line (stats lines are only every 5 s). */
   w.owned = () => {
-    const s = [...w.events].reverse().find((e) => e.event === "stats");
-    return s ? s.owned : [];
+    const owned = new Set();
+    for (const e of w.events) {
+      if (e.event === "stats") {
+        owned.clear();
+        for (const p of e.owned) owned.add(p);
+      } else if (e.event === "claimed") owned.add(e.partition);
+      else if (e.event === "lost" || e.event === "released" || e.event === "takeover_failed") owned.delete(e.partition);
+    }
+    return [...owned].sort((a, b) => a - b);
   };
+  /** When the worker last claimed partition p (0 if never). */
+  w.claimedAt = (p) => w.events.reduce((t, e) => (e.event === "claimed" && e.partition === p ? e.at : t), 0);
   return w;
 }
 

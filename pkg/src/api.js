@@ -360,10 +360,33 @@ export function createApi(initialGlue, ensureReady = () => {}, recreate = undefi
     return glue.imageName(path);
   }
 
+  /**
+   * The host key (trimmed, ASCII lower case) under which the core
+   * correlates one event (a JSON line as a string or UTF-8 bytes, or the
+   * parsed object), read by the core's own decoders for every schema it
+   * knows; `undefined` when it files the event under no host (not an
+   * event, rejected, ignored, or a Defender streaming-API envelope whose
+   * records name several hosts: route each record on its own). For
+   * partitioning a stream by host: a chain never spans hosts.
+   */
+  function hostOf(event) {
+    usable();
+    try {
+      const bytes =
+        event !== null && typeof event === "object" && !(event instanceof ArrayBuffer) && !ArrayBuffer.isView(event) && !Array.isArray(event)
+          ? encodeString(JSON.stringify(event))
+          : toBytes(event);
+      return guarded(() => glue.hostOf(bytes)) ?? undefined;
+    } finally {
+      releaseScratch();
+    }
+  }
+
   return {
     analyze,
     Detector,
     version,
+    hostOf,
     formatReport,
     toOcsf,
     toEcs,

@@ -113,6 +113,24 @@ test("ESM and CommonJS entries expose the same API and agree", () => {
   assert.deepEqual(fromCjs, fromEsm);
 });
 
+test("hostOf: the host key the core files each event under, in ESM and CommonJS", () => {
+  const text = readText("vbscript");
+  const report = analyze(text);
+  const items = lines(text);
+  const root = items[report.chains[0].root.event];
+  const key = esm.hostOf(root);
+  assert.equal(key, report.chains[0].host.toLowerCase());
+  // A string, bytes and the parsed object are the same event.
+  assert.equal(esm.hostOf(new TextEncoder().encode(root)), key);
+  assert.equal(esm.hostOf(JSON.parse(root)), key);
+  assert.equal(cjs.hostOf(root), key);
+  // Every item a chain names is on the chain's host.
+  for (const chain of report.chains) {
+    for (const i of [chain.root.event, ...chain.children.map((c) => c.event)]) assert.equal(esm.hostOf(items[i]), chain.host.toLowerCase());
+  }
+  for (const none of ["", "not json", "{}", "[]", '{"EventID":1}']) assert.equal(esm.hostOf(none), undefined, none);
+});
+
 test("Node init and initSync resolve to the ready API", async () => {
   const api = await esm.init();
   assert.equal(api.analyze, esm.analyze);
@@ -410,6 +428,7 @@ test("web.js entry: a clear error before init, then works after initSync", async
   assert.equal(web.version(), esm.version());
   const text = readText("vbscript");
   assert.deepEqual(web.analyze(text), analyze(text));
+  assert.deepEqual(lines(text).map(web.hostOf), lines(text).map(esm.hostOf));
   const detector = new web.Detector();
   detector.push(readBytes("hta"));
   assert.deepEqual(childNames(detector.finish().chains[0]), EXPECTED.hta.children);

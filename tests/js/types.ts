@@ -10,6 +10,7 @@ import init, {
   type OutputFormat,
   initSync,
   version,
+  hostOf,
   init as namedInit,
   type Allow,
   type Ancestor,
@@ -292,3 +293,12 @@ toEcs("report");
 function out(_: string): void {}
 
 export { describe, start, counts, versions, changed, retracted, streamed, where, errorFile, text, ndjson, rank, name, noVersion, tuned, badAllow, checklist, fromUpdate, sevId, written, fromText };
+
+// hostOf: a host key or undefined, from a line, bytes or a parsed event.
+const hostKey: string | undefined = hostOf('{"EventID":1}');
+hostOf(new Uint8Array(0));
+hostOf({ EventID: 1 });
+// @ts-expect-error a host key may be undefined
+const mustBeString: string = hostOf("{}");
+void hostKey;
+void mustBeString;
