@@ -139,6 +139,14 @@ pub(crate) fn discover(
             lineage: Vec::new(),
         };
         build(store, &mut chain, window, &mut owned);
+        // An inferred root left with nothing of its own (every child it was
+        // inferred from belongs to an earlier chain, e.g. a seen mshta whose
+        // mshta parent is unseen) is no chain: closing it would forget
+        // nothing, so it would be found again once evicted from the closed
+        // chains (and a restore, which looks at every host, would re-close it).
+        if matches!(chain.root, Root::Inferred(_)) && chain.members.is_empty() && chain.acts.is_empty() {
+            continue;
+        }
         out.push(chain);
     }
     out
