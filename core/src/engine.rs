@@ -490,6 +490,9 @@ impl Engine {
                     s.p.closed_bytes = s.p.closed_bytes.saturating_sub(c.bytes);
                 }
                 s.p.versions.remove(&id);
+                // A chain closed and evicted in this same settle is still
+                // announced: it is final, not merged away (no retraction).
+                s.p.announced.remove(&id);
                 s.p.counters.chains_evicted += 1;
             }
         }
