@@ -128,7 +128,11 @@ fn check_caps(config: &Config, update: &Update, report: &Report) {
         }
     }
     let s = &report.stats;
-    assert!(s.processes_tracked as usize <= config.max_processes, "processes past max_processes: {}", s.processes_tracked);
+    assert!(
+        s.processes_tracked as usize <= config.max_processes,
+        "processes past max_processes: {}",
+        s.processes_tracked
+    );
     assert!(s.activity_tracked as usize <= config.max_activity, "activity past max_activity: {}", s.activity_tracked);
     assert!(report.errors.len() <= config.max_errors, "errors past max_errors");
 }

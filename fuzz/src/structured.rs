@@ -47,7 +47,11 @@ enum Kind {
     Start,
     Security4688,
     End,
-    Network { ip: u8, port: u16, inbound: bool },
+    Network {
+        ip: u8,
+        port: u16,
+        inbound: bool,
+    },
     Dns(Text),
     File(Text),
     Module(Text),
