@@ -52,12 +52,13 @@ for t in $targets; do
   rm -f "$dir/artifacts/$t"/{crash,timeout,oom,leak}-*
   out="$dir/artifacts/$t/run.log"
   status=0
+  t0=$(date +%s)
   "$bin/$t" -max_total_time="$seconds" -max_len=65536 -timeout=30 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$dir/artifacts/$t/" "${dict[@]}" \
     "$dir/corpus/$t" "$dir/seeds/$t" >"$out" 2>&1 || status=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out" | tail -1)
   cov=$(grep -oE 'cov: [0-9]+' "$out" | tail -1)
-  echo "fuzz $t: ${execs:-?} executions in $seconds s, $cov, exit $status"
+  echo "fuzz $t: ${execs:-?} executions in $(( $(date +%s) - t0 )) s, $cov, exit $status"
   shopt -s nullglob
   for a in "$dir/artifacts/$t"/{crash,timeout,oom,leak}-*; do
     mkdir -p "tests/fuzz-regressions/$t"
