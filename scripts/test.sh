@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 start=$(date +%s)
 step() { printf '\n=== %s (%ss)\n' "$1" "$(( $(date +%s) - start ))"; }
 step "rust: fmt, clippy, native tests";   bash scripts/test-rust.sh
-step "fuzz: bounded runs of every target"; bash scripts/test-fuzz.sh
+step "fuzz: cargo-fuzz, every target";    bash scripts/test-fuzz.sh
 step "build: wasm + npm package";         bash scripts/build.sh
 step "wasm: bindings in WebAssembly";     bash scripts/test-wasm.sh
 step "js: package API, CLI and types";    bash scripts/test-js.sh

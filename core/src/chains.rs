@@ -114,13 +114,33 @@ pub(crate) fn discover(
         };
         roots.push((Root::Seen(id), seen, chain_id(store.host_key(p.host), &ident), p.host));
     }
+    // One unseen mshta can be named by pid (its children) and by GUID
+    // alone (its activity): two groups, one chain id. They are one root:
+    // merged, or the chain would be listed twice (and its version bumped
+    // by each, once per look at its host).
+    let mut inferred_at: BTreeMap<String, usize> = BTreeMap::new();
     for inf in inferred_roots(store).into_iter().filter(|inf| wanted(inf.host)) {
         let ident = match &inf.guid {
             Some(g) => g.as_str().to_string(),
             None => format!("{}@{}", inf.pid.unwrap_or(0), inf.seen),
         };
         let (seen, host) = (inf.seen, inf.host);
-        roots.push((Root::Inferred(inf), seen, chain_id(store.host_key(host), &ident), host));
+        let id = chain_id(store.host_key(host), &ident);
+        if let Some(&at) = inferred_at.get(&id) {
+            let entry = &mut roots[at];
+            let first_seen = entry.1.min(seen);
+            entry.1 = first_seen;
+            if let Root::Inferred(first) = &mut entry.0 {
+                first.children.extend(inf.children);
+                first.acts.extend(inf.acts);
+                first.seen = first_seen;
+                first.pid = first.pid.or(inf.pid);
+                first.command_line = first.command_line.take().or(inf.command_line);
+            }
+            continue;
+        }
+        inferred_at.insert(id.clone(), roots.len());
+        roots.push((Root::Inferred(inf), seen, id, host));
     }
     roots.sort_by(|a, b| (a.1, &a.2).cmp(&(b.1, &b.2)));
 
@@ -141,6 +161,14 @@ pub(crate) fn discover(
             lineage: Vec::new(),
         };
         build(store, &mut chain, window, &mut owned);
+        // An inferred root left with nothing of its own (every child it was
+        // inferred from belongs to an earlier chain, e.g. a seen mshta whose
+        // mshta parent is unseen) is no chain: closing it would forget
+        // nothing, so it would be found again once evicted from the closed
+        // chains (and a restore, which looks at every host, would re-close it).
+        if matches!(chain.root, Root::Inferred(_)) && chain.members.is_empty() && chain.acts.is_empty() {
+            continue;
+        }
         out.push(chain);
     }
     out

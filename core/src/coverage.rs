@@ -193,6 +193,42 @@ impl Coverage {
         }
     }
 
+    /// Restore's check of counts read from a snapshot (see `snapshot`):
+    /// at most the per-host cap of hosts, no more starts with a command
+    /// line (parent, GUID) than starts, and every total over all hosts
+    /// within `max`, so the report's sums and shares hold.
+    pub(crate) fn check(&self, max: u64) -> Result<(), String> {
+        if self.hosts.len() > MAX_HOSTS {
+            return Err(format!("coverage: {} hosts, more than {MAX_HOSTS}", self.hosts.len()));
+        }
+        let mut totals = [0u64; 10];
+        for (host, c) in self.hosts.iter().map(|(h, c)| (h.as_str(), c)).chain([("*", &self.overflow)]) {
+            if c.with_command_line.max(c.with_parent).max(c.with_guid) > c.process_starts {
+                return Err(format!("coverage of host {host}: more starts with a field than starts"));
+            }
+            let sources = c.sources.values().try_fold(0u64, |a, &n| a.checked_add(n)).unwrap_or(u64::MAX);
+            let counts = [
+                c.process_starts,
+                c.with_command_line,
+                c.with_parent,
+                c.with_guid,
+                c.process_ends,
+                c.file_creates,
+                c.network,
+                c.dns,
+                c.module_loads,
+                sources,
+            ];
+            for (t, n) in totals.iter_mut().zip(counts) {
+                *t = t.saturating_add(n);
+            }
+        }
+        if totals.iter().any(|&t| t > max) {
+            return Err("coverage counts exceed 2^53".into());
+        }
+        Ok(())
+    }
+
     pub(crate) fn report(&self) -> CoverageReport {
         let mut all = self.overflow.clone();
         for c in self.hosts.values() {

@@ -198,7 +198,9 @@ impl Engine {
         // The inventory as if every waiting mshta process were counted now
         // (without changing the state: only the inventory is copied).
         let mut inventory = s.p.inventory.clone();
-        for id in s.store.uninventoried() {
+        let mut waiting: Vec<_> = s.store.uninventoried().collect();
+        crate::state::in_inventory_order(&s.store, &mut waiting);
+        for id in waiting {
             count_in_inventory(&mut inventory, &s.store, id, self.config.max_inventory);
         }
         let inventory_overflow = inventory.overflow;
@@ -479,6 +481,14 @@ impl Engine {
         let closed = &s.p.closed;
         let mut open =
             chains::discover(&s.store, window, |id| closed.contains_key(id), (!everything).then_some(&dirty));
+        // What the store holds now, to tell whether this settle removes
+        // anything (per-chain caps, closing, expiry, eviction) after
+        // discovery.
+        let held = |st: &crate::store::Store| {
+            let ev = st.evictions();
+            (st.process_count(), st.activity_count(), ev.files_expired, ev.ends_expired)
+        };
+        let before = held(&s.store);
         // Per-chain caps: what a chain holds beyond them leaves the store,
         // counted in the chain's totals.
         let roots = chains::shared(&open);
@@ -587,6 +597,9 @@ impl Engine {
                     s.p.closed_bytes = s.p.closed_bytes.saturating_sub(c.bytes);
                 }
                 s.p.versions.remove(&id);
+                // A chain closed and evicted in this same settle is still
+                // announced: it is final, not merged away (no retraction).
+                s.p.announced.remove(&id);
                 s.p.counters.chains_evicted += 1;
             }
         }
@@ -615,6 +628,19 @@ impl Engine {
         // Closed chains are final: the caller has their last version.
         let closed = &s.p.closed;
         s.p.announced.retain(|id, _| !closed.contains_key(id));
+        // A removal after discovery can change the chains of the hosts it
+        // touched (a process evicted by the caps or expired leaves its
+        // children as roots of their own; eviction by the caps reaches any
+        // host): look at those hosts again at the next settle, as a restored
+        // engine (which looks at every host) would, instead of when they
+        // next get events.
+        if held(&s.store) != before {
+            if everything {
+                s.all_touched = true;
+            } else {
+                s.touched.extend(dirty.iter().copied());
+            }
+        }
         changed.sort_by(|a, b| a.chain.id.cmp(&b.chain.id));
         retracted.sort();
         (changed, retracted)

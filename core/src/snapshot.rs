@@ -301,6 +301,7 @@ fn validate(p: &Payload) -> Result<(), String> {
     safe(serde_json::to_string(&p.persisted.errors), "errors")?;
     safe(serde_json::to_string(&p.persisted.notes), "notes")?;
     p.persisted.inventory.check(MAX_SAFE, MAX_TIME)?;
+    p.persisted.coverage.check(MAX_SAFE)?;
     let ev = &p.store.evictions;
     let counts = [
         ev.processes_expired,

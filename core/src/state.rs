@@ -153,11 +153,19 @@ impl State {
         let horizons: Vec<[Option<Millis>; 2]> = (0..store.host_count())
             .map(|h| [store.horizon(h, Clock::Utc, lateness), store.horizon(h, Clock::Exporter, lateness)])
             .collect();
-        let ready = store.take_uninventoried(all, |h, c| horizons.get(h as usize).and_then(|x| x[c as usize]));
+        let mut ready = store.take_uninventoried(all, |h, c| horizons.get(h as usize).and_then(|x| x[c as usize]));
+        in_inventory_order(store, &mut ready);
         for id in ready {
             count_in_inventory(&mut self.p.inventory, store, id, max_groups);
         }
     }
+}
+
+/// The order mshta processes are counted in: arrival (the input index of
+/// their first report), not their store slot, which a restore renumbers.
+/// With `max_inventory` reached, the order decides which shapes get in.
+pub(crate) fn in_inventory_order(store: &Store, ids: &mut [ProcId]) {
+    ids.sort_by_cached_key(|&id| store.proc(id).first_event());
 }
 
 /// Counts one mshta process in an inventory.

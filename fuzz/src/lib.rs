@@ -1,17 +1,17 @@
-//! Fuzz targets for mshta-chain-core and the structure-aware generator that
-//! feeds them. Each target takes bytes and must never panic; the engine
-//! targets also check the invariants hostile input must not break (tracked
-//! state within the caps, the report independent of how the input is cut).
-//!
-//! Why not `cargo fuzz`: the project builds and tests with the pinned stable
-//! toolchain (`rust-toolchain.toml`), and libFuzzer needs nightly's
-//! `-Zsanitizer=fuzzer`; AFL needs its own compiler wrapper and a fork
-//! server. These loops are coverage-less (random and mutated inputs, seeded
-//! from real telemetry and generated events), run on stable in CI for a
-//! bounded time, and every input that ever failed is kept under
-//! `tests/fuzz-regressions/<target>/` and replayed by `cargo test`.
+//! Fuzz targets for mshta-chain-core, shared by the coverage-guided
+//! libFuzzer binaries (`fuzz/libfuzzer/fuzz_targets/`, built by `cargo fuzz`
+//! on the pinned stable toolchain with `--sanitizer none`) and by the replay
+//! of every input that ever failed (`tests/fuzz-regressions/<target>/`, run
+//! by `cargo test`). Each target takes bytes and must never panic; the
+//! engine targets also check the invariants hostile input must not break
+//! (tracked state within the caps, a restored engine continuing exactly as
+//! one never restored). `seeds` builds the starting corpora from the
+//! repository's test data (`fuzz-seeds` writes them to disk).
 
-use mshta_chain_core::{Config, Engine};
+use mshta_chain_core::{Config, Engine, Report, Update};
+use std::path::Path;
+
+pub mod structured;
 
 /// A small deterministic PRNG (xorshift64*).
 #[derive(Debug, Clone)]
@@ -42,13 +42,14 @@ impl Rng {
 }
 
 /// The targets, by name.
-pub const TARGETS: &[&str] = &["split_decode", "engine", "snapshot", "config"];
+pub const TARGETS: &[&str] = &["split_decode", "engine", "engine_events", "snapshot", "config"];
 
 /// Runs one target on one input. Panics are the failures looked for.
 pub fn run(target: &str, data: &[u8]) {
     match target {
         "split_decode" => split_decode(data),
         "engine" => engine(data),
+        "engine_events" => engine_events(data),
         "snapshot" => snapshot(data),
         "config" => config(data),
         _ => panic!("unknown fuzz target {target}"),
@@ -72,6 +73,7 @@ fn split_decode(data: &[u8]) {
 /// `Engine::push`/`finish` with small caps, pushed in pieces: tracked state
 /// never exceeds the caps after any push, and no chain lists past its cap.
 fn engine(data: &[u8]) {
+    // The caps the committed regression inputs were found with.
     let config = Config {
         max_processes: 100,
         max_activity: 100,
@@ -81,7 +83,7 @@ fn engine(data: &[u8]) {
         max_inventory: 4,
         ..Config::default()
     };
-    let mut e = Engine::new(config).expect("valid config");
+    let mut e = Engine::new(config.clone()).expect("valid config");
     let mut rng = Rng(data.len() as u64 + 1);
     let mut rest = data;
     while !rest.is_empty() {
@@ -89,27 +91,98 @@ fn engine(data: &[u8]) {
         let (piece, tail) = rest.split_at(n);
         rest = tail;
         let u = e.push(piece);
-        for c in &u.chains {
-            assert!(c.chain.children.len() <= 5, "children past the cap");
-            assert!(c.chain.dns.len() <= 5 && c.chain.network.len() <= 5 && c.chain.modules.len() <= 5);
-        }
-        let s = e.report().stats;
-        assert!(s.processes_tracked <= 100, "processes past max_processes: {}", s.processes_tracked);
-        assert!(s.activity_tracked <= 100, "activity past max_activity: {}", s.activity_tracked);
+        check_caps(&config, &u, &e.report());
     }
     let snap = e.snapshot();
     let mut again = Engine::restore_saved(&snap).expect("a fresh snapshot restores");
-    let (mut a, mut b) = (again.finish(), e.finish());
-    // Known and left open (found by this target): with closed chains
-    // evicted by `max_chains`, a restored engine (which looks at every host
-    // once) can re-close an evicted chain that a continuous one would
-    // revisit only when its host gets events: the counts of closed and
-    // evicted chains may then differ. Everything else must be equal.
-    for r in [&mut a, &mut b] {
-        r.stats.chains_closed = 0;
-        r.stats.chains_evicted = 0;
-    }
+    let (a, b) = (again.finish(), e.finish());
     assert_eq!(a, b, "snapshot/restore changes nothing");
+}
+
+/// The caps the engine targets run with (small, so that fuzz inputs reach
+/// them): `max_processes`, `max_activity`, per-chain caps, `max_chains`.
+fn small_caps(choice: u8) -> Config {
+    let n = |base: usize| base + usize::from(choice % 4) * base;
+    Config {
+        // The lowest the config allows.
+        max_processes: 100 + usize::from(choice % 2) * 50,
+        max_activity: 100 + usize::from(choice % 2) * 50,
+        max_chain_children: n(2),
+        max_chain_activity: n(2),
+        max_chains: n(1),
+        max_inventory: n(2),
+        max_errors: n(3),
+        max_item_bytes: 8192,
+        ..Config::default()
+    }
+}
+
+/// What must hold after every push: tracked state within the caps, chain
+/// lists within the per-chain caps.
+fn check_caps(config: &Config, update: &Update, report: &Report) {
+    for c in &update.chains {
+        let chain = &c.chain;
+        assert!(chain.children.len() <= config.max_chain_children, "children past the cap");
+        for len in [chain.files.len(), chain.network.len(), chain.dns.len(), chain.modules.len()] {
+            assert!(len <= config.max_chain_activity, "activity past the per-chain cap");
+        }
+    }
+    let s = &report.stats;
+    assert!(
+        s.processes_tracked as usize <= config.max_processes,
+        "processes past max_processes: {}",
+        s.processes_tracked
+    );
+    assert!(s.activity_tracked as usize <= config.max_activity, "activity past max_activity: {}", s.activity_tracked);
+    assert!(report.errors.len() <= config.max_errors, "errors past max_errors");
+}
+
+/// `Engine::push`/`finish` with structure-aware events (`structured`):
+/// pushes cut anywhere, caps checked after every push, and at each restore
+/// point the engine continues from its snapshot while a twin continues
+/// without one: every later update and the final report must be equal.
+fn engine_events(data: &[u8]) {
+    let (choice, ops) = structured::script(data);
+    let config = small_caps(choice);
+    let mut twin = Engine::new(config.clone()).expect("valid config");
+    let mut engine: Option<Engine> = None;
+    let mut renderer = structured::Renderer::default();
+    let mut pending = Vec::new();
+    let mut restores = 0;
+    let push = |twin: &mut Engine, engine: &mut Option<Engine>, bytes: &[u8]| {
+        let a = twin.push(bytes);
+        check_caps(&config, &a, &twin.report());
+        if let Some(e) = engine.as_mut() {
+            let b = e.push(bytes);
+            assert_eq!(a, b, "a restored engine's update differs from the one never restored");
+        }
+    };
+    for op in &ops {
+        match op {
+            structured::Op::Event(ev) => renderer.event(ev, &mut pending),
+            structured::Op::Raw(bytes) => pending.extend_from_slice(bytes),
+            structured::Op::Push(cut) => {
+                let at = usize::from(*cut).min(pending.len());
+                let rest = pending.split_off(at);
+                push(&mut twin, &mut engine, &pending);
+                pending = rest;
+            }
+            // A few restore points are enough; each costs a full settle.
+            structured::Op::Restore if restores < 3 => {
+                restores += 1;
+                let from = engine.as_ref().unwrap_or(&twin);
+                let snap = from.snapshot();
+                engine = Some(Engine::restore_saved(&snap).expect("a fresh snapshot restores"));
+            }
+            structured::Op::Restore => {}
+        }
+    }
+    renderer.end(&mut pending);
+    push(&mut twin, &mut engine, &pending);
+    let a = twin.finish();
+    if let Some(mut e) = engine {
+        assert_eq!(a, e.finish(), "a restored engine's report differs from the one never restored");
+    }
 }
 
 /// Snapshot restore of damaged bytes: an error, or an engine whose report,
@@ -156,31 +229,123 @@ fn config(data: &[u8]) {
     }
 }
 
-/// Real and generated seed inputs per target.
-pub fn seeds(target: &str, real: &[Vec<u8>]) -> Vec<Vec<u8>> {
+/// The repository's test data the seed corpora are made of.
+#[derive(Debug, Default)]
+pub struct RepoData {
+    /// Telemetry documents: real recordings (`tests/data/realdata`, cut to
+    /// 40 lines), the XML renderings (`tests/data/xml`), the snapshot
+    /// fixtures' input and each scenario's events (`tests/scenarios`), one
+    /// per line: every schema the core decodes.
+    pub telemetry: Vec<Vec<u8>>,
+    /// Snapshot fixtures (`tests/data/snapshots/*.snap`).
+    pub snapshots: Vec<Vec<u8>>,
+    /// Scenario configs (`tests/scenarios/*.json`, their `config`).
+    pub configs: Vec<Vec<u8>>,
+}
+
+fn files(dir: &Path, ext: &str) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for p in entries.flatten().map(|e| e.path()) {
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == ext) {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Seed inputs are kept small (libFuzzer's `-max_len` is 64 KiB).
+const SEED_BYTES: usize = 60_000;
+
+impl RepoData {
+    /// Reads the test data under the repository root.
+    pub fn read(root: &Path) -> RepoData {
+        let mut d = RepoData::default();
+        let data = root.join("tests/data");
+        for p in files(&data.join("realdata"), "jsonl").into_iter().chain(files(&data.join("snapshots"), "jsonl")) {
+            let Ok(text) = std::fs::read(&p) else { continue };
+            let lines: Vec<&[u8]> = text.split(|&b| b == b'\n').filter(|l| !l.is_empty()).collect();
+            for chunk in lines.chunks(40).take(8) {
+                d.telemetry.push(chunk.join(&b'\n'));
+            }
+        }
+        for p in files(&data.join("xml"), "xml") {
+            if let Ok(text) = std::fs::read(&p) {
+                d.telemetry.push(text);
+            }
+        }
+        for p in files(&data.join("snapshots"), "snap") {
+            if let Ok(bytes) = std::fs::read(&p) {
+                d.snapshots.push(bytes);
+            }
+        }
+        for p in files(&root.join("tests/scenarios"), "json") {
+            let Ok(text) = std::fs::read_to_string(&p) else { continue };
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
+            if let Some(config) = v.get("config") {
+                d.configs.push(config.to_string().into_bytes());
+            }
+            let mut doc = Vec::new();
+            for ev in v.get("events").and_then(|e| e.as_array()).into_iter().flatten() {
+                match ev.as_str() {
+                    Some(line) => doc.extend_from_slice(line.as_bytes()),
+                    None => doc.extend_from_slice(ev.to_string().as_bytes()),
+                }
+                doc.push(b'\n');
+            }
+            d.telemetry.push(doc);
+        }
+        for t in &mut d.telemetry {
+            t.truncate(SEED_BYTES);
+        }
+        d
+    }
+}
+
+/// Seed inputs per target: the repository's test data and generated ones.
+pub fn seeds(target: &str, data: &RepoData) -> Vec<Vec<u8>> {
     let mut rng = Rng(7);
     match target {
         "snapshot" => {
-            let mut e = Engine::new(Config::default()).expect("valid config");
-            let mut out = Vec::new();
-            for line in real.iter().take(200) {
-                e.push(line);
-                e.push(b"\n");
+            let mut out = data.snapshots.clone();
+            for (i, doc) in data.telemetry.iter().enumerate().step_by(7) {
+                let config = if i % 2 == 0 { Config::default() } else { small_caps(i as u8) };
+                let mut e = Engine::new(config).expect("valid config");
+                // Pushed up to the middle of the last line: a carried partial line.
+                e.push(&doc[..doc.len() - doc.len() / 8]);
+                out.push(e.snapshot());
             }
-            out.push(e.snapshot());
             let mut e = Engine::new(Config::default()).expect("valid config");
             e.push(&events(&mut rng, 60));
             out.push(e.snapshot());
+            out.retain(|s| s.len() <= SEED_BYTES);
             out
         }
-        "config" => vec![
-            br#"{"window_seconds": 300, "min_score": 20, "weights": {"parent_explorer": 0}}"#.to_vec(),
-            br#"{"allow": {"command_lines": ["\\\\fs\\hta\\[a-z]+"], "networks": ["10.0.0.0/8"], "hosts": ["*.lab"]}}"#
-                .to_vec(),
-            br#"{"baseline": [{"shape": "mshta", "parent": "explorer.exe"}], "max_chain_children": 3}"#.to_vec(),
-        ],
+        "config" => {
+            let mut out = data.configs.clone();
+            out.extend([
+                br#"{"window_seconds": 300, "min_score": 20, "weights": {"parent_explorer": 0}}"#.to_vec(),
+                br#"{"allow": {"command_lines": ["\\\\fs\\hta\\[a-z]+"], "networks": ["10.0.0.0/8"], "hosts": ["*.lab"]}}"#
+                    .to_vec(),
+                br#"{"baseline": [{"shape": "mshta", "parent": "explorer.exe"}], "max_chain_children": 3}"#.to_vec(),
+                serde_json::to_vec(&Config::default()).expect("a config serialises"),
+            ]);
+            out
+        }
+        "engine_events" => (0..32)
+            .map(|_| {
+                let n = 64 + rng.below(2048);
+                (0..n).map(|_| rng.bits() as u8).collect()
+            })
+            .collect(),
         _ => {
-            let mut out: Vec<Vec<u8>> = real.chunks(40).take(30).map(|c| c.join(&b'\n')).collect();
+            let mut out = data.telemetry.clone();
             for _ in 0..10 {
                 out.push(events(&mut rng, 50));
             }
@@ -253,40 +418,4 @@ pub fn events(rng: &mut Rng, n: usize) -> Vec<u8> {
         }
     }
     out.into_bytes()
-}
-
-/// One mutation of an input: flip, insert, delete, duplicate or splice.
-pub fn mutate(rng: &mut Rng, data: &mut Vec<u8>, other: &[u8]) {
-    const TOKENS: &[&[u8]] = &[
-        b"{", b"}", b"[", b"]", b"\"", b"\\", b"\n", b"\r", b",", b":", b"\\ud800", b"1e999", b"-1", b"null", b"\xff",
-    ];
-    for _ in 0..1 + rng.below(8) {
-        let at = rng.below(data.len() + 1);
-        match rng.below(6) {
-            0 if !data.is_empty() => {
-                let i = rng.below(data.len());
-                data[i] ^= 1 << rng.below(8);
-            }
-            1 => {
-                let tok = TOKENS[rng.below(TOKENS.len())];
-                data.splice(at..at, tok.iter().copied());
-            }
-            2 if !data.is_empty() => {
-                let end = (at + rng.below(64)).min(data.len());
-                data.drain(at.min(end)..end);
-            }
-            3 if !data.is_empty() && data.len() < 1 << 20 => {
-                let start = rng.below(data.len());
-                let end = (start + rng.below(256)).min(data.len());
-                let piece = data[start..end].to_vec();
-                data.splice(at..at, piece);
-            }
-            4 if !other.is_empty() => {
-                let start = rng.below(other.len());
-                let end = (start + rng.below(512)).min(other.len());
-                data.splice(at..at, other[start..end].iter().copied());
-            }
-            _ => data.truncate(at),
-        }
-    }
 }

@@ -1,0 +1,4 @@
+//! libFuzzer target `config`: see `mshta_chain_fuzz::run` (fuzz/src/lib.rs).
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| mshta_chain_fuzz::run("config", data));
