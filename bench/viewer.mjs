@@ -19,7 +19,7 @@
 // Needs the package built (bash scripts/build.sh) and tests/runtimes' npm
 // dev dependencies (cd tests/runtimes && npm ci). Only 127.0.0.1 is used.
 
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -27,7 +27,7 @@ import { fileURLToPath } from "node:url";
 
 import { serve } from "../scripts/serve.mjs";
 import { bundle } from "../web-demo/bundle.mjs";
-import { writeBigEvtx, writeCopies } from "../tests/runtimes/viewer-data.mjs";
+import { browserProcesses, startProbe, stopProbe, writeBigEvtx, writeCopies } from "../tests/runtimes/viewer-data.mjs";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const { chromium } = createRequire(join(repo, "tests/runtimes/package.json"))("playwright-core");
@@ -70,26 +70,6 @@ try {
   rmSync(scratch, { recursive: true, force: true });
 }
 
-/** The browser's processes (the one whose command line names `profile`, and its descendants) with their resident bytes. */
-function browserProcesses(profile) {
-  const procs = [];
-  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-      const ppid = Number(readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ")[1]);
-      const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) * 1024;
-      procs.push({ pid: Number(pid), ppid, cmd, rss });
-    } catch {
-      /* gone */
-    }
-  }
-  const ours = new Set(procs.filter((p) => p.cmd.includes(profile)).map((p) => p.pid));
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const p of procs) if (!ours.has(p.pid) && ours.has(p.ppid)) ours.add(p.pid), (grew = true);
-  }
-  return procs.filter((p) => ours.has(p.pid));
-}
 
 /**
  * A CDP session to the page's worker, over the page's session
@@ -155,25 +135,8 @@ async function measure(server, input) {
     await page.waitForSelector('body[data-state="ready"]', { timeout: 60_000 });
     const cdp = await context.newCDPSession(page);
     const workerCdp = await attachWorker(cdp);
-    // The probe, as in tests/runtimes/viewer.test.mjs: long tasks, and gaps between turns of a zero-delay timer.
-    await page.evaluate(() => {
-      const probe = (window.__probe = { max: 0, turns: 0, long: 0, longMax: 0 });
-      let last = performance.now();
-      const turn = () => {
-        const now = performance.now();
-        probe.max = Math.max(probe.max, now - last);
-        probe.turns++;
-        last = now;
-        probe.timer = setTimeout(turn, 0);
-      };
-      probe.timer = setTimeout(turn, 0);
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) {
-          probe.long++;
-          probe.longMax = Math.max(probe.longMax, e.duration);
-        }
-      }).observe({ type: "longtask" });
-    });
+    // The probe of tests/runtimes/viewer.test.mjs: long tasks, and gaps between turns of a zero-delay timer.
+    await startProbe(page);
     const rss = () => {
       const procs = browserProcesses(profile);
       const renderer = procs.filter((p) => p.cmd.includes("--type=renderer")).reduce((n, p) => Math.max(n, p.rss), 0);
@@ -207,7 +170,7 @@ async function measure(server, input) {
     const wall = (Date.now() - started) / 1000;
     sampling = false;
     await Promise.all([rssLoop, heapLoop]);
-    const probe = await page.evaluate(() => (clearTimeout(window.__probe.timer), window.__probe));
+    const probe = await stopProbe(page);
     const state = await page.getAttribute("body", "data-state");
     const appError = await page.textContent("#app-error");
     const status = await page.textContent("#status");

@@ -4,7 +4,7 @@
 // and files with hostile text in every field. Nothing here is stored in the
 // repository.
 
-import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, openSync, readdirSync, readFileSync, writeSync } from "node:fs";
 import { crc32 } from "node:zlib";
 
 const HOSTS = /WORKSTATION5|DESKTOP-2KGM189/gi;
@@ -264,4 +264,52 @@ export function writeBigEvtx(path, evtxDir, targetBytes) {
     hosts: ["DESKTOP-2KGM189", "WIN-03DLIIOFRRA", "37L4247F27-25", "temporal"],
     renames: [["C:\\Windows\\SysWOW64\\cmd.exe", "C:\\Windows\\System\\mshta.exe"]],
   });
+}
+
+// The main-thread probe, shared by the viewer test and bench/viewer.mjs.
+
+/** The probe: a zero-delay timer loop (a gap between its turns is the main thread busy) and the long tasks. */
+export async function startProbe(page) {
+  await page.evaluate(() => {
+    const probe = (window.__probe = { max: 0, turns: 0, long: 0, longMax: 0 });
+    let last = performance.now();
+    const turn = () => {
+      const now = performance.now();
+      probe.max = Math.max(probe.max, now - last);
+      probe.turns++;
+      last = now;
+      probe.timer = setTimeout(turn, 0);
+    };
+    probe.timer = setTimeout(turn, 0);
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        probe.long++;
+        probe.longMax = Math.max(probe.longMax, e.duration);
+      }
+    }).observe({ type: "longtask" });
+  });
+}
+
+/** Stops the probe: `{ max, turns, long, longMax }`. */
+export const stopProbe = (page) => page.evaluate(() => (clearTimeout(window.__probe.timer), window.__probe));
+
+/** The browser's processes (the one whose command line names `profile`, and its descendants) with their resident bytes. */
+export function browserProcesses(profile) {
+  const procs = [];
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+      const ppid = Number(readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ")[1]);
+      const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) * 1024;
+      procs.push({ pid: Number(pid), ppid, cmd, rss });
+    } catch {
+      /* gone */
+    }
+  }
+  const ours = new Set(procs.filter((p) => p.cmd.includes(profile)).map((p) => p.pid));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of procs) if (!ours.has(p.pid) && ours.has(p.ppid)) ours.add(p.pid), (grew = true);
+  }
+  return procs.filter((p) => ours.has(p.pid));
 }

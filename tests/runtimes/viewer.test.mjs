@@ -16,7 +16,7 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,7 +30,7 @@ import * as formats from "../../pkg/src/formats.js";
 import { ATTACKS, EXPECTED } from "./common.mjs";
 import { highlightRanges } from "../../web-demo/chain-view.js";
 import { JsonArraySplitter } from "../../web-demo/json-array.js";
-import { PAYLOADS, hostileEvents, hostileXml, hugeLine, writeBigEvtx, writeCopies } from "./viewer-data.mjs";
+import { PAYLOADS, hostileEvents, hostileXml, browserProcesses, hugeLine, startProbe, stopProbe, writeBigEvtx, writeCopies } from "./viewer-data.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "../..");
@@ -526,49 +526,8 @@ function outsideCode(md) {
 
 /** The resident memory of the browser's largest renderer process (the viewer's tab, with its worker), in bytes. */
 function rendererRss() {
-  const procs = [];
-  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-      const ppid = Number(readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ")[1]);
-      const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) * 1024;
-      procs.push({ pid: Number(pid), ppid, cmd, rss });
-    } catch {
-      /* gone */
-    }
-  }
-  const ours = new Set(procs.filter((p) => p.cmd.includes(userDataDir)).map((p) => p.pid));
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const p of procs) if (!ours.has(p.pid) && ours.has(p.ppid)) ours.add(p.pid), (grew = true);
-  }
-  return procs.filter((p) => ours.has(p.pid) && p.cmd.includes("--type=renderer")).reduce((n, p) => Math.max(n, p.rss), 0);
+  return browserProcesses(userDataDir).filter((p) => p.cmd.includes("--type=renderer")).reduce((n, p) => Math.max(n, p.rss), 0);
 }
-
-/** The probe: a zero-delay timer loop (a gap between its turns is the main thread busy) and the long tasks. */
-async function startProbe(page) {
-  await page.evaluate(() => {
-    const probe = (window.__probe = { max: 0, turns: 0, long: 0, longMax: 0 });
-    let last = performance.now();
-    const turn = () => {
-      const now = performance.now();
-      probe.max = Math.max(probe.max, now - last);
-      probe.turns++;
-      last = now;
-      probe.timer = setTimeout(turn, 0);
-    };
-    probe.timer = setTimeout(turn, 0);
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) {
-        probe.long++;
-        probe.longMax = Math.max(probe.longMax, e.duration);
-      }
-    }).observe({ type: "longtask" });
-  });
-}
-
-/** Stops the probe: `{ max, turns, long, longMax }`. */
-const stopProbe = (page) => page.evaluate(() => (clearTimeout(window.__probe.timer), window.__probe));
 
 /** The probe's figures as the test prints them. */
 const probeLine = (probe) =>
