@@ -595,6 +595,13 @@ impl Engine {
             for (_, _, id) in by_rank.into_iter().take(excess) {
                 if let Some(c) = s.p.closed.remove(&id) {
                     s.p.closed_bytes = s.p.closed_bytes.saturating_sub(c.bytes);
+                    // Its id is free again: if its root is still in the store
+                    // (the same events delivered twice), discovery finds the
+                    // chain once more. Look at its host at the next settle, as
+                    // a restored engine (which looks at every host) would,
+                    // rather than when the host next gets events.
+                    let host = s.store.host(&c.chain.host);
+                    s.touched.insert(host);
                 }
                 s.p.versions.remove(&id);
                 // A chain closed and evicted in this same settle is still
