@@ -429,14 +429,20 @@ pub(crate) fn trim(store: &Store, parts: &mut ChainParts, caps: ChainCaps, prote
             }
         });
     }
-    // Activity, per kind.
+    // Activity, per kind. A file the root ran (`dropped_file`) is listed
+    // with the files and counts against their cap.
+    let mut cap = [caps.activity; 4];
+    if parts.dropped_file.is_some() {
+        let files = kind(&Activity::FileCreate { path: "".into() });
+        cap[files] = caps.activity.saturating_sub(1);
+    }
     let mut per_kind = [0usize; 4];
     for &a in &parts.acts {
         if let Some(rec) = store.activity(a) {
             per_kind[kind(&rec.what)] += 1;
         }
     }
-    if per_kind.iter().any(|&k| k > caps.activity) {
+    if per_kind.iter().zip(cap).any(|(&n, c)| n > c) {
         let mut order: Vec<(Millis, u64)> = parts
             .acts
             .iter()
@@ -450,11 +456,11 @@ pub(crate) fn trim(store: &Store, parts: &mut ChainParts, caps: ChainCaps, prote
             for &(_, a) in &order {
                 let Some(rec) = store.activity(a) else { continue };
                 let k = kind(&rec.what);
-                if per_kind[k] <= caps.activity {
+                if per_kind[k] <= cap[k] {
                     keep.insert(a);
                     continue;
                 }
-                if kept[k] >= caps.activity || keep.contains(&a) {
+                if kept[k] >= cap[k] || keep.contains(&a) {
                     continue;
                 }
                 if pass == 1 || targets.insert((k, target(&rec.what))) {
