@@ -156,15 +156,16 @@ impl<'a> Process<'a> {
         }
     }
 
-    fn is_empty(&self) -> bool {
-        self.pid.is_none()
-            && self.entity_id.is_none()
-            && self.executable.is_none()
-            && self.name.is_none()
-            && self.command_line.is_none()
-            && self.start.is_none()
-            && self.end.is_none()
-            && self.parent.is_none()
+    /// A process the report knows something about (its parent, the actor
+    /// of an activity), or `None` when every field is absent.
+    fn known(
+        pid: Option<u32>,
+        uid: Option<&'a str>,
+        image: Option<&'a str>,
+        cmd_line: Option<&'a str>,
+    ) -> Option<Self> {
+        let known = pid.is_some() || [uid, image, cmd_line].into_iter().any(|v| present(v).is_some());
+        known.then(|| Process::new(pid, uid, image, cmd_line))
     }
 }
 
@@ -239,10 +240,9 @@ fn alert<'a>(chain: &'a Chain, version: Option<u32>, product_version: &'a str) -
     process.start = non_empty(&root.time);
     process.end = present(root.end_time.as_deref());
     if let Some(p) = &root.parent {
-        let parent = Process::new(p.pid, p.process_guid.as_deref(), p.image.as_deref(), p.command_line.as_deref());
-        if !parent.is_empty() {
-            process.parent = Some(Box::new(parent));
-        }
+        process.parent =
+            Process::known(p.pid, p.process_guid.as_deref(), p.image.as_deref(), p.command_line.as_deref())
+                .map(Box::new);
     }
     let user = split_user(root.user.as_deref());
     let mut ips: Vec<&str> = Vec::new();

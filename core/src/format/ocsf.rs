@@ -173,16 +173,16 @@ impl<'a> Process<'a> {
         }
     }
 
-    fn is_empty(&self) -> bool {
-        self.pid.is_none()
-            && self.uid.is_none()
-            && self.name.is_none()
-            && self.cmd_line.is_none()
-            && self.created_time.is_none()
-            && self.file.is_none()
-            && self.user.is_none()
-            && self.parent_process.is_none()
-            && self.terminated_time.is_none()
+    /// A process the report knows something about (its parent, the actor
+    /// of an activity), or `None` when every field is absent.
+    fn known(
+        pid: Option<u32>,
+        uid: Option<&'a str>,
+        image: Option<&'a str>,
+        cmd_line: Option<&'a str>,
+    ) -> Option<Self> {
+        let known = pid.is_some() || [uid, image, cmd_line].into_iter().any(|v| present(v).is_some());
+        known.then(|| Process::new(pid, uid, image, cmd_line))
     }
 }
 
@@ -219,8 +219,7 @@ struct Actor<'a> {
 
 /// The process that made a connection, query, file or module load.
 fn actor<'a>(pid: Option<u32>, image: Option<&'a str>) -> Option<Actor<'a>> {
-    let process = Process::new(pid, None, image, None);
-    (!process.is_empty()).then_some(Actor { process })
+    Process::known(pid, None, image, None).map(|process| Actor { process })
 }
 
 /// One evidence artifact; each kind fills its own fields, in this order.
@@ -321,10 +320,9 @@ fn evidences(chain: &Chain) -> Vec<Evidence<'_>> {
     process.created_time = millis(&root.time);
     process.user = split_user(root.user.as_deref()).map(|u| User { domain: u.domain, name: non_empty(u.name) });
     if let Some(p) = &root.parent {
-        let parent = Process::new(p.pid, p.process_guid.as_deref(), p.image.as_deref(), p.command_line.as_deref());
-        if !parent.is_empty() {
-            process.parent_process = Some(Box::new(parent));
-        }
+        process.parent_process =
+            Process::known(p.pid, p.process_guid.as_deref(), p.image.as_deref(), p.command_line.as_deref())
+                .map(Box::new);
     }
     process.terminated_time = root.end_time.as_deref().and_then(millis);
     let data = Data {
