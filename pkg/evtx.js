@@ -6,38 +6,24 @@
 import initWasm, { initSync as initWasmSync } from "./dist/evtx/web/mshta_chain_evtx.js";
 import * as glue from "./dist/evtx/web/mshta_chain_evtx.js";
 import { createEvtxApi } from "./evtx-api.js";
-
-let ready = false;
-let loading = null;
+import { loader } from "./src/loader.js";
 
 function ensureReady() {
-  if (!ready) throw new Error("mshta-chain/evtx: call `await init()` (or `initSync(module)`) before using the API");
+  if (!loaded.isReady()) throw new Error("mshta-chain/evtx: call `await init()` (or `initSync(module)`) before using the API");
 }
 
 const api = createEvtxApi(glue, ensureReady);
 
+const loaded = loader(initWasm, initWasmSync, () => {}, api);
+
 /** Loads the raw-log reader's WebAssembly module once; resolves to the API. */
 export default function init(source) {
-  loading ??= initWasm(source === undefined ? undefined : { module_or_path: source }).then(
-    () => {
-      ready = true;
-      return api;
-    },
-    (error) => {
-      loading = null; // let a later call retry
-      throw error;
-    },
-  );
-  return loading;
+  return loaded.init(source);
 }
 
 /** Loads the module synchronously from bytes or a compiled module. */
 export function initSync(module) {
-  if (!ready) {
-    initWasmSync({ module });
-    ready = true;
-  }
-  return api;
+  return loaded.initSync(module);
 }
 
 export { init };

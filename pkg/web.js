@@ -5,46 +5,29 @@
 import initWasm, { initSync as initWasmSync } from "./dist/web/mshta_chain.js";
 import * as glue from "./dist/web/mshta_chain.js";
 import { createApi, formatConstants } from "./src/api.js";
-
-let ready = false;
-let loading = null;
+import { loader } from "./src/loader.js";
 
 /** The versions the documents carry (OCSF, ECS, this package): set once the module is ready. */
 export let OCSF_VERSION, ECS_VERSION, PRODUCT_VERSION;
 
-function setReady() {
-  ({ OCSF_VERSION, ECS_VERSION, PRODUCT_VERSION } = formatConstants(glue));
-  ready = true;
-}
-
 function ensureReady() {
-  if (!ready) throw new Error("mshta-chain: call `await init()` (or `initSync(module)`) before using the API");
+  if (!loaded.isReady()) throw new Error("mshta-chain: call `await init()` (or `initSync(module)`) before using the API");
 }
 
 const api = createApi(glue, ensureReady);
 
+const loaded = loader(initWasm, initWasmSync, () => {
+  ({ OCSF_VERSION, ECS_VERSION, PRODUCT_VERSION } = formatConstants(glue));
+}, api);
+
 /** Loads the WebAssembly module once; resolves to the API. */
 export default function init(source) {
-  loading ??= initWasm(source === undefined ? undefined : { module_or_path: source }).then(
-    () => {
-      setReady();
-      return api;
-    },
-    (error) => {
-      loading = null; // let a later call retry
-      throw error;
-    },
-  );
-  return loading;
+  return loaded.init(source);
 }
 
 /** Loads the WebAssembly module synchronously from bytes or a compiled module. */
 export function initSync(module) {
-  if (!ready) {
-    initWasmSync({ module });
-    setReady();
-  }
-  return api;
+  return loaded.initSync(module);
 }
 
 export { init };
