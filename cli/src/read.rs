@@ -145,6 +145,9 @@ struct Feed<'a> {
     /// the detector in this order, so the report never depends on which
     /// decode finishes first.
     decoding: VecDeque<Receiver<DecodedItems>>,
+    /// A batch that never reached the detector (its decode was lost): the
+    /// scan fails with this rather than report without its items.
+    lost: Option<String>,
 }
 
 impl Feed<'_> {
@@ -175,11 +178,13 @@ impl Feed<'_> {
     /// Pushes the oldest batch still decoding, waiting for it.
     fn push_oldest(&mut self) {
         let Some(rx) = self.decoding.pop_front() else { return };
-        // A decode never panics (the core does not) and always sends.
-        if let Ok(decoded) = rx.recv() {
-            if let Ok(update) = self.engine.push_decoded(decoded) {
-                self.count(update.events);
-            }
+        // A decode does not panic (the core never does on input), so it
+        // always sends; were it lost, the scan fails instead of reporting
+        // without its items.
+        match rx.recv().map(|decoded| self.engine.push_decoded(decoded)) {
+            Ok(Ok(update)) => self.count(update.events),
+            Ok(Err(e)) => self.lost = Some(format!("internal: {e}")),
+            Err(_) => self.lost = Some("internal: a batch of JSON was lost while decoding".into()),
         }
     }
 
@@ -235,7 +240,7 @@ pub fn scan_inputs(engine: &mut Engine, files: &[String]) -> Result<Scanned, Fai
     } else {
         ProgressBar::hidden()
     };
-    let mut feed = Feed { engine, items: 0, bar, decoding: VecDeque::new() };
+    let mut feed = Feed { engine, items: 0, bar, decoding: VecDeque::new(), lost: None };
     let mut raw = Vec::new();
     let ahead = rayon::current_num_threads().max(1);
     let mut decoders: HashMap<usize, Receiver<Piece>> = HashMap::new();
@@ -287,6 +292,9 @@ pub fn scan_inputs(engine: &mut Engine, files: &[String]) -> Result<Scanned, Fai
     }
     feed.drain();
     feed.bar.finish_and_clear();
+    if let Some(message) = feed.lost {
+        return Err(Failure::Other(message));
+    }
     Ok(Scanned { raw })
 }
 
