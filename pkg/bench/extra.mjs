@@ -20,9 +20,8 @@ import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { createRequire } from "node:module";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { capnpModule, collectModules, freePort, workerdBinary } from "../../tests/runtimes/workerd-kit.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const pkgDir = path.resolve(here, "..");
@@ -97,54 +96,6 @@ function cliRows(file, repeat) {
   }
 }
 
-function workerdBinary() {
-  const require = createRequire(path.join(repo, "tests/runtimes/package.json"));
-  try {
-    return require.resolve("@cloudflare/workerd-linux-64/bin/workerd");
-  } catch {
-    const bin = path.join(repo, "tests/runtimes/node_modules/workerd/bin/workerd");
-    return fs.existsSync(bin) ? bin : null;
-  }
-}
-
-/**
- * The Worker's module list, following relative static imports from `entry` (as Wrangler's
- * module rules do: .js/.mjs are ES modules, .wasm compiled WebAssembly); names relative to the
- * repository, so relative imports resolve as on disk. `rel` makes the embed path.
- */
-function collectModules(entry, rel) {
-  const out = [];
-  const seen = new Set();
-  const visit = (file) => {
-    if (seen.has(file)) return;
-    seen.add(file);
-    const name = JSON.stringify(path.relative(repo, file).split(path.sep).join("/"));
-    if (file.endsWith(".wasm")) {
-      out.push(`(name = ${name}, wasm = embed ${rel(file)})`);
-      return;
-    }
-    out.push(`(name = ${name}, esModule = embed ${rel(file)})`);
-    const source = fs.readFileSync(file, "utf8");
-    const pattern = /(?:^|[\s;])(?:import|export)\s+(?:[\w*{}\s,$]+\s+from\s+)?["']([^"']+)["']/g;
-    for (const [, spec] of source.matchAll(pattern)) {
-      if (spec.startsWith("./") || spec.startsWith("../")) visit(path.resolve(path.dirname(file), spec));
-    }
-  };
-  visit(entry);
-  return out;
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 function processCpuMs(pid) {
   let ns = 0;
   for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
@@ -164,9 +115,8 @@ async function workerdRows(file) {
   for (let i = 0; i < 1000 && end !== -1; i++) end = bytes.indexOf(10, end) + 1 || -1;
   const body = bytes.subarray(0, end === -1 ? bytes.length : end);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "mshta-chain-bench-workerd-"));
-  const rel = (f) => JSON.stringify(path.relative(scratch, f));
   const port = await freePort();
-  const modules = (entry) => collectModules(entry, rel);
+  const modules = (entry) => collectModules(entry, repo).map((m) => capnpModule(m, scratch));
   fs.writeFileSync(
     path.join(scratch, "config.capnp"),
     `using Workerd = import "/workerd/workerd.capnp";

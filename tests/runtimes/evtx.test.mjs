@@ -12,15 +12,14 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join, relative, resolve, sep } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
 import { serve } from "../../scripts/serve.mjs";
 import { Detector } from "../../pkg/node.mjs";
+import { capnpModule, collectModules, freePort, workerdBinary } from "./workerd-kit.mjs";
 import { readRawLog, version } from "../../pkg/evtx-node.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -58,51 +57,13 @@ test("Deno: pkg/evtx-deno.js reads a file stream into the Detector as Node does"
   same(got, await inNode(), "deno");
 });
 
-// workerd: the Worker's modules follow its static imports (JS as ES
-// modules, .wasm as compiled modules, as Wrangler bundles them).
-function collectModules(entry, root) {
-  const modules = [];
-  const seen = new Set();
-  const visit = (file) => {
-    if (seen.has(file)) return;
-    seen.add(file);
-    const wasm = file.endsWith(".wasm");
-    modules.push({ name: relative(root, file).split(sep).join("/"), wasm, file });
-    if (wasm) return;
-    const source = readFileSync(file, "utf8");
-    for (const [, spec] of source.matchAll(/(?:^|[\s;])(?:import|export)\s+(?:[\w*{}\s,$]+\s+from\s+)?["']([^"']+)["']/g)) {
-      if (spec.startsWith(".")) visit(resolve(dirname(file), spec));
-    }
-  };
-  visit(entry);
-  return modules;
-}
-
-function freePort() {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once("error", fail);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
-}
-
 test("workerd: pkg/evtx-workerd.js reads a request stream into the Detector as Node does", async () => {
-  const require = createRequire(import.meta.url);
-  let bin;
-  try {
-    bin = require.resolve(`@cloudflare/workerd-linux-${process.arch === "arm64" ? "arm64" : "64"}/bin/workerd`);
-  } catch {
-    bin = resolve(here, "node_modules/workerd/bin/workerd");
-  }
+  const bin = workerdBinary();
+  assert.ok(bin, "workerd not found: run (cd tests/runtimes && npm ci)");
   const modules = collectModules(resolve(here, "evtx/worker.mjs"), repo);
-  assert.ok(modules.some((m) => m.name === "pkg/dist/evtx/web/mshta_chain_evtx_bg.wasm" && m.wasm));
+  assert.ok(modules.some((m) => m.name === "pkg/dist/evtx/web/mshta_chain_evtx_bg.wasm" && m.type === "CompiledWasm"));
   const port = await freePort();
-  const lines = modules.map(
-    (m) => `    (name = ${JSON.stringify(m.name)}, ${m.wasm ? "wasm" : "esModule"} = embed ${JSON.stringify(relative(scratch, m.file))}),`,
-  );
+  const lines = modules.map((m) => `    ${capnpModule(m, scratch)},`);
   const config = join(scratch, "config.capnp");
   writeFileSync(
     config,

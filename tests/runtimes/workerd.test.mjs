@@ -13,71 +13,19 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join, relative, resolve, sep } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { analyze, Detector, version } from "../../pkg/node.mjs";
+import { capnpModule, collectModules, freePort, workerdBinary } from "./workerd-kit.mjs";
 import { ATTACKS, EXPECTED, attackBytes, base, concat, cutInsideLine, fromBase64, toBase64 } from "./common.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "../..");
 
-/**
- * The workerd executable itself, from the npm package for this platform
- * (so that the process spawned, measured and stopped here is workerd, not
- * a Node wrapper); else the `workerd` package's bin.
- */
-function workerdBinary() {
-  const require = createRequire(import.meta.url);
-  const os = { linux: "linux", darwin: "darwin", win32: "windows" }[process.platform];
-  const arch = { x64: "64", arm64: "arm64" }[process.arch];
-  try {
-    return require.resolve(`@cloudflare/workerd-${os}-${arch}/bin/workerd${process.platform === "win32" ? ".exe" : ""}`);
-  } catch {
-    return resolve(here, "node_modules/workerd/bin/workerd");
-  }
-}
 const workerdBin = workerdBinary();
-assert.ok(existsSync(workerdBin), `workerd not found at ${workerdBin}: run (cd tests/runtimes && npm ci)`);
-
-/** Module rules: the first whose pattern matches a file gives its type. */
-const MODULE_RULES = [
-  { type: "ESModule", include: /\.m?js$/ },
-  { type: "CompiledWasm", include: /\.wasm$/ },
-];
-
-/**
- * The Worker's modules, following static `import`/`export ... from`
- * specifiers from `entry` (relative ones only: the package has no bare
- * imports). Names are paths relative to `root`, so workerd resolves each
- * relative import as the file system would.
- */
-function collectModules(entry, root) {
-  const modules = [];
-  const seen = new Set();
-  const visit = (file) => {
-    if (seen.has(file)) return;
-    seen.add(file);
-    const rule = MODULE_RULES.find((r) => r.include.test(file));
-    if (!rule) throw new Error(`no module rule for ${file}`);
-    const name = relative(root, file).split(sep).join("/");
-    modules.push({ name, type: rule.type, file });
-    if (rule.type !== "ESModule") return;
-    const source = readFileSync(file, "utf8");
-    const pattern = /(?:^|[\s;])(?:import|export)\s+(?:[\w*{}\s,$]+\s+from\s+)?["']([^"']+)["']/g;
-    for (const [, specifier] of source.matchAll(pattern)) {
-      if (!specifier.startsWith("./") && !specifier.startsWith("../")) {
-        throw new Error(`${name}: bare import "${specifier}" is not bundled by this test`);
-      }
-      visit(resolve(dirname(file), specifier));
-    }
-  };
-  visit(entry);
-  return modules;
-}
+assert.ok(workerdBin && existsSync(workerdBin), `workerd not found: run (cd tests/runtimes && npm ci)`);
 
 function capnpString(text) {
   return JSON.stringify(text); // capnp string literals use the same escapes for paths
@@ -85,10 +33,7 @@ function capnpString(text) {
 
 function workerdConfig({ modules, tailModule, configDir, port }) {
   const embed = (file) => `embed ${capnpString(relative(configDir, file))}`;
-  const moduleLines = modules.map(({ name, type, file }) => {
-    const kind = type === "CompiledWasm" ? "wasm" : "esModule";
-    return `    (name = ${capnpString(name)}, ${kind} = ${embed(file)}),`;
-  });
+  const moduleLines = modules.map((m) => `    ${capnpModule(m, configDir)},`);
   return `using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
@@ -112,17 +57,6 @@ const tailWorker :Workerd.Worker = (
   compatibilityDate = "2025-09-01",
 );
 `;
-}
-
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 /**
