@@ -133,6 +133,16 @@ done
 # One dry run of the whole workspace: the crates depend on one another and
 # none is on crates.io yet, which `--workspace` handles (it verifies each
 # against the others' packages, in dependency order).
+# Cargo extracts the packaged crates it verifies against into a directory of
+# the cargo home named after a hash of this checkout's path, and reuses an
+# earlier extraction of the same name and version without comparing it: a
+# machine that ran this job before, from the same path, would verify the CLI
+# against last time's core (seen in CI: "no `DecodedItems` in the root").
+# Forget those extractions of our own crates first.
+cargo_home=${CARGO_HOME:-$HOME/.cargo}
+for crate in "${crates[@]}"; do
+  rm -rf "$cargo_home"/registry/src/-*/"$crate"-[0-9]*
+done
 log "cargo publish --dry-run --workspace (${crates[*]})"
 cargo publish --dry-run --workspace --allow-dirty --locked > /dev/null 2> "$tmp/err" || { cat "$tmp/err" >&2; fail "cargo publish --dry-run --workspace"; }
 [ -z "$(warnings "$tmp/err")" ] || { cat "$tmp/err" >&2; fail "cargo publish --dry-run --workspace has warnings"; }
