@@ -42,6 +42,9 @@ pub(crate) fn split<'a>(bytes: &'a [u8], in_array: &mut bool, flush: bool, limit
     let mut pieces = Vec::new();
     let mut pos = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
     let len = bytes.len();
+    // One search of the chunk spares each string its own search for a CR
+    // (most inputs end lines with LF only).
+    let has_cr = memchr::memchr(b'\r', bytes).is_some();
     loop {
         pos = skip_separators(bytes, pos);
         let Some(&c) = bytes.get(pos) else { break };
@@ -69,7 +72,7 @@ pub(crate) fn split<'a>(bytes: &'a [u8], in_array: &mut bool, flush: bool, limit
         }
         let first_line = line_end(bytes, pos);
         let pretty = lone_bracket(&bytes[pos..first_line]);
-        match scan(bytes, pos, limit, !pretty) {
+        match scan(bytes, pos, limit, !pretty, has_cr) {
             Scan::Done { end, too_deep: false } => {
                 pieces.push(Ok(&bytes[pos..end]));
                 pos = end;
@@ -140,8 +143,9 @@ enum Scan {
 
 /// Finds the end of the JSON value starting at `pos`. Only structure is
 /// checked (the value is parsed properly later); depth is counted without
-/// bound, so that a value nested too deep is still skipped whole.
-fn scan(bytes: &[u8], pos: usize, limit: usize, line_oriented: bool) -> Scan {
+/// bound, so that a value nested too deep is still skipped whole. `has_cr`:
+/// whether `bytes` hold a CR anywhere.
+fn scan(bytes: &[u8], pos: usize, limit: usize, line_oriented: bool, has_cr: bool) -> Scan {
     let mut depth: u64 = 0;
     let mut max_depth: u64 = 0;
     let mut i = pos;
@@ -154,7 +158,7 @@ fn scan(bytes: &[u8], pos: usize, limit: usize, line_oriented: bool) -> Scan {
             return if depth > 0 || i == pos { Scan::Incomplete } else { Scan::Done { end: i, too_deep: false } };
         };
         match c {
-            b'"' => match scan_string(bytes, i) {
+            b'"' => match scan_string(bytes, i, has_cr) {
                 Ok(end) => i = end,
                 Err(Some(why)) => return Scan::Malformed(why),
                 Err(None) => return Scan::Incomplete,
@@ -197,14 +201,15 @@ fn scan(bytes: &[u8], pos: usize, limit: usize, line_oriented: bool) -> Scan {
 
 /// `pos` is at an opening quote; returns the index after the closing quote,
 /// `Err(None)` when the input ends first, `Err(Some(why))` when a line
-/// break comes first (a string never spans lines in JSON).
-fn scan_string(bytes: &[u8], pos: usize) -> Result<usize, Option<String>> {
+/// break comes first (a string never spans lines in JSON). `has_cr`: whether
+/// `bytes` hold a CR anywhere; when not, no string is searched for one.
+fn scan_string(bytes: &[u8], pos: usize, has_cr: bool) -> Result<usize, Option<String>> {
     let mut i = pos + 1;
     loop {
         let rest = bytes.get(i..).unwrap_or(&[]);
         match memchr::memchr3(b'"', b'\\', b'\n', rest).map(|k| (k, rest[k])) {
             None => {
-                return if memchr::memchr(b'\r', rest).is_some() {
+                return if has_cr && memchr::memchr(b'\r', rest).is_some() {
                     Err(Some("malformed JSON: line break inside a string".into()))
                 } else {
                     Err(None)
@@ -212,7 +217,7 @@ fn scan_string(bytes: &[u8], pos: usize) -> Result<usize, Option<String>> {
             }
             Some((k, b'\\')) => i += k + 2,
             Some((k, b'"')) => {
-                if memchr::memchr(b'\r', &rest[..k]).is_some() {
+                if has_cr && memchr::memchr(b'\r', &rest[..k]).is_some() {
                     return Err(Some("malformed JSON: line break inside a string".into()));
                 }
                 return Ok(i + k + 1);
