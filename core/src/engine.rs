@@ -182,15 +182,7 @@ impl Engine {
         for mut parts in open {
             let mut dropped = s.p.dropped.get(&parts.id).copied().unwrap_or_default();
             dropped.add(&chains::trim(&s.store, &mut parts, caps, &roots).dropped);
-            let fp = chains::fingerprint(&s.store, &parts, false, &Default::default());
-            let chain = match s.render_cache.get(&parts.id) {
-                Some(c) if c.fp == fp => {
-                    let mut chain = c.chain.clone();
-                    chain.totals = totals(&chain, &dropped);
-                    chain
-                }
-                _ => render(&s.store, &s.sources, &self.tuning, &parts, window, Status::Open, &dropped),
-            };
+            let chain = render(&s.store, &s.sources, &self.tuning, &parts, window, Status::Open, &dropped);
             note(inventory::chain_key(&chain), chain.score);
             chains.push(chain);
         }
@@ -513,23 +505,39 @@ impl Engine {
             // Rendering (view, score, triage, digest) is what costs: reuse
             // the last one while nothing it reads has changed.
             let fp = chains::fingerprint(&s.store, parts, closing, &Default::default());
-            if s.render_cache.get(&parts.id).is_none_or(|c| c.fp != fp) {
-                let status = if closing { Status::Closed } else { Status::Open };
-                let chain = render(&s.store, &s.sources, &self.tuning, parts, window, status, &Default::default());
-                let base = digest(&chain);
-                s.render_cache.insert(parts.id.clone(), Cached { host: parts.host, fp, chain, base });
-            }
-            let cached = &s.render_cache[&parts.id];
-            let totals = totals(&cached.chain, &dropped);
+            let status = if closing { Status::Closed } else { Status::Open };
+            let draw = || render(&s.store, &s.sources, &self.tuning, parts, window, status, &Default::default());
+            // The rendering itself is kept only while it is needed: the cache
+            // holds what decides whether the chain changed (a chain's
+            // rendering is kilobytes, and open chains can number a hundred
+            // thousand).
+            let mut drawn = None;
+            let cached = match s.render_cache.get(&parts.id) {
+                Some(c) if c.fp == fp => *c,
+                _ => {
+                    let chain = draw();
+                    let c = Cached {
+                        host: parts.host,
+                        fp,
+                        base: digest(&chain),
+                        score: chain.score,
+                        listed: listed(&chain),
+                    };
+                    s.render_cache.insert(parts.id.clone(), c);
+                    drawn = Some(chain);
+                    c
+                }
+            };
+            let totals = totals_of(cached.listed, &dropped);
             // Changed exactly when the report's content of the chain changed.
             let content = mix(cached.base.hash, &totals);
             let entry = s.p.versions.entry(parts.id.clone()).or_insert((0, 0));
             if entry.0 != content || entry.1 == 0 {
                 entry.0 = content;
                 entry.1 += 1;
-                if cached.chain.score >= self.config.min_score {
+                if cached.score >= self.config.min_score {
                     s.p.announced.insert(parts.id.clone(), parts.host);
-                    let mut chain = cached.chain.clone();
+                    let mut chain = drawn.clone().unwrap_or_else(draw);
                     chain.totals = totals.clone();
                     changed.push(VersionedChain { version: entry.1, chain });
                 } else if s.p.announced.remove(&parts.id).is_some() {
@@ -540,7 +548,7 @@ impl Engine {
             if closing {
                 let bytes = cached.base.json_len + TOTALS_JSON_BYTES;
                 s.p.closed_bytes += bytes;
-                let mut chain = cached.chain.clone();
+                let mut chain = drawn.unwrap_or_else(draw);
                 chain.totals = totals;
                 to_close.push((parts.procs(), parts.acts.clone(), ClosedChain::new(chain, bytes)));
             } else {
@@ -563,7 +571,7 @@ impl Engine {
             s.p.inventory.note_score(&closed.key, closed.chain.score);
             s.render_cache.remove(&closed.chain.id);
             s.p.dropped.remove(&closed.chain.id);
-            s.p.closed.insert(closed.chain.id.clone(), closed);
+            s.close(closed);
         }
         let caps = Caps { max_processes: self.config.max_processes, max_activity: self.config.max_activity };
         let evicted_members = s.store.evict(
@@ -587,28 +595,22 @@ impl Engine {
                 }
             }
         }
-        if s.p.closed.len() > self.config.max_chains {
-            let mut by_rank: Vec<(i64, String, String)> =
-                s.p.closed.values().map(|c| (c.chain.score, c.chain.root.time.clone(), c.chain.id.clone())).collect();
-            by_rank.sort();
-            let excess = s.p.closed.len() - self.config.max_chains;
-            for (_, _, id) in by_rank.into_iter().take(excess) {
-                if let Some(c) = s.p.closed.remove(&id) {
-                    s.p.closed_bytes = s.p.closed_bytes.saturating_sub(c.bytes);
-                    // Its id is free again: if its root is still in the store
-                    // (the same events delivered twice), discovery finds the
-                    // chain once more. Look at its host at the next settle, as
-                    // a restored engine (which looks at every host) would,
-                    // rather than when the host next gets events.
-                    let host = s.store.host(&c.chain.host);
-                    s.touched.insert(host);
-                }
-                s.p.versions.remove(&id);
-                // A chain closed and evicted in this same settle is still
-                // announced: it is final, not merged away (no retraction).
-                s.p.announced.remove(&id);
-                s.p.counters.chains_evicted += 1;
-            }
+        while s.p.closed.len() > self.config.max_chains {
+            let Some(c) = s.evict_closed() else { break };
+            let id = &c.chain.id;
+            s.p.closed_bytes = s.p.closed_bytes.saturating_sub(c.bytes);
+            // Its id is free again: if its root is still in the store (the
+            // same events delivered twice), discovery finds the chain once
+            // more. Look at its host at the next settle, as a restored engine
+            // (which looks at every host) would, rather than when the host
+            // next gets events.
+            let host = s.store.host(&c.chain.host);
+            s.touched.insert(host);
+            s.p.versions.remove(id);
+            // A chain closed and evicted in this same settle is still
+            // announced: it is final, not merged away (no retraction).
+            s.p.announced.remove(id);
+            s.p.counters.chains_evicted += 1;
         }
         // Announced chains that are now neither open nor closed were merged
         // into another (a second sensor's report of the root gave it a
@@ -654,15 +656,26 @@ impl Engine {
     }
 }
 
-/// A chain's last rendering, reused while its fingerprint holds.
-#[derive(Debug, Clone)]
+/// What an open chain's last rendering decided, kept while its
+/// fingerprint holds: whether the chain changed since, and its score.
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Cached {
     host: u32,
     fp: u64,
-    /// Rendered without totals (they change without the rest changing).
-    chain: Chain,
-    /// The digest of `chain` as rendered.
+    /// The digest of the chain as rendered without totals (they change
+    /// without the rest changing).
     base: crate::hash::Digest,
+    score: i64,
+    /// How many children, files, connections, DNS queries and modules it
+    /// lists (for its totals).
+    listed: Listed,
+}
+
+type Listed = [u64; 5];
+
+fn listed(chain: &Chain) -> Listed {
+    [chain.children.len(), chain.files.len(), chain.network.len(), chain.dns.len(), chain.modules.len()]
+        .map(|n| n as u64)
 }
 
 /// About the JSON length of a chain's totals, for `state_bytes`.
@@ -670,12 +683,17 @@ const TOTALS_JSON_BYTES: u64 = 110;
 
 /// A chain's totals: what it lists plus what the caps left out.
 fn totals(chain: &Chain, d: &chains::Dropped) -> ChainTotals {
+    totals_of(listed(chain), d)
+}
+
+fn totals_of(listed: Listed, d: &chains::Dropped) -> ChainTotals {
+    let [children, files, network, dns, modules] = listed;
     ChainTotals {
-        children_total: chain.children.len() as u64 + d.children,
-        files_total: chain.files.len() as u64 + d.files,
-        network_total: chain.network.len() as u64 + d.network,
-        dns_total: chain.dns.len() as u64 + d.dns,
-        modules_total: chain.modules.len() as u64 + d.modules,
+        children_total: children + d.children,
+        files_total: files + d.files,
+        network_total: network + d.network,
+        dns_total: dns + d.dns,
+        modules_total: modules + d.modules,
         truncated: d.any(),
     }
 }
