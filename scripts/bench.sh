@@ -62,6 +62,15 @@ fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mshta-chain-bench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
+# The ceiling for Node: the typed parse alone in WebAssembly, built as the
+# core is (same flags and target dir as scripts/build.sh, so neither rebuilds
+# the other's dependencies).
+log "cargo build (wasm32, release) -p mshta-chain-bench-wasm"
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS='-C target-feature=+simd128' \
+  cargo build --quiet --release --target wasm32-unknown-unknown -p mshta-chain-bench-wasm
+wasm-bindgen --target nodejs --out-dir "$tmp/typed" --out-name typed \
+  "${CARGO_TARGET_DIR:-$root/target}/wasm32-unknown-unknown/release/mshta_chain_bench_wasm.wasm"
+
 # 2. Native: throughput, baselines, per schema, the endless stream; writes the Node corpus.
 log "native bench (one run at a time)"
 "$bin" "${native_sizes[@]}" --repeat "$repeat" --node-corpus "$tmp/node.jsonl" --node-events "$node_events" \
@@ -72,7 +81,7 @@ log "native bench (one run at a time)"
 
 # 4. Node: the built package.
 log "node bench"
-node pkg/bench/node.mjs --corpus "$tmp/node.jsonl" --window-corpus "$tmp/window.jsonl" --repeat "$repeat" \
+node pkg/bench/node.mjs --corpus "$tmp/node.jsonl" --window-corpus "$tmp/window.jsonl" --typed-wasm "$tmp/typed" --repeat "$repeat" \
   --json "$tmp/node.json" > "$tmp/node.md"
 
 # 5. The npm CLI's peak RSS (real-host mix), workerd, sizes.

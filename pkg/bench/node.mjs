@@ -2,9 +2,12 @@
 // benchmark, from a Uint8Array and from a string, as one `analyze` and as 1,000-line
 // `Detector.push` batches; in the same run a baseline of plain `JSON.parse` over the same lines;
 // the latency of a 1,000-event push; WebAssembly memory after 100,000 events inside the window
-// (in a fresh process, since linear memory only grows); the .wasm size raw and gzipped.
+// (in a fresh process, since linear memory only grows); the .wasm size raw and gzipped; with
+// --typed-wasm, the ceiling: the benchmark's typed serde_json parse (bench/src/typed.rs, the
+// fields the detector needs, nothing else) compiled to WebAssembly as the core is
+// (bench/wasm-typed, glue from wasm-bindgen --target nodejs in DIR).
 //
-//   node pkg/bench/node.mjs --corpus FILE [--window-corpus FILE] [--repeat R] [--json OUT]
+//   node pkg/bench/node.mjs --corpus FILE [--window-corpus FILE] [--typed-wasm DIR] [--repeat R] [--json OUT]
 //   node pkg/bench/node.mjs --memory FILE        (child: one fresh instance; prints JSON)
 //
 // Corpora come from the native bench: `bench --write-corpus FILE --events N [--hosts H]`.
@@ -15,6 +18,7 @@ import path from "node:path";
 import zlib from "node:zlib";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { execFileSync } from "node:child_process";
+import { createRequire } from "node:module";
 import { performance } from "node:perf_hooks";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -40,7 +44,7 @@ if (!instance || !(instance.exports.memory instanceof WebAssembly.Memory)) {
 const wasmMemoryBytes = () => instance.exports.memory.buffer.byteLength;
 
 function parseArgs(argv) {
-  const a = { corpus: null, windowCorpus: null, memory: null, repeat: 1, json: null };
+  const a = { corpus: null, windowCorpus: null, typedWasm: null, memory: null, repeat: 1, json: null };
   for (let i = 0; i < argv.length; i++) {
     const f = argv[i];
     const v = () => {
@@ -50,6 +54,7 @@ function parseArgs(argv) {
     if (f === "--corpus") a.corpus = v();
     else if (f === "--window-corpus") a.windowCorpus = v();
     else if (f === "--memory") a.memory = v();
+    else if (f === "--typed-wasm") a.typedWasm = v();
     else if (f === "--repeat") a.repeat = Math.max(1, Number(v()) | 0);
     else if (f === "--json") a.json = v();
     else throw new Error(`unknown option ${f}`);
@@ -203,6 +208,22 @@ function main() {
   );
   results.json_parse = { ...rate(parse.secs), objects: parse.value };
 
+  if (args.typedWasm) {
+    // The same 1,000-line byte batches as Detector.push, into the typed parse alone.
+    const require = createRequire(import.meta.url);
+    const { typedParseLines } = require(path.resolve(args.typedWasm, "typed.js"));
+    typedParseLines(bytes.subarray(0, warmEnd));
+    log(`${input}: typed serde_json parse in WebAssembly (ceiling)`);
+    const tp = bestOf(args.repeat, () =>
+      timed(() => {
+        let parsed = 0;
+        for (const b of bBatches) parsed += typedParseLines(b);
+        return parsed;
+      }),
+    );
+    results.typed_wasm = { ...rate(tp.secs), parsed: tp.value };
+  }
+
   log(`${input}: analyze(Uint8Array)`);
   const ab = bestOf(args.repeat, () => timed(() => analyze(bytes)));
   results.analyze_bytes = { ...rate(ab.secs), events: ab.value.stats.events, chains: ab.value.stats.chains };
@@ -240,6 +261,11 @@ function main() {
   const vs = (r) => `${(r.events_per_sec / results.json_parse.events_per_sec).toFixed(2)}x JSON.parse`;
   const rows = [];
   rows.push(["node: plain `JSON.parse` per line (baseline)", input, rateText(results.json_parse), `${fmt(parse.value)} objects`]);
+  if (results.typed_wasm) {
+    const t = results.typed_wasm;
+    rows.push(["node: typed serde_json parse in WebAssembly (ceiling, no correlation)", input, rateText(t),
+      `${vs(t)}; Detector.push(Uint8Array) is ${(results.push_bytes.events_per_sec / t.events_per_sec).toFixed(2)}x of it`]);
+  }
   rows.push(["node: `analyze(Uint8Array)`, one batch", input, rateText(results.analyze_bytes), vs(results.analyze_bytes)]);
   rows.push(["node: `Detector.push(Uint8Array)`, 1,000-line batches", input, rateText(results.push_bytes), vs(results.push_bytes)]);
   rows.push(["node: `analyze(string)`, one batch", input, rateText(results.analyze_string),
