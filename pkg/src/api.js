@@ -46,10 +46,24 @@ function tooLarge(what) {
 function encodeString(text) {
   // Each UTF-16 unit is at least one UTF-8 byte: too long already.
   if (text.length > MAX_INPUT_BYTES) throw tooLarge("the input string");
-  const worstCase = Math.min(text.length * 3, MAX_INPUT_BYTES);
-  if (scratch.length < worstCase) scratch = new Uint8Array(worstCase);
-  const { read, written } = encoder.encodeInto(text, scratch);
-  if (read < text.length) throw tooLarge("the input string, as UTF-8,");
+  // Logs are mostly ASCII, one byte per UTF-16 unit: start there and grow
+  // only if the text needs more, rather than reserving the worst case (three
+  // bytes per unit), which for one large string allocated and zeroed three
+  // times its length on every call.
+  const first = Math.min(text.length + 1024, MAX_INPUT_BYTES);
+  if (scratch.length < first) scratch = new Uint8Array(first);
+  let { read, written } = encoder.encodeInto(text, scratch);
+  while (read < text.length) {
+    // encodeInto stops at a character boundary: encode the rest after it.
+    const grown = Math.min(written + (text.length - read) * 3, MAX_INPUT_BYTES);
+    if (grown <= scratch.length) throw tooLarge("the input string, as UTF-8,");
+    const bigger = new Uint8Array(grown);
+    bigger.set(scratch.subarray(0, written));
+    scratch = bigger;
+    const more = encoder.encodeInto(text.slice(read), scratch.subarray(written));
+    read += more.read;
+    written += more.written;
+  }
   return scratch.subarray(0, written);
 }
 

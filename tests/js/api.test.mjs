@@ -887,3 +887,25 @@ test("setSource: evidence and errors name their file; evtx_dump records give rec
   assert.equal(byPid[200].record_id, 17);
   assert.deepEqual(report.errors.map((e) => [e.index, e.file]), [[1, "b.xml"], [3, undefined]]);
 });
+
+test("a string whose UTF-8 is longer than it (2-, 3- and 4-byte characters, a lone surrogate) gives the report of its bytes", () => {
+  // The string is encoded into a buffer sized for ASCII first and grown as
+  // the text needs: the growth must neither drop nor split a character.
+  const many = "\u00e4\u4e2d\u{1F600}".repeat(5000); // 45,000 UTF-8 bytes in 20,000 UTF-16 units
+  const text = readText("vbscript").replaceAll("wardog", `w${many}d\ud800g`);
+  const bytes = new TextEncoder().encode(text);
+  assert.ok(bytes.length > text.length + 1024 * 16, "the UTF-8 form is much longer than the string");
+  const fromBytes = analyze(bytes);
+  assert.ok(fromBytes.chains[0].root.user.includes(many));
+  assert.deepEqual(analyze(text), fromBytes);
+  // Pushes reuse the buffer: a short ASCII batch after the long one, then the long one again.
+  const detector = new Detector();
+  detector.push(readText("benign").slice(0, 2000).replace(/[^\n]*$/, ""));
+  detector.push(text);
+  const twice = new Detector();
+  twice.push(new TextEncoder().encode(readText("benign").slice(0, 2000).replace(/[^\n]*$/, "")));
+  twice.push(bytes);
+  assert.deepEqual(detector.finish(), twice.finish());
+  detector.free();
+  twice.free();
+});
