@@ -164,8 +164,7 @@ impl<'a> Process<'a> {
         image: Option<&'a str>,
         cmd_line: Option<&'a str>,
     ) -> Option<Self> {
-        let known = pid.is_some() || [uid, image, cmd_line].into_iter().any(|v| present(v).is_some());
-        known.then(|| Process::new(pid, uid, image, cmd_line))
+        super::process_known(pid, [uid, image, cmd_line]).then(|| Process::new(pid, uid, image, cmd_line))
     }
 }
 

@@ -389,6 +389,12 @@ fn present(text: Option<&str>) -> Option<&str> {
     text.filter(|t| !t.is_empty())
 }
 
+/// Whether the report knows anything of a process (a parent, the actor of
+/// an activity): the ECS and OCSF writers leave it out otherwise.
+fn process_known(pid: Option<u32>, texts: [Option<&str>; 3]) -> bool {
+    pid.is_some() || texts.into_iter().any(|v| present(v).is_some())
+}
+
 /// Epoch milliseconds of a report time.
 fn millis(time: &str) -> Option<i64> {
     crate::time::parse_timestamp(time)
