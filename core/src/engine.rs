@@ -511,7 +511,7 @@ impl Engine {
             // holds what decides whether the chain changed (a chain's
             // rendering is kilobytes, and open chains can number a hundred
             // thousand).
-            let mut drawn = None;
+            let mut drawn: Option<Chain> = None;
             let cached = match s.render_cache.get(&parts.id) {
                 Some(c) if c.fp == fp => *c,
                 _ => {
@@ -537,7 +537,7 @@ impl Engine {
                 entry.1 += 1;
                 if cached.score >= self.config.min_score {
                     s.p.announced.insert(parts.id.clone(), parts.host);
-                    let mut chain = drawn.clone().unwrap_or_else(draw);
+                    let mut chain = drawn.get_or_insert_with(&draw).clone();
                     chain.totals = totals.clone();
                     changed.push(VersionedChain { version: entry.1, chain });
                 } else if s.p.announced.remove(&parts.id).is_some() {
@@ -548,7 +548,7 @@ impl Engine {
             if closing {
                 let bytes = cached.base.json_len + TOTALS_JSON_BYTES;
                 s.p.closed_bytes += bytes;
-                let mut chain = drawn.unwrap_or_else(draw);
+                let mut chain = drawn.take().unwrap_or_else(draw);
                 chain.totals = totals;
                 to_close.push((parts.procs(), parts.acts.clone(), ClosedChain::new(chain, bytes)));
             } else {

@@ -147,14 +147,15 @@ fn rank_key(score: i64, time: &str, id: &str) -> String {
 impl State {
     /// Keeps a closed chain for the report.
     pub(crate) fn close(&mut self, closed: ClosedChain) {
+        let new = self.closed_rank.is_some().then(|| rank_of(&closed));
+        let old = self.p.closed.insert(closed.chain.id.clone(), closed);
         if let Some(rank) = &mut self.closed_rank {
-            rank.insert(rank_of(&closed));
-        }
-        if let Some(old) = self.p.closed.insert(closed.chain.id.clone(), closed) {
-            // Ids are unique among closed chains; keep the index exact anyway.
-            if let Some(rank) = &mut self.closed_rank {
+            // Ids are unique among closed chains; keep the index exact
+            // anyway (the old entry out first: it may equal the new one).
+            if let Some(old) = old {
                 rank.remove(&rank_of(&old));
             }
+            rank.extend(new);
         }
     }
 
