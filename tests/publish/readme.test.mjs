@@ -23,12 +23,12 @@ import assert from "node:assert/strict";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join, relative, resolve, sep } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 import { serve } from "../../scripts/serve.mjs";
+import { capnpModule, collectModules, freePort, workerdBinary } from "../runtimes/workerd-kit.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "../..");
@@ -132,58 +132,19 @@ test("README deno example, in Deno", () => {
   assert.equal(result.stdout, expected.join("\n") + "\n");
 });
 
-/** A free TCP port on 127.0.0.1. */
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
 /**
  * The Worker's modules, as a bundler would resolve them: the bare
  * `mshta-chain` is the package's `workerd` export; its relative imports
  * are named by their path inside the package (workerd resolves a relative
- * specifier against the importing module's name). JavaScript is an ES
- * module, a .wasm a compiled WebAssembly module.
+ * specifier against the importing module's name).
  */
 function workerModules(workerFile) {
   const pkgDir = join(project(), "node_modules/mshta-chain");
   const pkg = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
   const entry = pkg.exports["."].workerd;
   assert.ok(typeof entry === "string", "the package has a workerd export");
-  const modules = [{ name: "worker.mjs", kind: "esModule", file: workerFile }];
-  const seen = new Set();
-  const visit = (file, name) => {
-    if (seen.has(file)) return;
-    seen.add(file);
-    const kind = file.endsWith(".wasm") ? "wasm" : "esModule";
-    modules.push({ name, kind, file });
-    if (kind === "wasm") return;
-    const pattern = /(?:^|[\s;])(?:import|export)\s+(?:[\w*{}\s,$]+\s+from\s+)?["']([^"']+)["']/g;
-    for (const [, specifier] of readFileSync(file, "utf8").matchAll(pattern)) {
-      assert.ok(specifier.startsWith("./") || specifier.startsWith("../"), `${name}: bare import ${specifier}`);
-      const target = resolve(dirname(file), specifier);
-      visit(target, relative(pkgDir, target).split(sep).join("/"));
-    }
-  };
-  visit(resolve(pkgDir, entry), "mshta-chain");
-  return modules;
-}
-
-function workerdBinary() {
-  const require = createRequire(join(runtimes, "workerd/package.json"));
-  const os = { linux: "linux", darwin: "darwin", win32: "windows" }[process.platform];
-  const arch = { x64: "64", arm64: "arm64" }[process.arch];
-  try {
-    return require.resolve(`@cloudflare/workerd-${os}-${arch}/bin/workerd${process.platform === "win32" ? ".exe" : ""}`);
-  } catch {
-    return join(runtimes, "workerd/bin/workerd");
-  }
+  const [main, ...rest] = collectModules(resolve(pkgDir, entry), pkgDir);
+  return [{ name: "worker.mjs", type: "ESModule", file: workerFile }, { ...main, name: "mshta-chain" }, ...rest];
 }
 
 test("README workerd example, as a Worker in workerd", async () => {
@@ -194,9 +155,7 @@ test("README workerd example, as a Worker in workerd", async () => {
   const workerFile = join(dir, "worker.mjs");
   writeFileSync(workerFile, code + "\n");
   const port = await freePort();
-  const lines = workerModules(workerFile).map(
-    ({ name, kind, file }) => `    (name = ${JSON.stringify(name)}, ${kind} = embed ${JSON.stringify(relative(dir, file))}),`,
-  );
+  const lines = workerModules(workerFile).map((m) => `    ${capnpModule(m, dir)},`);
   writeFileSync(
     join(dir, "config.capnp"),
     `using Workerd = import "/workerd/workerd.capnp";
@@ -213,7 +172,7 @@ ${lines.join("\n")}
 `,
   );
   const bin = workerdBinary();
-  assert.ok(existsSync(bin), `${bin} is missing: run (cd tests/runtimes && npm ci)`);
+  assert.ok(bin, "workerd is missing: run (cd tests/runtimes && npm ci)");
   const child = spawn(bin, ["serve", join(dir, "config.capnp")], { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout.on("data", (d) => (output += d));

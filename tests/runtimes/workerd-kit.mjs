@@ -1,8 +1,8 @@
 // What every test and benchmark that runs a Worker in workerd needs: the
 // workerd executable, the Worker's module list (followed from its entry as
 // Wrangler's module rules bundle it), a module line of the capnp config, and
-// a free loopback port. Used by workerd.test.mjs, evtx.test.mjs and
-// pkg/bench/extra.mjs.
+// a free loopback port. Used by workerd.test.mjs, evtx.test.mjs,
+// tests/publish/readme.test.mjs and pkg/bench/extra.mjs.
 
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
